@@ -1,0 +1,223 @@
+"""Typed, validated agreements: what `parse.py` produces and the engine consumes.
+
+Every model is frozen: an agreement version is a value, never edited in place. Percentages
+are stored as fractions (95 % → 0.95) and durations in whole seconds or business days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SECONDS_PER_DAY = 86_400
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DurationUnit(StrEnum):
+    WALL = "wall"  # real elapsed seconds, 24/7
+    WORKING = "working"  # seconds of working time on a calendar
+    BUSINESS_DAYS = "business_days"  # whole business days on a calendar
+
+
+class Duration(Model):
+    """An allowance or a delay: `24h` wall time, `8h` working time or `3bd` business days."""
+
+    unit: DurationUnit
+    amount: int = Field(ge=0)  # seconds for WALL and WORKING, days for BUSINESS_DAYS
+    text: str  # as the user wrote it, for messages and documents
+
+    @property
+    def seconds(self) -> int:
+        if self.unit is DurationUnit.BUSINESS_DAYS:
+            raise ValueError("a business-day duration has no fixed length in seconds")
+        return self.amount
+
+
+class Interval(Model):
+    """One working interval of a weekday, in seconds after local midnight of the day it opens.
+
+    `end` may exceed 86 400: `22:00-06:00` is (79 200, 108 000) and runs into the next day.
+    """
+
+    start: int = Field(ge=0, lt=SECONDS_PER_DAY)
+    end: int = Field(gt=0, le=2 * SECONDS_PER_DAY)
+
+
+class HolidaySource(Model):
+    """Public holidays from the `holidays` package, e.g. DE-BY with the catholic category."""
+
+    country: str
+    subdivision: str | None = None
+    categories: tuple[str, ...] | None = None  # None: the package's default categories
+
+
+class Calendar(Model):
+    """A working-time calendar: zone, weekly hours, public holidays and closed dates."""
+
+    id: str
+    timezone: str
+    # hours[0] is Monday … hours[6] Sunday; each a sorted tuple of non-overlapping intervals.
+    hours: tuple[tuple[Interval, ...], ...] = Field(min_length=7, max_length=7)
+    holidays: HolidaySource | None = None
+    closed: frozenset[dt.date] = frozenset()
+
+
+class Comparison(StrEnum):
+    AT_LEAST = ">="
+    AT_MOST = "<="
+    MORE_THAN = ">"
+    LESS_THAN = "<"
+
+    def holds(self, value: float, target: float) -> bool:
+        match self:
+            case Comparison.AT_LEAST:
+                return value >= target
+            case Comparison.AT_MOST:
+                return value <= target
+            case Comparison.MORE_THAN:
+                return value > target
+            case Comparison.LESS_THAN:
+                return value < target
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self in (Comparison.AT_LEAST, Comparison.MORE_THAN)
+
+
+class Target(Model):
+    op: Comparison
+    value: float  # a fraction for shares (0.95), a number for counts
+    share: bool  # written as a percentage
+    text: str
+
+
+class PeriodKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class AttributeTest(Model):
+    """One `where:` condition on an item attribute (`kind` is an attribute too)."""
+
+    attribute: str
+    equals: tuple[str, ...] = ()  # one of these values (a single value is a 1-tuple)
+    compare: Comparison | None = None  # numeric comparison, with `number`
+    number: float | None = None
+
+
+class ObjectiveBase(Model):
+    id: str
+    owner: str
+    title: str
+    period: PeriodKind = PeriodKind.MONTH
+    where: tuple[AttributeTest, ...] = ()
+    target: Target
+
+
+class CountObjective(ObjectiveBase):
+    kind: Literal["count"] = "count"
+    count: str  # event type
+
+
+class ClockSpec(Model):
+    start: str
+    stop: str
+    pause: str | None = None
+    resume: str | None = None
+
+
+class ClockObjective(ObjectiveBase):
+    kind: Literal["clock"] = "clock"
+    clock: ClockSpec
+    within: Duration
+    calendar: str | None = None
+    warn: float | None = None  # fraction of the allowance after which a running item is at risk
+
+
+class RatioObjective(ObjectiveBase):
+    kind: Literal["ratio"] = "ratio"
+    count: str
+    of: str
+
+
+class MaintenanceWindow(Model):
+    start: dt.datetime  # timezone-aware
+    end: dt.datetime
+
+
+class AvailabilityObjective(ObjectiveBase):
+    kind: Literal["availability"] = "availability"
+    down: str
+    up: str
+    calendar: str | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+
+
+Objective = Annotated[
+    CountObjective | ClockObjective | RatioObjective | AvailabilityObjective,
+    Field(discriminator="kind"),
+]
+
+
+class Party(Model):
+    id: str
+    name: str
+    contacts: tuple[str, ...] = ()  # tier 1, 2, 3: employee, department head, management
+
+
+class EscalationStep(Model):
+    after: Duration  # wall time since the subject turned bad
+    tier: int = Field(ge=1, le=3)
+
+
+class CreditTier(Model):
+    """A credit owed when the objective's value falls below (or rises above) a threshold."""
+
+    threshold: float  # a fraction
+    direction: Literal["below", "above"]
+    credit: float  # a fraction of the fee
+
+
+class Fee(Model):
+    amount: float = Field(ge=0)
+    currency: str
+
+
+class Credits(Model):
+    fee: Fee
+    tiers: dict[str, tuple[CreditTier, ...]]  # objective id → tiers, mildest first
+
+
+class ReviewCadence(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Agreement(Model):
+    id: str
+    title: str
+    timezone: str
+    effective: dt.date
+    review: ReviewCadence | None = None
+    version: int | None = None
+    parties: dict[str, Party]
+    calendars: dict[str, Calendar] = {}
+    objectives: dict[str, Objective]
+    escalation: tuple[EscalationStep, ...] = ()
+    credits: Credits | None = None
+
+    def calendar_of(self, objective_id: str) -> Calendar | None:
+        """Return the calendar an objective's clock or downtime is measured on, if any."""
+        objective = self.objectives[objective_id]
+        name = getattr(objective, "calendar", None)
+        return None if name is None else self.calendars[name]
