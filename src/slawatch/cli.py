@@ -1,0 +1,299 @@
+"""The `slawatch` command: check, new, evaluate, clocks, generate-events.
+
+Exit codes are part of the contract: 0 ok, 1 a validation error in the user's input
+(agreement, events), 2 usage (unknown option, bad --as-of, unknown objective …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+
+from slawatch.agreements import AgreementError, describe_objective, load_agreement
+from slawatch.agreements.describe import template_names, template_text
+from slawatch.agreements.model import Agreement
+from slawatch.engine.events import EventTable
+from slawatch.engine.instants import to_us
+from slawatch.engine.objectives import evaluate as evaluate_agreement
+from slawatch.engine.objectives import item_clocks
+from slawatch.engine.periods import PeriodLabelError, parse_label
+from slawatch.ingest.files import EventFileError, EventLog, read_events
+
+app = typer.Typer(
+    name="slawatch",
+    help="Service level agreements between teams, measured.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+MAX_SHOWN_ERRORS = 20
+
+
+class EvaluateFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class ClocksFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def step(message: str):  # type: ignore[no-untyped-def]
+    """Show a spinner on stderr for a long step, only on a terminal."""
+    if err.is_terminal:
+        with err.status(message):
+            yield
+    else:
+        yield
+
+
+def load(path: Path) -> Agreement:
+    try:
+        return load_agreement(path)
+    except AgreementError as error:
+        fail(str(error))
+
+
+AgreementArg = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Agreement YAML file.")
+]
+EventsOpt = Annotated[
+    Path,
+    typer.Option("--events", exists=True, dir_okay=False, readable=True, help="CSV or JSON Lines."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Evaluate as of this instant (ISO 8601; a date or a time without offset is read in "
+        "the agreement's zone). Default: now.",
+    ),
+]
+TimezoneOpt = Annotated[
+    str | None,
+    typer.Option("--timezone", help="Zone for event times written without an offset."),
+]
+SkipOpt = Annotated[
+    bool,
+    typer.Option("--skip-bad-rows", help="Evaluate without the rows that fail to parse."),
+]
+
+
+def parse_as_of(text: str | None, agreement: Agreement) -> int:
+    zone = ZoneInfo(agreement.timezone)
+    if text is None:
+        return to_us(dt.datetime.now(dt.UTC))
+    try:
+        if len(text) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), zone)
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 instant; write 2026-11-01T00:00:00+01:00 or 2026-11-01",
+            param_hint="--as-of",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return to_us(moment)
+
+
+def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise typer.BadParameter(
+                f"{timezone!r} is not an IANA time zone; write e.g. Europe/Berlin",
+                param_hint="--timezone",
+            ) from None
+    try:
+        with step(f"reading {path}"):
+            log = read_events(path, timezone=timezone)
+    except EventFileError as error:
+        fail(str(error))
+    if log.rejected:
+        lines = [f"{path}:{row.line}: {row.reason}" for row in log.rejected[:MAX_SHOWN_ERRORS]]
+        if len(log.rejected) > MAX_SHOWN_ERRORS:
+            lines.append(f"… and {len(log.rejected) - MAX_SHOWN_ERRORS} more bad rows")
+        if not skip_bad_rows:
+            lines.append(
+                f"{path}: {len(log.rejected)} of {log.rows_read} rows are bad; fix them, or pass "
+                "--skip-bad-rows to evaluate without them"
+            )
+            fail("\n".join(lines))
+        lines.append(f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)")
+        err.print("\n".join(lines), markup=False, highlight=False)
+    if log.duplicates:
+        err.print(f"{path}: {log.duplicates} duplicate events counted once", markup=False)
+    return log
+
+
+def input_summary(log: EventLog) -> dict[str, object]:
+    return {
+        "events": {
+            "rows": log.rows_read,
+            "duplicates": log.duplicates,
+            "skipped": len(log.rejected),
+        }
+    }
+
+
+@app.command()
+def check(agreement: AgreementArg) -> None:
+    """Validate an agreement and summarise its objectives."""
+    parsed = load(agreement)
+    out.print(
+        f"ok: {parsed.id} ({parsed.title}), {len(parsed.objectives)} objectives", markup=False
+    )
+    for objective_id in parsed.objectives:
+        out.print(f"  {describe_objective(parsed, objective_id)}", markup=False, highlight=False)
+
+
+@app.command()
+def new(
+    template: Annotated[str, typer.Option("--template", help="Template to copy.")] = "marketing-sales",
+    directory: Annotated[Path, typer.Option("--dir", file_okay=False, help="Where to write.")] = Path(),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an agreement template to start from."""
+    names = template_names()
+    if template not in names:
+        raise typer.BadParameter(
+            f"{template!r} is not a template; choose one of {', '.join(names)}",
+            param_hint="--template",
+        )
+    target = directory / f"{template}.yaml"
+    if target.exists() and not force:
+        fail(f"{target} exists already; pass --force to overwrite it")
+    target.write_text(template_text(template), encoding="utf-8")
+    out.print(f"wrote {target}; check it with: slawatch check {target}", markup=False)
+
+
+@app.command()
+def evaluate(
+    agreement: AgreementArg,
+    events: EventsOpt,
+    as_of: AsOfOpt = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Only this period: 2026-10, 2026-Q4, …")
+    ] = None,
+    output: Annotated[
+        EvaluateFormat, typer.Option("--format", help="Output format.")
+    ] = EvaluateFormat.TABLE,
+    timezone: TimezoneOpt = None,
+    skip_bad_rows: SkipOpt = False,
+) -> None:
+    """Measure every objective per period."""
+    from slawatch.render import evaluation_json, evaluation_tables
+
+    parsed = load(agreement)
+    instant = parse_as_of(as_of, parsed)
+    window = None
+    if period is not None:
+        try:
+            window = parse_label(period, ZoneInfo(parsed.timezone))
+        except PeriodLabelError as error:
+            raise typer.BadParameter(str(error), param_hint="--period") from None
+    log = read_log(events, timezone, skip_bad_rows)
+    with step("evaluating"):
+        result = evaluate_agreement(
+            parsed, EventTable(log.events, log.items), as_of=instant, window=window
+        )
+    if output is EvaluateFormat.JSON:
+        sys.stdout.write(evaluation_json(result, input_summary(log)) + "\n")
+        return
+    for table in evaluation_tables(result):
+        out.print(table)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+
+
+@app.command()
+def clocks(
+    agreement: AgreementArg,
+    events: EventsOpt,
+    objective: Annotated[str, typer.Option("--objective", help="A clock objective's id.")],
+    as_of: AsOfOpt = None,
+    output: Annotated[ClocksFormat, typer.Option("--format", help="Output format.")] = (
+        ClocksFormat.TABLE
+    ),
+    timezone: TimezoneOpt = None,
+    skip_bad_rows: SkipOpt = False,
+) -> None:
+    """List every item's clock for one clock objective."""
+    from slawatch.render import clocks_frame, clocks_table
+
+    parsed = load(agreement)
+    chosen = parsed.objectives.get(objective)
+    if chosen is None or chosen.kind != "clock":
+        choices = [o.id for o in parsed.objectives.values() if o.kind == "clock"]
+        raise typer.BadParameter(
+            f"{objective!r} is not a clock objective of {parsed.id}; "
+            f"choose one of {', '.join(choices) or '(none)'}",
+            param_hint="--objective",
+        )
+    instant = parse_as_of(as_of, parsed)
+    log = read_log(events, timezone, skip_bad_rows)
+    with step("computing clocks"):
+        table = item_clocks(parsed, EventTable(log.events, log.items), objective, as_of=instant)
+        frame = clocks_frame(table, parsed.timezone)
+    match output:
+        case ClocksFormat.CSV:
+            sys.stdout.write(frame.write_csv())
+        case ClocksFormat.JSON:
+            sys.stdout.write(frame.write_json() + "\n")
+        case ClocksFormat.TABLE:
+            out.print(clocks_table(frame, f"{parsed.id} · {objective}"))
+
+
+@app.command("generate-events")
+def generate_events_command(
+    agreement: AgreementArg,
+    items: Annotated[int, typer.Option("--items", min=1, help="How many items.")] = 1000,
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="Months of events.")] = 12,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same events.")] = 1,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (default: the agreement's effective date).")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="CSV or JSONL.")] = (
+        Path("events.csv")
+    ),
+) -> None:
+    """Write realistic synthetic events for an agreement."""
+    from slawatch.generate import generate_events, write_events
+
+    parsed = load(agreement)
+    first = None
+    if start is not None:
+        try:
+            first = dt.date.fromisoformat(start)
+        except ValueError:
+            raise typer.BadParameter(f"{start!r} is not a date; write 2026-01-01", param_hint="--start") from None
+    with step(f"generating events for {items} items"):
+        frame = generate_events(parsed, items=items, months=months, seed=seed, start=first)
+        write_events(frame, output)
+    out.print(f"wrote {frame.height} events for {items} items to {output}", markup=False)
+
+
+def main() -> None:
+    app()

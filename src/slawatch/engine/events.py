@@ -1,0 +1,163 @@
+"""Event columns → what each objective measures: first events, clocks, pauses and outages.
+
+Everything here is a polars expression over the whole table; nothing loops over items.
+An event after `as_of` does not exist yet, so every function first cuts the table there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from slawatch.agreements.model import AttributeTest, ClockSpec, Comparison
+from slawatch.engine.clock import ClockInput
+from slawatch.engine.instants import NO_INSTANT
+
+ITEM_COLUMNS = ("item", "kind")
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """The engine's input: events (item, type, at µs UTC) and items (item, kind, attributes)."""
+
+    events: pl.DataFrame
+    items: pl.DataFrame
+
+    def until(self, as_of: int) -> EventTable:
+        """Return the table as it stood at `as_of`: later events do not exist yet."""
+        return EventTable(self.events.filter(pl.col("at") <= as_of), self.items)
+
+    @property
+    def attributes(self) -> frozenset[str]:
+        return frozenset(self.items.columns) - {"item"}
+
+
+@dataclass(frozen=True)
+class ClockItems:
+    """The items of one clock objective in kernel form, row i of `items` ↔ element i."""
+
+    items: pl.Series
+    inputs: ClockInput
+
+
+def _test_expression(test: AttributeTest) -> pl.Expr:
+    column = pl.col(test.attribute)
+    if test.compare is not None and test.number is not None:
+        number = column.cast(pl.Float64, strict=False)
+        match test.compare:
+            case Comparison.AT_LEAST:
+                return number >= test.number
+            case Comparison.AT_MOST:
+                return number <= test.number
+            case Comparison.MORE_THAN:
+                return number > test.number
+            case Comparison.LESS_THAN:
+                return number < test.number
+    return column.is_in(list(test.equals))
+
+
+def select_items(table: EventTable, where: tuple[AttributeTest, ...]) -> pl.Series:
+    """Return the ids of the items that pass every `where` test.
+
+    An attribute no item carries matches nothing (the caller warns about it), rather than
+    everything: a filter that cannot be checked must not widen the objective.
+    """
+    items = table.items
+    if any(test.attribute not in items.columns for test in where):
+        return pl.Series("item", [], dtype=pl.String)
+    if not where:
+        return items.get_column("item")
+    condition = pl.all_horizontal([_test_expression(test) for test in where]).fill_null(False)
+    return items.filter(condition).get_column("item")
+
+
+def _of_items(events: pl.DataFrame, items: pl.Series | None) -> pl.DataFrame:
+    if items is None:
+        return events
+    return events.filter(pl.col("item").is_in(items.implode()))
+
+
+def first_events(events: pl.DataFrame, event_type: str, items: pl.Series | None) -> pl.DataFrame:
+    """Return (item, at) of each item's first event of `event_type`."""
+    typed = events.filter(pl.col("type") == event_type)
+    return _of_items(typed, items).group_by("item").agg(pl.col("at").min()).sort("item")
+
+
+def has_event(events: pl.DataFrame, event_type: str) -> pl.Series:
+    """Return the ids of the items with at least one event of `event_type`."""
+    return events.filter(pl.col("type") == event_type).get_column("item").unique()
+
+
+def _pair(opens: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
+    """Pair each opening event with the item's next closing event at or after it.
+
+    Returns (item, begin, finish) with finish = NO_INSTANT while still open. Nested opens pair
+    with the same close and overlap; the kernels merge overlaps.
+    """
+    opened = opens.select("item", pl.col("at").alias("begin")).sort("begin")
+    closed = closes.select("item", pl.col("at").alias("finish")).sort("finish")
+    paired = opened.join_asof(
+        closed, left_on="begin", right_on="finish", by="item", strategy="forward"
+    )
+    return paired.with_columns(pl.col("finish").fill_null(NO_INSTANT))
+
+
+def clock_items(table: EventTable, spec: ClockSpec, items: pl.Series) -> ClockItems:
+    """Return each item's start, stop and pauses for one clock objective."""
+    events = table.events
+    starts = first_events(events, spec.start, items).rename({"at": "start"})
+    stops = (
+        events.filter(pl.col("type") == spec.stop)
+        .join(starts, on="item")
+        .filter(pl.col("at") >= pl.col("start"))
+        .group_by("item")
+        .agg(pl.col("at").min().alias("stop"))
+    )
+    clocks = starts.join(stops, on="item", how="left").with_row_index("index")
+    pause_item = np.empty(0, dtype=np.int64)
+    pause_start = np.empty(0, dtype=np.int64)
+    pause_end = np.empty(0, dtype=np.int64)
+    if spec.pause is not None and spec.resume is not None:
+        pauses = _pair(
+            _of_items(events.filter(pl.col("type") == spec.pause), items),
+            _of_items(events.filter(pl.col("type") == spec.resume), items),
+        ).join(clocks.select("item", "index"), on="item")
+        pause_item = pauses.get_column("index").cast(pl.Int64).to_numpy()
+        pause_start = pauses.get_column("begin").to_numpy()
+        pause_end = pauses.get_column("finish").to_numpy()
+    inputs = ClockInput(
+        start=clocks.get_column("start").to_numpy(),
+        stop=clocks.get_column("stop").fill_null(NO_INSTANT).to_numpy(),
+        pause_item=pause_item,
+        pause_start=pause_start,
+        pause_end=pause_end,
+    )
+    return ClockItems(items=clocks.get_column("item"), inputs=inputs)
+
+
+def outages(table: EventTable, down: str, up: str, items: pl.Series | None) -> pl.DataFrame:
+    """Return merged outages (item, begin, finish, recovered) per service, sorted.
+
+    Overlapping outages of one service merge; `recovered` is False for one still open,
+    whose finish is NO_INSTANT.
+    """
+    events = table.events
+    paired = _pair(
+        _of_items(events.filter(pl.col("type") == down), items),
+        _of_items(events.filter(pl.col("type") == up), items),
+    ).sort("item", "begin")
+    # A new outage starts where it begins once everything before it on the service has ended;
+    # outages that only touch ([a, b) then [b, c)) stay two failures.
+    reach = pl.col("finish").cum_max().shift(1).over("item")
+    merged = (
+        paired.with_columns(
+            (reach.is_null() | (pl.col("begin") >= reach)).cum_sum().over("item").alias("group")
+        )
+        .group_by("item", "group")
+        .agg(pl.col("begin").min(), pl.col("finish").max())
+        .drop("group")
+        .sort("item", "begin")
+    )
+    return merged.with_columns((pl.col("finish") != NO_INSTANT).alias("recovered"))

@@ -1,0 +1,189 @@
+"""Measurement periods in an agreement's time zone, and their labels.
+
+A period is a half-open span of local calendar dates, `[first day 00:00, next first day 00:00)`,
+placed in UTC with zoneinfo. Labels are the ones people type: `2026-10-05`, `2026-W41`,
+`2026-10`, `2026-Q4`, `2026`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from slawatch.agreements.model import PeriodKind
+from slawatch.engine.instants import Instants, to_us
+
+_LABELS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    (PeriodKind.DAY, re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+    (PeriodKind.WEEK, re.compile(r"^(\d{4})-W(\d{2})$")),
+    (PeriodKind.MONTH, re.compile(r"^(\d{4})-(\d{2})$")),
+    (PeriodKind.QUARTER, re.compile(r"^(\d{4})-Q([1-4])$")),
+    (PeriodKind.YEAR, re.compile(r"^(\d{4})$")),
+)
+
+
+class PeriodLabelError(ValueError):
+    """A period label that is not one of the five accepted shapes."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One measurement window: local dates `[first, after)`, instants `[start, end)` in µs."""
+
+    start: int
+    end: int
+    kind: PeriodKind
+    label: str
+    first: dt.date
+    after: dt.date
+
+    def contains(self, instant: int) -> bool:
+        return self.start <= instant < self.end
+
+
+def first_day(kind: PeriodKind, day: dt.date) -> dt.date:
+    """Return the first local date of the period of `kind` that contains `day`."""
+    match kind:
+        case PeriodKind.DAY:
+            return day
+        case PeriodKind.WEEK:
+            return day - dt.timedelta(days=day.weekday())
+        case PeriodKind.MONTH:
+            return day.replace(day=1)
+        case PeriodKind.QUARTER:
+            return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        case PeriodKind.YEAR:
+            return dt.date(day.year, 1, 1)
+
+
+def next_first_day(kind: PeriodKind, first: dt.date) -> dt.date:
+    """Return the first date of the period after the one starting on `first`."""
+    match kind:
+        case PeriodKind.DAY:
+            return first + dt.timedelta(days=1)
+        case PeriodKind.WEEK:
+            return first + dt.timedelta(days=7)
+        case PeriodKind.MONTH:
+            return _add_months(first, 1)
+        case PeriodKind.QUARTER:
+            return _add_months(first, 3)
+        case PeriodKind.YEAR:
+            return dt.date(first.year + 1, 1, 1)
+
+
+def _add_months(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def label_of(kind: PeriodKind, first: dt.date) -> str:
+    match kind:
+        case PeriodKind.DAY:
+            return first.isoformat()
+        case PeriodKind.WEEK:
+            year, week, _ = first.isocalendar()
+            return f"{year}-W{week:02d}"
+        case PeriodKind.MONTH:
+            return f"{first.year}-{first.month:02d}"
+        case PeriodKind.QUARTER:
+            return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+        case PeriodKind.YEAR:
+            return str(first.year)
+
+
+def local_midnight(day: dt.date, zone: ZoneInfo) -> int:
+    """Return the instant of local midnight; a midnight in a DST gap moves forward (fold=0)."""
+    naive = dt.datetime(day.year, day.month, day.day)
+    # Round-tripping through UTC normalises a non-existent wall time the way zoneinfo does.
+    return to_us(naive.replace(tzinfo=zone).astimezone(dt.UTC))
+
+
+def make_period(kind: PeriodKind, day: dt.date, zone: ZoneInfo) -> Period:
+    """Return the period of `kind` containing the local date `day`."""
+    first = first_day(kind, day)
+    after = next_first_day(kind, first)
+    return Period(
+        start=local_midnight(first, zone),
+        end=local_midnight(after, zone),
+        kind=kind,
+        label=label_of(kind, first),
+        first=first,
+        after=after,
+    )
+
+
+def parse_label(label: str, zone: ZoneInfo) -> Period:
+    """Return the period a label names, or raise PeriodLabelError with the accepted shapes."""
+    text = label.strip()
+    for kind, pattern in _LABELS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        numbers = [int(group) for group in match.groups()]
+        try:
+            day = _first_date(kind, numbers)
+        except ValueError as error:
+            raise PeriodLabelError(f"period {label!r} does not exist: {error}") from None
+        return make_period(kind, day, zone)
+    raise PeriodLabelError(
+        f"period {label!r} is not a label; write a day 2026-10-05, an ISO week 2026-W41, "
+        "a month 2026-10, a quarter 2026-Q4 or a year 2026"
+    )
+
+
+def _first_date(kind: PeriodKind, numbers: list[int]) -> dt.date:
+    match kind:
+        case PeriodKind.DAY:
+            return dt.date(numbers[0], numbers[1], numbers[2])
+        case PeriodKind.WEEK:
+            return dt.date.fromisocalendar(numbers[0], numbers[1], 1)
+        case PeriodKind.MONTH:
+            return dt.date(numbers[0], numbers[1], 1)
+        case PeriodKind.QUARTER:
+            return dt.date(numbers[0], 3 * (numbers[1] - 1) + 1, 1)
+        case PeriodKind.YEAR:
+            return dt.date(numbers[0], 1, 1)
+
+
+def periods_between(kind: PeriodKind, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Period]:
+    """Return the consecutive periods of `kind` from the one containing `first` to `last`'s."""
+    periods: list[Period] = []
+    day = first_day(kind, first)
+    while day <= last:
+        period = make_period(kind, day, zone)
+        periods.append(period)
+        day = period.after
+    return periods
+
+
+def assign(instants: Instants, periods: list[Period]) -> npt.NDArray[np.int64]:
+    """Return the index of the period holding each instant, or -1 outside all of them.
+
+    The periods must be consecutive (each one's end is the next one's start).
+    """
+    if not periods:
+        return np.full(instants.shape, -1, dtype=np.int64)
+    bounds = np.array([p.start for p in periods] + [periods[-1].end], dtype=np.int64)
+    index = np.searchsorted(bounds, instants, side="right").astype(np.int64) - 1
+    index[(instants < bounds[0]) | (instants >= bounds[-1])] = -1
+    return index
+
+
+def share_of_periods(window: Period, kind: PeriodKind, zone: ZoneInfo) -> float:
+    """Return how many periods of `kind` the window spans, counting partial ones pro rata.
+
+    A monthly count target of 50 becomes 150 over a quarter and 50 × 7/31 over a week of
+    October. Shares are taken in days, so a DST hour does not shave a target.
+    """
+    if window.kind == kind:
+        return 1.0
+    total = 0.0
+    for period in periods_between(kind, window.first, window.after - dt.timedelta(days=1), zone):
+        overlap = (min(period.after, window.after) - max(period.first, window.first)).days
+        total += max(overlap, 0) / (period.after - period.first).days
+    return total

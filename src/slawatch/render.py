@@ -1,0 +1,166 @@
+"""Evaluation results and item clocks as JSON, CSV and terminal tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from rich.table import Table
+
+from slawatch.engine.clock import ClockState
+from slawatch.engine.instants import NO_INSTANT, US, from_us
+from slawatch.engine.objectives import Evaluation, ItemClocks, ObjectiveResult
+from slawatch.engine.status import Status
+
+CLOCK_COLUMNS = (
+    "item", "started_at", "stopped_at", "deadline", "elapsed_seconds", "paused_seconds", "state"
+)
+STATE_NAMES = [state.name.lower() for state in sorted(ClockState)]
+STATUS_STYLES = {
+    Status.MET: "green",
+    Status.ON_TRACK: "cyan",
+    Status.AT_RISK: "yellow",
+    Status.BREACHED: "bold red",
+    Status.NO_DATA: "dim",
+}
+
+
+def iso(us: int, zone: ZoneInfo) -> str:
+    return from_us(us, zone).isoformat()
+
+
+def objective_json(result: ObjectiveResult) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": result.objective,
+        "owner": result.owner,
+        "kind": result.kind,
+        "value": result.value,
+        "target": result.target,
+        "op": result.op.value,
+        "status": result.status.value,
+    }
+    if result.kind == "clock":
+        document["counts"] = {name: result.details.get(name, 0) for name in STATE_NAMES}
+    else:
+        document.update(result.details)
+    return document
+
+
+def evaluation_json(evaluation: Evaluation, extra: dict[str, Any] | None = None) -> str:
+    zone = ZoneInfo(evaluation.zone)
+    document: dict[str, Any] = {
+        "agreement": evaluation.agreement,
+        "as_of": iso(evaluation.as_of, zone),
+        "periods": [
+            {
+                "period": result.period.label,
+                "start": iso(result.period.start, zone),
+                "end": iso(result.period.end, zone),
+                "objectives": [objective_json(o) for o in result.objectives],
+            }
+            for result in evaluation.periods
+        ],
+    }
+    if evaluation.warnings:
+        document["warnings"] = list(evaluation.warnings)
+    if extra:
+        document.update(extra)
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _value_text(result: ObjectiveResult, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if result.kind == "count":
+        return f"{value:g}" if value != int(value) else str(int(value))
+    return f"{value * 100:.2f} %" if result.kind == "availability" else f"{value * 100:.1f} %"
+
+
+def _detail_text(result: ObjectiveResult) -> str:
+    d = result.details
+    if result.kind == "clock":
+        parts = [f"{d['met']} met", f"{d['breached']} breached"]
+        pending = {name: d[name] for name in ("running", "at_risk", "paused") if d.get(name)}
+        parts += [f"{count} {name.replace('_', ' ')}" for name, count in pending.items()]
+        return ", ".join(parts)
+    if result.kind == "ratio":
+        return f"{d['numerator']} of {d['denominator']}"
+    if result.kind == "availability":
+        text = f"{d['failures']} failures, down {_span(d['downtime_seconds'])}"
+        if d.get("mttr_seconds") is not None:
+            text += f", MTTR {_span(d['mttr_seconds'])}"
+        if d.get("error_budget_remaining") is not None:
+            text += f", budget left {float(d['error_budget_remaining']) * 100:.0f} %"
+        return text
+    return ""
+
+
+def _span(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def evaluation_tables(evaluation: Evaluation) -> list[Table]:
+    zone = ZoneInfo(evaluation.zone)
+    tables = []
+    for result in evaluation.periods:
+        first = from_us(result.period.start, zone).date()
+        table = Table(
+            title=f"{evaluation.agreement} · {result.period.label} (from {first.isoformat()})",
+            title_justify="left",
+        )
+        for column in ("objective", "owner", "value", "target", "status", "details"):
+            table.add_column(column, justify="right" if column in ("value", "target") else "left")
+        for o in result.objectives:
+            style = STATUS_STYLES[o.status]
+            table.add_row(
+                o.objective,
+                o.owner,
+                _value_text(o, o.value),
+                f"{o.op.value} {_value_text(o, o.target)}",
+                f"[{style}]{o.status.value}[/]",
+                _detail_text(o),
+            )
+        tables.append(table)
+    return tables
+
+
+def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
+    """Return the DESIGN `clocks` columns: instants ISO with offset, seconds floored."""
+
+    def instant(name: str) -> pl.Expr:
+        stamp = pl.from_epoch(pl.col(name), time_unit="us").dt.convert_time_zone(zone)
+        text = stamp.dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
+        return pl.when(pl.col(name) == NO_INSTANT).then(pl.lit("")).otherwise(text).alias(name)
+
+    frame = pl.DataFrame(
+        {
+            "item": clocks.items,
+            "started_at": clocks.start,
+            "stopped_at": clocks.stop,
+            "deadline": clocks.clocks.deadline,
+            "elapsed_seconds": clocks.clocks.elapsed // US,
+            "paused_seconds": clocks.clocks.paused // US,
+            "state": pl.Series(STATE_NAMES, dtype=pl.String).gather(clocks.clocks.state),
+        }
+    )
+    return frame.sort("started_at", "item").with_columns(
+        instant("started_at"), instant("stopped_at"), instant("deadline")
+    )
+
+
+def clocks_table(frame: pl.DataFrame, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in CLOCK_COLUMNS:
+        table.add_column(column, justify="right" if column.endswith("seconds") else "left")
+    for row in frame.iter_rows():
+        table.add_row(*(str(value) for value in row))
+    return table

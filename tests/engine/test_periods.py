@@ -1,0 +1,93 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from slawatch.agreements.model import PeriodKind
+from slawatch.engine.instants import from_us, to_us
+from slawatch.engine.periods import (
+    PeriodLabelError,
+    assign,
+    make_period,
+    parse_label,
+    periods_between,
+    share_of_periods,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "first", "after"),
+    [
+        ("2026-10-05", PeriodKind.DAY, dt.date(2026, 10, 5), dt.date(2026, 10, 6)),
+        ("2026-W41", PeriodKind.WEEK, dt.date(2026, 10, 5), dt.date(2026, 10, 12)),
+        ("2026-10", PeriodKind.MONTH, dt.date(2026, 10, 1), dt.date(2026, 11, 1)),
+        ("2026-Q4", PeriodKind.QUARTER, dt.date(2026, 10, 1), dt.date(2027, 1, 1)),
+        ("2026", PeriodKind.YEAR, dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+        ("2026-12", PeriodKind.MONTH, dt.date(2026, 12, 1), dt.date(2027, 1, 1)),
+    ],
+)
+def test_labels_name_their_local_dates(label, kind, first, after):
+    period = parse_label(label, BERLIN)
+    assert (period.kind, period.first, period.after, period.label) == (kind, first, after, label)
+
+
+def test_a_month_runs_from_local_midnight_to_local_midnight_across_dst():
+    october = parse_label("2026-10", BERLIN)
+    assert from_us(october.start, BERLIN).isoformat() == "2026-10-01T00:00:00+02:00"
+    assert from_us(october.end, BERLIN).isoformat() == "2026-11-01T00:00:00+01:00"
+    assert october.end - october.start == (31 * 24 + 1) * 3600 * 1_000_000
+
+
+def test_iso_week_labels_use_the_iso_year():
+    period = make_period(PeriodKind.WEEK, dt.date(2027, 1, 1), BERLIN)
+    assert period.label == "2026-W53"
+    assert parse_label("2026-W53", BERLIN).first == dt.date(2026, 12, 28)
+
+
+@pytest.mark.parametrize("label", ["2026-13", "2026-W54", "2026-02-30", "26-10", "Oct 2026", ""])
+def test_impossible_or_unknown_labels_are_refused_with_the_accepted_shapes(label):
+    with pytest.raises(PeriodLabelError) as error:
+        parse_label(label, BERLIN)
+    assert "2026-W41" in str(error.value) or "does not exist" in str(error.value)
+
+
+def test_a_midnight_in_a_dst_gap_moves_forward():
+    # Santiago springs forward at 24:00 on 2026-09-05: 00:00 on the 6th does not exist.
+    santiago = ZoneInfo("America/Santiago")
+    day = make_period(PeriodKind.DAY, dt.date(2026, 9, 6), santiago)
+    assert from_us(day.start, santiago).isoformat() == "2026-09-06T01:00:00-03:00"
+
+
+def test_periods_between_are_consecutive():
+    periods = periods_between(PeriodKind.MONTH, dt.date(2026, 1, 15), dt.date(2026, 11, 2), BERLIN)
+    assert [p.label for p in periods][0::10] == ["2026-01", "2026-11"]
+    assert len(periods) == 11
+    assert all(a.end == b.start for a, b in zip(periods, periods[1:], strict=False))
+
+
+def test_assign_uses_half_open_periods():
+    periods = periods_between(PeriodKind.MONTH, dt.date(2026, 9, 1), dt.date(2026, 10, 1), BERLIN)
+    october = periods[1]
+    instants = np.array(
+        [periods[0].start - 1, periods[0].start, october.start - 1, october.start, october.end],
+        dtype=np.int64,
+    )
+    assert assign(instants, periods).tolist() == [-1, 0, 0, 1, -1]
+    assert assign(instants, []).tolist() == [-1] * 5
+
+
+def test_a_quarter_spans_three_months_and_a_week_a_share_of_one():
+    quarter = parse_label("2026-Q4", BERLIN)
+    assert share_of_periods(quarter, PeriodKind.MONTH, BERLIN) == pytest.approx(3.0)
+    week = parse_label("2026-W41", BERLIN)
+    assert share_of_periods(week, PeriodKind.MONTH, BERLIN) == pytest.approx(7 / 31)
+    october = parse_label("2026-10", BERLIN)
+    assert share_of_periods(october, PeriodKind.MONTH, BERLIN) == 1.0
+
+
+def test_to_us_refuses_naive_datetimes():
+    with pytest.raises(ValueError, match="no time zone"):
+        to_us(dt.datetime(2026, 1, 1))
