@@ -141,7 +141,9 @@ def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
                 "--skip-bad-rows to evaluate without them"
             )
             fail("\n".join(lines))
-        lines.append(f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)")
+        lines.append(
+            f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)"
+        )
         err.print("\n".join(lines), markup=False, highlight=False)
     if log.duplicates:
         err.print(f"{path}: {log.duplicates} duplicate events counted once", markup=False)
@@ -171,8 +173,12 @@ def check(agreement: AgreementArg) -> None:
 
 @app.command()
 def new(
-    template: Annotated[str, typer.Option("--template", help="Template to copy.")] = "marketing-sales",
-    directory: Annotated[Path, typer.Option("--dir", file_okay=False, help="Where to write.")] = Path(),
+    template: Annotated[
+        str, typer.Option("--template", help="Template to copy.")
+    ] = "marketing-sales",
+    directory: Annotated[
+        Path, typer.Option("--dir", file_okay=False, help="Where to write.")
+    ] = Path(),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write an agreement template to start from."""
@@ -273,11 +279,12 @@ def generate_events_command(
     months: Annotated[int, typer.Option("--months", min=1, max=120, help="Months of events.")] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same events.")] = 1,
     start: Annotated[
-        str | None, typer.Option("--start", help="First day (default: the agreement's effective date).")
+        str | None,
+        typer.Option("--start", help="First day (default: the agreement's effective date)."),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", dir_okay=False, help="CSV or JSONL.")] = (
-        Path("events.csv")
-    ),
+    output: Annotated[
+        Path, typer.Option("-o", "--output", dir_okay=False, help="CSV or JSONL.")
+    ] = (Path("events.csv")),
 ) -> None:
     """Write realistic synthetic events for an agreement."""
     from slawatch.generate import generate_events, write_events
@@ -288,7 +295,9 @@ def generate_events_command(
         try:
             first = dt.date.fromisoformat(start)
         except ValueError:
-            raise typer.BadParameter(f"{start!r} is not a date; write 2026-01-01", param_hint="--start") from None
+            raise typer.BadParameter(
+                f"{start!r} is not a date; write 2026-01-01", param_hint="--start"
+            ) from None
     with step(f"generating events for {items} items"):
         frame = generate_events(parsed, items=items, months=months, seed=seed, start=first)
         write_events(frame, output)

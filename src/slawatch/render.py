@@ -15,7 +15,13 @@ from slawatch.engine.objectives import Evaluation, ItemClocks, ObjectiveResult
 from slawatch.engine.status import Status
 
 CLOCK_COLUMNS = (
-    "item", "started_at", "stopped_at", "deadline", "elapsed_seconds", "paused_seconds", "state"
+    "item",
+    "started_at",
+    "stopped_at",
+    "deadline",
+    "elapsed_seconds",
+    "paused_seconds",
+    "state",
 )
 STATE_NAMES = [state.name.lower() for state in sorted(ClockState)]
 STATUS_STYLES = {
@@ -91,8 +97,9 @@ def _detail_text(result: ObjectiveResult) -> str:
         text = f"{d['failures']} failures, down {_span(d['downtime_seconds'])}"
         if d.get("mttr_seconds") is not None:
             text += f", MTTR {_span(d['mttr_seconds'])}"
-        if d.get("error_budget_remaining") is not None:
-            text += f", budget left {float(d['error_budget_remaining']) * 100:.0f} %"
+        remaining = d.get("error_budget_remaining")
+        if remaining is not None:
+            text += f", budget left {remaining * 100:.0f} %"
         return text
     return ""
 
@@ -117,8 +124,11 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
             title=f"{evaluation.agreement} · {result.period.label} (from {first.isoformat()})",
             title_justify="left",
         )
-        for column in ("objective", "owner", "value", "target", "status", "details"):
-            table.add_column(column, justify="right" if column in ("value", "target") else "left")
+        for column in ("objective", "owner", "value", "target", "status"):
+            table.add_column(
+                column, justify="right" if column in ("value", "target") else "left", no_wrap=True
+            )
+        table.add_column("details", ratio=1)
         for o in result.objectives:
             style = STATUS_STYLES[o.status]
             table.add_row(

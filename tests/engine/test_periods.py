@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -65,7 +66,7 @@ def test_periods_between_are_consecutive():
     periods = periods_between(PeriodKind.MONTH, dt.date(2026, 1, 15), dt.date(2026, 11, 2), BERLIN)
     assert [p.label for p in periods][0::10] == ["2026-01", "2026-11"]
     assert len(periods) == 11
-    assert all(a.end == b.start for a, b in zip(periods, periods[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(periods))
 
 
 def test_assign_uses_half_open_periods():

@@ -1,0 +1,21 @@
+"""The agreement language: YAML text in, a typed, validated `Agreement` out."""
+
+from slawatch.agreements.describe import describe_objective, template_names, template_text
+from slawatch.agreements.durations import DurationError, format_duration, parse_duration
+from slawatch.agreements.errors import AgreementError, Problem
+from slawatch.agreements.model import Agreement
+from slawatch.agreements.parse import load_agreement, parse_agreement
+
+__all__ = [
+    "Agreement",
+    "AgreementError",
+    "DurationError",
+    "Problem",
+    "describe_objective",
+    "format_duration",
+    "load_agreement",
+    "parse_agreement",
+    "parse_duration",
+    "template_names",
+    "template_text",
+]

@@ -111,7 +111,9 @@ def _not_a_duration(written: str, *, calendar: bool) -> DurationError:
     if loose is None:
         if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", written):
             example = "8h" if calendar else "24h"
-            return DurationError(message, f"add a unit such as h: {written}h (examples: 30m, {example})")
+            return DurationError(
+                message, f"add a unit such as h: {written}h (examples: 30m, {example})"
+            )
         units = "30m, 8h, 3bd" if calendar else "30m, 24h, 3d, 2w"
         return DurationError(message, f"write a number and a unit, such as {units}")
     number_text, word = loose.groups()

@@ -182,7 +182,7 @@ class EscalationStep(Model):
 class CreditTier(Model):
     """A credit owed when the objective's value falls below (or rises above) a threshold."""
 
-    threshold: float  # a fraction
+    threshold: float  # a fraction for shares, a number of items for counts
     direction: Literal["below", "above"]
     credit: float  # a fraction of the fee
 

@@ -78,7 +78,9 @@ class AvailabilityMeter:
         whole = self._eligible(start, period.end) * self._services
         finish = np.minimum(self._outages.finish, as_of)
         downtime = int(self._counted(self._outages.begin, finish, start, until).sum())
-        failures = int(np.count_nonzero((self._outages.begin >= start) & (self._outages.begin < until)))
+        failures = int(
+            np.count_nonzero((self._outages.begin >= start) & (self._outages.begin < until))
+        )
         return AvailabilityFigures(
             services=self._services,
             eligible_seconds=eligible / US,
@@ -98,7 +100,7 @@ class AvailabilityMeter:
         return int(self._counted(a, b, start, until)[0])
 
     def _counted(self, begin: Instants, finish: Instants, start: int, until: int) -> Instants:
-        """Return the working time of each [begin, finish) inside [start, until), less maintenance."""
+        """Return each [begin, finish)'s working time inside [start, until), less maintenance."""
         a = np.maximum(begin, start)
         b = np.maximum(np.minimum(finish, until), a)
         counted = self._calendar.working_time(a, b)
@@ -111,14 +113,16 @@ class AvailabilityMeter:
     def _mttr(self, start: int, until: int) -> float | None:
         """Mean working length of the outages that recovered inside the period."""
         outages = self._outages
-        ended = (outages.finish != NO_INSTANT) & (outages.finish >= start) & (outages.finish < until)
+        ended = (
+            (outages.finish != NO_INSTANT) & (outages.finish >= start) & (outages.finish < until)
+        )
         if not ended.any():
             return None
         lengths = self._calendar.working_time(outages.begin[ended], outages.finish[ended])
         return float(lengths.mean()) / US
 
     def _mttf(self, start: int, until: int) -> float | None:
-        """Mean up time from a recovery to the service's next failure, for failures in the period."""
+        """Mean up time from a recovery to the next failure, for failures in the period."""
         outages = self._outages
         if len(outages.begin) < 2:
             return None

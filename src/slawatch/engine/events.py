@@ -91,15 +91,23 @@ def has_event(events: pl.DataFrame, event_type: str) -> pl.Series:
 
 
 def _pair(opens: pl.DataFrame, closes: pl.DataFrame) -> pl.DataFrame:
-    """Pair each opening event with the item's next closing event at or after it.
+    """Pair each opening event with the item's next closing event strictly after it.
 
     Returns (item, begin, finish) with finish = NO_INSTANT while still open. Nested opens pair
-    with the same close and overlap; the kernels merge overlaps.
+    with the same close and overlap; the kernels merge overlaps. A close at the very instant
+    of an open belongs to the span before it: a service that recovers and fails again within
+    the same second has two outages, not a zero-length one that swallows the second.
     """
     opened = opens.select("item", pl.col("at").alias("begin")).sort("begin")
     closed = closes.select("item", pl.col("at").alias("finish")).sort("finish")
     paired = opened.join_asof(
-        closed, left_on="begin", right_on="finish", by="item", strategy="forward"
+        closed,
+        left_on="begin",
+        right_on="finish",
+        by="item",
+        strategy="forward",
+        allow_exact_matches=False,
+        check_sortedness=False,  # sorted by instant overall, hence within every item
     )
     return paired.with_columns(pl.col("finish").fill_null(NO_INSTANT))
 

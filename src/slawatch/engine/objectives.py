@@ -25,7 +25,7 @@ from slawatch.agreements.model import (
 )
 from slawatch.engine.availability import AvailabilityMeter, Outages
 from slawatch.engine.calendar import WorkingTime, working_calendar
-from slawatch.engine.clock import ClockState, Clocks, compute_clocks
+from slawatch.engine.clock import Clocks, ClockState, compute_clocks
 from slawatch.engine.events import (
     ClockItems,
     EventTable,
@@ -35,7 +35,7 @@ from slawatch.engine.events import (
     outages,
     select_items,
 )
-from slawatch.engine.instants import from_us, to_us
+from slawatch.engine.instants import Instants, from_us, to_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
 from slawatch.engine.periods import share_of_periods as periods_spanned
 from slawatch.engine.status import (
@@ -82,8 +82,8 @@ class ItemClocks:
 
     objective: str
     items: pl.Series
-    start: np.ndarray  # type: ignore[type-arg]
-    stop: np.ndarray  # type: ignore[type-arg]
+    start: Instants
+    stop: Instants
     clocks: Clocks
 
 
@@ -106,16 +106,21 @@ class Evaluator:
         return self._calendars[name]
 
     def periods(self, objective: Objective, window: Period | None) -> list[Period]:
+        # A period that begins at `as_of` or later has not begun: nothing exists in it yet.
         if window is not None:
-            return [window] if window.start <= self.as_of else []
-        if self.as_of < self.measured_from:
+            return [window] if window.start < self.as_of else []
+        if self.as_of <= self.measured_from:
             return []
         today = from_us(self.as_of, self.zone).date()
-        return periods_between(objective.period, self.agreement.effective, today, self.zone)
+        periods = periods_between(objective.period, self.agreement.effective, today, self.zone)
+        return [period for period in periods if period.start < self.as_of]
 
     def items_of(self, objective: Objective) -> pl.Series:
-        missing = [t.attribute for t in objective.where if t.attribute not in self.table.items.columns]
-        for attribute in missing:
+        items = self.table.items
+        carried = {c for c in items.columns if items.get_column(c).null_count() < items.height}
+        for attribute in dict.fromkeys(
+            t.attribute for t in objective.where if t.attribute not in carried
+        ):
             self.warnings.append(
                 f"objective {objective.id}: no item has the attribute {attribute!r} "
                 "that its `where:` names, so it measures no items"
@@ -131,12 +136,23 @@ class Evaluator:
         return period.start <= self.as_of < period.end
 
     def result(
-        self, objective: Objective, kind: str, value: float | None, target: float,
-        status: Status, details: Details,
+        self,
+        objective: Objective,
+        kind: str,
+        value: float | None,
+        target: float,
+        status: Status,
+        details: Details,
     ) -> ObjectiveResult:
         return ObjectiveResult(
-            objective=objective.id, owner=objective.owner, kind=kind, value=value,
-            target=target, op=objective.target.op, status=status, details=details,
+            objective=objective.id,
+            owner=objective.owner,
+            kind=kind,
+            value=value,
+            target=target,
+            op=objective.target.op,
+            status=status,
+            details=details,
         )
 
     def count(self, objective: CountObjective, periods: list[Period]) -> list[ObjectiveResult]:
@@ -147,7 +163,11 @@ class Evaluator:
         for period, value in zip(periods, counts.tolist(), strict=True):
             target = objective.target.value * periods_spanned(period, objective.period, self.zone)
             status = count_status(
-                value, objective.target.op, target, self.gone(period), self.running(period)
+                value,
+                objective.target.op,
+                target,
+                gone=self.gone(period),
+                running=self.running(period),
             )
             results.append(self.result(objective, "count", value, target, status, {}))
         return results
@@ -166,7 +186,7 @@ class Evaluator:
         for period, numerator, denominator in zip(periods, hits.tolist(), of.tolist(), strict=True):
             value = numerator / denominator if denominator else None
             target = objective.target.value
-            status = ratio_status(value, objective.target.op, target, self.running(period))
+            status = ratio_status(value, objective.target.op, target, running=self.running(period))
             details: Details = {"numerator": numerator, "denominator": denominator}
             results.append(self.result(objective, "ratio", value, target, status, details))
         return results
@@ -198,8 +218,13 @@ class Evaluator:
             value = met / (met + breached) if met + breached else None
             target = objective.target.value
             status = clock_status(
-                met, breached, counts["at_risk"], counts["running"] + counts["paused"],
-                objective.target.op, target, self.running(period),
+                met,
+                breached,
+                counts["at_risk"],
+                counts["running"] + counts["paused"],
+                objective.target.op,
+                target,
+                running=self.running(period),
             )
             results.append(self.result(objective, "clock", value, target, status, dict(counts)))
         return results
@@ -210,8 +235,9 @@ class Evaluator:
         services = (
             self.items_of(objective)
             if objective.where
-            else pl.concat([has_event(self.table.events, t) for t in (objective.down, objective.up)])
-            .unique()
+            else pl.concat(
+                [has_event(self.table.events, t) for t in (objective.down, objective.up)]
+            ).unique()
         )
         merged = outages(self.table, objective.down, objective.up, services)
         service_index = merged.get_column("item").rank("dense").cast(pl.Int64).to_numpy()
@@ -231,9 +257,13 @@ class Evaluator:
         for period in periods:
             figures = meter.measure(period, self.as_of)
             status = availability_status(
-                figures.availability, objective.target.op, objective.target.value,
-                downtime=figures.downtime_seconds, budget=figures.error_budget_seconds,
-                gone=self.gone(period), running=self.running(period),
+                figures.availability,
+                objective.target.op,
+                objective.target.value,
+                downtime=figures.downtime_seconds,
+                budget=figures.error_budget_seconds,
+                gone=self.gone(period),
+                running=self.running(period),
             )
             details: Details = {
                 "services": figures.services,
@@ -248,13 +278,19 @@ class Evaluator:
             }
             results.append(
                 self.result(
-                    objective, "availability", figures.availability,
-                    objective.target.value, status, details,
+                    objective,
+                    "availability",
+                    figures.availability,
+                    objective.target.value,
+                    status,
+                    details,
                 )
             )
         return results
 
-    def measure(self, objective: Objective, window: Period | None) -> list[tuple[Period, ObjectiveResult]]:
+    def measure(
+        self, objective: Objective, window: Period | None
+    ) -> list[tuple[Period, ObjectiveResult]]:
         periods = self.periods(objective, window)
         if not periods:
             return []
@@ -309,4 +345,3 @@ def item_clocks(
         stop=items.inputs.stop,
         clocks=clocks,
     )
-

@@ -150,7 +150,9 @@ def _first_date(kind: PeriodKind, numbers: list[int]) -> dt.date:
             return dt.date(numbers[0], 1, 1)
 
 
-def periods_between(kind: PeriodKind, first: dt.date, last: dt.date, zone: ZoneInfo) -> list[Period]:
+def periods_between(
+    kind: PeriodKind, first: dt.date, last: dt.date, zone: ZoneInfo
+) -> list[Period]:
     """Return the consecutive periods of `kind` from the one containing `first` to `last`'s."""
     periods: list[Period] = []
     day = first_day(kind, first)

@@ -35,7 +35,9 @@ def _forecast(holds: bool) -> Status:
     return Status.ON_TRACK if holds else Status.AT_RISK
 
 
-def count_status(value: int, op: Comparison, target: float, gone: float, running: bool) -> Status:
+def count_status(
+    value: int, op: Comparison, target: float, *, gone: float, running: bool
+) -> Status:
     """Judge a count; `gone` is the share of the period's time already passed."""
     if not running:
         return verdict(value, op, target)
@@ -49,7 +51,12 @@ def count_status(value: int, op: Comparison, target: float, gone: float, running
 
 
 def clock_status(
-    met: int, breached: int, at_risk: int, pending: int, op: Comparison, target: float,
+    met: int,
+    breached: int,
+    at_risk: int,
+    pending: int,
+    op: Comparison,
+    target: float,
     running: bool,
 ) -> Status:
     """Judge a share of items on time; pending items (running, paused) are not yet decided."""
@@ -61,7 +68,7 @@ def clock_status(
     return _forecast(op.holds(met / (decided + at_risk), target))
 
 
-def ratio_status(value: float | None, op: Comparison, target: float, running: bool) -> Status:
+def ratio_status(value: float | None, op: Comparison, target: float, *, running: bool) -> Status:
     if not running:
         return verdict(value, op, target)
     if value is None:

@@ -1,0 +1,3 @@
+from slawatch.cli import main
+
+main()

@@ -1,0 +1,199 @@
+"""The command-line contract of DESIGN: commands, formats, columns and exit codes."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from slawatch.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "marketing-sales.yaml"
+EVENTS = ROOT / "examples" / "marketing-sales-events.csv"
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def small_events(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "item,type,at,kind\n"
+        "L1,handed_over,2026-10-05T09:00:00+02:00,lead\n"
+        "L1,contacted,2026-10-06T09:00:00+02:00,lead\n"
+        "L2,handed_over,2026-10-05T09:00:00+02:00,lead\n"
+        "L2,contacted,2026-10-09T09:00:00.500+02:00,lead\n"
+        "L3,handed_over,2026-10-30T09:00:00+01:00,lead\n"
+        "L3,on_hold,2026-10-30T10:00:00+01:00,lead\n"
+        "L1,qualified,2026-10-01T00:00:00+02:00,lead\n"
+        "L1,accepted,2026-10-07T09:00:00+02:00,lead\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_check_prints_ok_and_one_line_per_objective():
+    code, out, _ = run("check", EXAMPLE)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("ok: marketing-sales")
+    assert len(lines) == 1 + 7
+    assert any(line.strip().startswith("speed-to-lead (sales)") for line in lines)
+
+
+def test_check_reports_every_problem_with_file_and_line_and_exits_1(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    text = (
+        EXAMPLE.read_text()
+        .replace("within: 48h", 'within: "48 hours"')
+        .replace("owner: sales", "owner: salse", 1)
+    )
+    bad.write_text(text)
+    code, _out, err = run("check", bad)
+    assert code == 1
+    assert "bad.yaml:" in err
+    assert "48 hours" in err and "write 48h" in err
+    assert "salse" in err
+
+
+def test_usage_errors_exit_2(small_events: Path):
+    assert run("evaluate", EXAMPLE, "--events", small_events, "--format", "xml")[0] == 2
+    assert run("evaluate", EXAMPLE, "--events", small_events, "--as-of", "yesterday")[0] == 2
+    assert run("evaluate", EXAMPLE, "--events", small_events, "--period", "Oct")[0] == 2
+    assert run("clocks", EXAMPLE, "--events", small_events, "--objective", "conversion")[0] == 2
+    assert run("evaluate", EXAMPLE, "--events", "missing.csv")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_evaluate_json_follows_the_contract(small_events: Path):
+    code, out, _ = run(
+        "evaluate",
+        EXAMPLE,
+        "--events",
+        small_events,
+        "--as-of",
+        "2026-11-01T00:00:00+01:00",
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    assert document["agreement"] == "marketing-sales"
+    assert document["as_of"] == "2026-11-01T00:00:00+01:00"
+    (period,) = document["periods"]
+    assert period["period"] == "2026-10"
+    assert period["start"] == "2026-10-01T00:00:00+02:00"
+    assert period["end"] == "2026-11-01T00:00:00+01:00"
+    objectives = {o["id"]: o for o in period["objectives"]}
+    speed = objectives["speed-to-lead"]
+    assert speed["kind"] == "clock" and speed["op"] == ">=" and speed["target"] == 0.95
+    assert speed["counts"] == {"met": 1, "breached": 1, "paused": 1, "at_risk": 0, "running": 0}
+    assert speed["value"] == 0.5 and speed["status"] == "breached"
+    acceptance = objectives["lead-acceptance"]
+    assert (acceptance["numerator"], acceptance["denominator"]) == (1, 3)
+    assert objectives["qualified-leads"]["value"] == 1
+    assert document["events"] == {"rows": 8, "duplicates": 0, "skipped": 0}
+
+
+def test_clocks_csv_has_the_contract_columns(small_events: Path):
+    code, out, _ = run(
+        "clocks",
+        EXAMPLE,
+        "--events",
+        small_events,
+        "--objective",
+        "speed-to-lead",
+        "--as-of",
+        "2026-11-01T00:00:00+01:00",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == [
+        "item",
+        "started_at",
+        "stopped_at",
+        "deadline",
+        "elapsed_seconds",
+        "paused_seconds",
+        "state",
+    ]
+    by_item = {row["item"]: row for row in rows}
+    assert by_item["L1"] == {
+        "item": "L1",
+        "started_at": "2026-10-05T09:00:00+02:00",
+        "stopped_at": "2026-10-06T09:00:00+02:00",
+        "deadline": "2026-10-07T09:00:00+02:00",
+        "elapsed_seconds": "86400",
+        "paused_seconds": "0",
+        "state": "met",
+    }
+    assert by_item["L2"]["elapsed_seconds"] == str(96 * 3600)  # 96 h and half a second, floored
+    assert by_item["L2"]["state"] == "breached"
+    assert by_item["L3"]["deadline"] == ""  # suspended by the open pause
+    assert by_item["L3"]["state"] == "paused"
+
+
+def test_bad_rows_fail_with_their_line_unless_skipped(tmp_path: Path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "item,type,at\n"
+        "L1,handed_over,2026-10-05T09:00:00+02:00\n"
+        "L2,handed_over,2026-10-05 09:00\n"
+        "L3,handed_over,2026-10-05T09:00:00+02:00\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("evaluate", EXAMPLE, "--events", path, "--as-of", "2026-11-01")
+    assert code == 1
+    assert f"{path}:3:" in err
+    assert "--skip-bad-rows" in err
+    code, out, err = run(
+        "evaluate",
+        EXAMPLE,
+        "--events",
+        path,
+        "--as-of",
+        "2026-11-01",
+        "--format",
+        "json",
+        "--skip-bad-rows",
+    )
+    assert code == 0
+    assert json.loads(out)["events"] == {"rows": 3, "duplicates": 0, "skipped": 1}
+    assert "skipped 1 of 3 rows" in err
+
+
+def test_new_writes_a_template_and_never_overwrites_silently(tmp_path: Path):
+    assert run("new", "--template", "it-service", "--dir", tmp_path)[0] == 0
+    written = tmp_path / "it-service.yaml"
+    assert run("check", written)[0] == 0
+    assert run("new", "--template", "it-service", "--dir", tmp_path)[0] == 1
+    assert run("new", "--template", "it-service", "--dir", tmp_path, "--force")[0] == 0
+    assert run("new", "--template", "nope", "--dir", tmp_path)[0] == 2
+
+
+def test_the_readme_command_evaluates_the_shipped_example():
+    code, out, _ = run("evaluate", EXAMPLE, "--events", EVENTS, "--as-of", "2026-11-01")
+    assert code == 0
+    assert "speed-to-lead" in out and "2026-10" in out
+
+
+def test_generate_events_is_deterministic(tmp_path: Path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    for path in (first, second):
+        code, _, _ = run(
+            "generate-events", EXAMPLE, "--items", "200", "--months", "2", "--seed", "3", "-o", path
+        )
+        assert code == 0
+    assert first.read_bytes() == second.read_bytes()
