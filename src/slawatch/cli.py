@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from slawatch.agreements import AgreementError, describe_objective, load_agreement
 from slawatch.agreements.describe import template_names, template_text
@@ -57,13 +59,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def step(message: str):  # type: ignore[no-untyped-def]
-    """Show a spinner on stderr for a long step, only on a terminal."""
-    if err.is_terminal:
-        with err.status(message):
-            yield
-    else:
+def step(message: str) -> Iterator[None]:
+    """Show a spinner on stderr for a long step that cannot count its progress."""
+    with err.status(message):
         yield
+
+
+def progress() -> Progress:
+    """Return a progress bar on stderr; rich shows it only on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def load(path: Path) -> Agreement:
@@ -221,9 +232,14 @@ def evaluate(
         except PeriodLabelError as error:
             raise typer.BadParameter(str(error), param_hint="--period") from None
     log = read_log(events, timezone, skip_bad_rows)
-    with step("evaluating"):
+    with progress() as bar:
+        task = bar.add_task("evaluating", total=len(parsed.objectives))
         result = evaluate_agreement(
-            parsed, EventTable(log.events, log.items), as_of=instant, window=window
+            parsed,
+            EventTable(log.events, log.items),
+            as_of=instant,
+            window=window,
+            measured=lambda objective: bar.advance(task),
         )
     if output is EvaluateFormat.JSON:
         sys.stdout.write(evaluation_json(result, input_summary(log)) + "\n")

@@ -224,6 +224,20 @@ def test_assumption_day_is_a_holiday_in_bavaria_only_with_the_catholic_category(
     assert w(cal, "2025-08-15 00:00", "2025-08-16 00:00") == working  # a Friday
 
 
+def test_empty_arrays_need_no_table():
+    cal = WorkingCalendar.from_spec(calendar_spec())
+    empty = np.empty(0, dtype=np.int64)
+    assert cal.working_time(empty, empty).shape == (0,)
+    assert cal.instant_at(empty).shape == (0,)
+    assert cal.business_day_deadline(empty, 3).shape == (0,)
+    assert cal.local_date_ordinal(empty).shape == (0,)
+
+
+def test_instants_a_calendar_cannot_place_are_refused(office):
+    with pytest.raises(ValueError, match="not an instant"):
+        office.cumulative(np.array([np.iinfo(np.int64).max]))
+
+
 def test_a_calendar_without_working_hours_is_refused():
     with pytest.raises(ValueError, match="no working hours"):
         WorkingCalendar.from_spec(calendar_spec(days=""))

@@ -133,9 +133,7 @@ def test_clocks_agree_with_the_reference(data, calendar, within):
         pause_end=np.array([q for _, _, q in pauses], dtype=np.int64),
     )
     cal = WorkingCalendar.from_spec(spec)
-    out = compute_clocks(
-        inputs, as_of=as_of, within=within, calendar=cal, warn=warn, chunk=chunk
-    )
+    out = compute_clocks(inputs, as_of=as_of, within=within, calendar=cal, warn=warn, chunk=chunk)
     reference = ReferenceCalendar(spec)
     for i, (start, stop, item_pauses) in enumerate(batch):
         expected = reference_clock(

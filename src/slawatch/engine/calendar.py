@@ -177,8 +177,9 @@ class WorkingCalendar:
 
     def cumulative(self, t: Instants) -> Instants:
         t = np.asarray(t, dtype=np.int64)
-        if t.size:
-            self.cover(int(t.min()), int(t.max()))
+        if not t.size:
+            return np.zeros(t.shape, dtype=np.int64)
+        self.cover(int(t.min()), int(t.max()))
         table = self._table
         i = table.find_open(t)
         out = np.minimum(t, table.close_pad[i])
@@ -187,8 +188,9 @@ class WorkingCalendar:
 
     def instant_at(self, c: Instants) -> Instants:
         c = np.asarray(c, dtype=np.int64)
-        if c.size:
-            self._cover_cumulative(int(c.max()))
+        if not c.size:
+            return np.zeros(c.shape, dtype=np.int64)
+        self._cover_cumulative(int(c.max()))
         table = self._table
         i = table.find_cum_close(c)
         return c - table.shift[i]
@@ -235,8 +237,9 @@ class WorkingCalendar:
     def local_date_ordinal(self, t: Instants) -> npt.NDArray[np.int64]:
         """Return the proleptic Gregorian ordinal of each instant's date in the zone."""
         t = np.asarray(t, dtype=np.int64)
-        if t.size:
-            self.cover(int(t.min()), int(t.max()))
+        if not t.size:
+            return np.zeros(t.shape, dtype=np.int64)
+        self.cover(int(t.min()), int(t.max()))
         return self._first_ordinal + self._find_date(t) - 1
 
     # -- growing the tables --------------------------------------------------------------

@@ -8,6 +8,7 @@ effective date to the one holding `as_of`, or over a single window the caller na
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -311,14 +312,24 @@ def _floor(seconds: float | None) -> int | None:
 
 
 def evaluate(
-    agreement: Agreement, table: EventTable, *, as_of: int, window: Period | None = None
+    agreement: Agreement,
+    table: EventTable,
+    *,
+    as_of: int,
+    window: Period | None = None,
+    measured: Callable[[str], None] | None = None,
 ) -> Evaluation:
-    """Measure every objective per period, grouped by period, earliest first."""
+    """Measure every objective per period, grouped by period, earliest first.
+
+    `measured` is called with each objective's id once it is done, for progress displays.
+    """
     evaluator = Evaluator(agreement, table, as_of=as_of)
     grouped: dict[Period, list[ObjectiveResult]] = defaultdict(list)
     for objective in agreement.objectives.values():
         for period, result in evaluator.measure(objective, window):
             grouped[period].append(result)
+        if measured is not None:
+            measured(objective.id)
     periods = tuple(PeriodResult(p, tuple(grouped[p])) for p in sorted(grouped))
     return Evaluation(
         agreement=agreement.id,
