@@ -1,0 +1,102 @@
+"""Item attributes: the kind's usual ones, and every one a `where:` names, matching mostly.
+
+Most items satisfy the filters so the narrower objectives have data; some do not, so the filters
+have something to exclude.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from slawatch.agreements.model import AttributeTest, Comparison
+from slawatch.generate.flows import Flow
+
+DEFAULT_ATTRIBUTES: dict[str, dict[str, tuple[tuple[str, ...], tuple[float, ...]]]] = {
+    "lead": {
+        "source": (("web", "event", "referral", "ads"), (0.45, 0.15, 0.15, 0.25)),
+        "region": (("north", "south", "east", "west"), (0.3, 0.25, 0.25, 0.2)),
+    },
+    "request": {
+        "priority": (("low", "normal", "high", "urgent"), (0.3, 0.45, 0.2, 0.05)),
+        "request_type": (
+            ("access", "payroll", "onboarding", "equipment", "other"),
+            (0.3, 0.2, 0.2, 0.2, 0.1),
+        ),
+    },
+    "ticket": {"priority": (("P1", "P2", "P3", "P4"), (0.05, 0.2, 0.45, 0.3))},
+    "service": {"tier": (("critical", "standard"), (0.5, 0.5))},
+}
+KNOWN_VALUE_WEIGHTS = {"P1": 0.05, "P2": 0.2, "P3": 0.45, "P4": 0.3, "urgent": 0.05}
+RESERVED = frozenset({"item", "type", "at", "kind"})  # cannot be attribute columns of a file
+
+
+def draw_attributes(flow: Flow, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Default attributes of the kind, and every attribute a `where:` names, matching mostly."""
+    tests: dict[str, list[AttributeTest]] = {}
+    for objective in flow.objectives:
+        for test in objective.where:
+            if test.attribute not in RESERVED:
+                tests.setdefault(test.attribute, []).append(test)
+    values: dict[str, np.ndarray] = {}
+    for name, (choices, weights) in DEFAULT_ATTRIBUTES.get(flow.kind, {}).items():
+        if name not in tests:
+            values[name] = rng.choice(np.array(choices), size=n, p=np.array(weights))
+    for name, named in tests.items():
+        values[name] = _matching(named, DEFAULT_ATTRIBUTES.get(flow.kind, {}).get(name), n, rng)
+    return values
+
+
+def _matching(
+    tests: list[AttributeTest],
+    default: tuple[tuple[str, ...], tuple[float, ...]] | None,
+    n: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    wanted = list(dict.fromkeys(v for t in tests for v in t.equals))
+    if wanted:
+        weights = np.array([KNOWN_VALUE_WEIGHTS.get(v, 1.0) for v in wanted])
+        matched = rng.choice(np.array(wanted), size=n, p=weights / weights.sum())
+        others = [v for v in (default[0] if default else ()) if v not in wanted] or ["other"]
+        unmatched = rng.choice(np.array(others), size=n)
+        return np.where(rng.random(n) < 0.9, matched, unmatched)
+    numbers = np.full(n, np.nan)
+    for test in tests:  # numeric comparisons: the last one decides, 85 % satisfy it
+        if test.compare is None or test.number is None:
+            continue
+        width = max(10.0, abs(test.number))
+        above = test.compare in (Comparison.AT_LEAST, Comparison.MORE_THAN)
+        satisfy = rng.random(n) < 0.85
+        low = np.where(satisfy == above, test.number, test.number - width)
+        numbers = np.floor(low + rng.random(n) * width)
+        strict = test.compare in (Comparison.MORE_THAN, Comparison.LESS_THAN)
+        numbers = np.where(satisfy & strict & (numbers == test.number), numbers + 1, numbers)
+    return np.where(np.isnan(numbers), "", numbers.astype(np.int64).astype(str))
+
+
+def matches(
+    tests: tuple[AttributeTest, ...], attributes: dict[str, np.ndarray], n: int
+) -> np.ndarray:
+    """Return which items pass every test; `kind` and unknown attributes pass."""
+    mask = np.ones(n, dtype=bool)
+    for test in tests:
+        column = attributes.get(test.attribute)
+        if test.attribute == "kind" or column is None:
+            continue
+        if test.equals:
+            mask &= np.isin(column, np.array(test.equals))
+        elif test.compare is not None and test.number is not None:
+            numbers = np.where(column == "", "nan", column).astype(float)
+            mask &= _compare(numbers, test.compare, test.number)
+    return mask
+
+
+def _compare(numbers: np.ndarray, op: Comparison, target: float) -> np.ndarray:
+    match op:
+        case Comparison.AT_LEAST:
+            return numbers >= target
+        case Comparison.AT_MOST:
+            return numbers <= target
+        case Comparison.MORE_THAN:
+            return numbers > target
+        case Comparison.LESS_THAN:
+            return numbers < target
