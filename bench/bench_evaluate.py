@@ -102,7 +102,7 @@ def split(events: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, default=1_125_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     events = generate(args.items)

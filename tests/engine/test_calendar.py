@@ -121,6 +121,17 @@ def test_lord_howe_moves_its_clocks_by_half_an_hour():
     assert w(cal, "2026-04-05 00:00", "2026-04-06 00:00", zone) == 3 * HOUR + HOUR // 2
 
 
+def test_a_date_that_starts_in_a_midnight_gap_starts_when_the_gap_ends():
+    zone = "America/Santiago"  # 2026-09-06 00:00 -04 jumps to 01:00 -03
+    cal = WorkingCalendar.from_spec(calendar_spec(zone, days="sun", hours="00:00-02:00"))
+    assert w(cal, "2026-09-05 12:00", "2026-09-07 00:00", zone) == HOUR
+    gap_end = to_us(dt.datetime(2026, 9, 6, 4, tzinfo=dt.UTC))
+    assert cal.local_date_ordinal(np.array([gap_end - 1, gap_end])).tolist() == [
+        dt.date(2026, 9, 5).toordinal(),
+        dt.date(2026, 9, 6).toordinal(),
+    ]
+
+
 def test_an_overnight_interval_runs_into_the_next_day():
     cal = WorkingCalendar.from_spec(calendar_spec(hours="22:00-06:00"))
     assert local(cal, "2026-11-27 00:00", "2026-11-30 12:00") == [
@@ -160,6 +171,15 @@ def test_instants_years_outside_the_first_table_work(office):
     assert one(office.cumulative(mid)) == before  # the anchor never moves
     span = w(office, "1990-01-01 00:00", "2080-01-01 00:00")
     assert 90 * 1900 * HOUR < span < 90 * 2100 * HOUR
+
+
+def test_growing_backwards_keeps_cumulative_values_of_overnight_calendars():
+    cal = WorkingCalendar.from_spec(calendar_spec(days="mon tue wed thu fri", hours="22:00-06:00"))
+    mid = np.array([at("2026-06-01 09:00")])
+    before = one(cal.cumulative(mid))
+    a, b = "1990-01-02 10:00", "2026-06-03 10:00"
+    assert w(cal, a, b) == ReferenceCalendar(cal.spec).working_time(at(a), at(b))
+    assert one(cal.cumulative(mid)) == before
 
 
 def test_instant_at_grows_the_table_for_far_deadlines(office):

@@ -171,6 +171,11 @@ class WorkingCalendar:
     # -- the WorkingTime protocol --------------------------------------------------------
 
     def working_time(self, a: Instants, b: Instants) -> Instants:
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        if a.size and b.size:
+            # Grow the table for both ends first, so both cumulatives come from one table.
+            self.cover(min(int(a.min()), int(b.min())), max(int(a.max()), int(b.max())))
         w = self.cumulative(b) - self.cumulative(a)
         np.maximum(w, 0, out=w)
         return w
@@ -282,7 +287,10 @@ class WorkingCalendar:
         if not len(opens):
             raise ValueError(f"calendar {self.spec.id!r} has no working time in {lo}-{hi}")
         if self._anchor is None:
-            self._anchor = int(self._midnight[0])
+            # Not the table's first midnight: an overnight interval from the day before the
+            # table, added when it grows backwards, would run past it and shift every value.
+            # Three days in, nothing added before the table can reach the anchor.
+            self._anchor = int(self._midnight[3])
         self._table = _Table(opens, closes, self._anchor)
         self._index_business_days(closes, ordinals)
 

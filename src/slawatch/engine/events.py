@@ -29,9 +29,17 @@ class EventTable:
         """Return the table as it stood at `as_of`: later events do not exist yet."""
         return EventTable(self.events.filter(pl.col("at") <= as_of), self.items)
 
-    @property
-    def attributes(self) -> frozenset[str]:
-        return frozenset(self.items.columns) - {"item"}
+    def encoded(self) -> EventTable:
+        """Return the table with item ids and event types as categoricals.
+
+        Every objective filters by type and joins by item; on categoricals those compare
+        integers instead of strings, which pays for the one-off cast many times over.
+        """
+        events = self.events.with_columns(
+            pl.col("item").cast(pl.Categorical), pl.col("type").cast(pl.Categorical)
+        )
+        items = self.items.with_columns(pl.col("item").cast(pl.Categorical))
+        return EventTable(events, items)
 
 
 @dataclass(frozen=True)
@@ -80,9 +88,9 @@ def _of_items(events: pl.DataFrame, items: pl.Series | None) -> pl.DataFrame:
 
 
 def first_events(events: pl.DataFrame, event_type: str, items: pl.Series | None) -> pl.DataFrame:
-    """Return (item, at) of each item's first event of `event_type`."""
+    """Return (item, at) of each item's first event of `event_type`, in table order."""
     typed = events.filter(pl.col("type") == event_type)
-    return _of_items(typed, items).group_by("item").agg(pl.col("at").min()).sort("item")
+    return _of_items(typed, items).group_by("item", maintain_order=True).agg(pl.col("at").min())
 
 
 def has_event(events: pl.DataFrame, event_type: str) -> pl.Series:

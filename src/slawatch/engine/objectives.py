@@ -95,7 +95,7 @@ class Evaluator:
         self.agreement = agreement
         self.as_of = as_of
         self.zone = ZoneInfo(agreement.timezone)
-        self.table = table.until(as_of)
+        self.table = table.until(as_of).encoded()
         self.measured_from = local_midnight(agreement.effective, self.zone)
         self.warnings: list[str] = []
         self._calendars: dict[str | None, WorkingTime] = {}
