@@ -322,3 +322,16 @@ def generate_events_command(
 
 def main() -> None:
     app()
+
+
+def _register_database_commands() -> None:
+    from slawatch.commands import db, imports, serve, tokens, users
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(users.app, name="users")
+    app.add_typer(tokens.app, name="tokens")
+    imports.register(app)
+    serve.register(app)
+
+
+_register_database_commands()

@@ -20,7 +20,10 @@ ITEM_COLUMNS = ("item", "kind")
 
 @dataclass(frozen=True)
 class EventTable:
-    """The engine's input: events (item, type, at µs UTC) and items (item, kind, attributes)."""
+    """The engine's input: events (item, type, at µs UTC) and items (item, kind, attributes).
+
+    `item` is a string id (event files) or an integer id (the store); both work.
+    """
 
     events: pl.DataFrame
     items: pl.DataFrame
@@ -35,11 +38,15 @@ class EventTable:
         Every objective filters by type and joins by item; on categoricals those compare
         integers instead of strings, which pays for the one-off cast many times over.
         """
-        events = self.events.with_columns(
-            pl.col("item").cast(pl.Categorical), pl.col("type").cast(pl.Categorical)
+        item = (
+            pl.col("item").cast(pl.Categorical)
+            if self.events.schema["item"] == pl.String
+            else pl.col("item")
         )
-        items = self.items.with_columns(pl.col("item").cast(pl.Categorical))
-        return EventTable(events, items)
+        events = self.events.with_columns(item, pl.col("type").cast(pl.Categorical))
+        if self.items.schema["item"] == pl.String:
+            return EventTable(events, self.items.with_columns(pl.col("item").cast(pl.Categorical)))
+        return EventTable(events, self.items)
 
 
 @dataclass(frozen=True)

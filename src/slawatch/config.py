@@ -1,0 +1,60 @@
+"""One typed settings object, read from SLAWATCH_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_SECRET: Final = "slawatch-demo-secret-do-not-use-in-production"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used as given; the message names the variable and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SLAWATCH_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///slawatch.db",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    secret_key: str = Field(
+        default=DEMO_SECRET, description="Signs session cookies and CSRF tokens; 32+ characters"
+    )
+    demo: bool = Field(default=False, description="Demo mode: allows the built-in secret")
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL for links")
+    evaluation_interval: float = Field(
+        default=60.0, gt=0, description="Seconds between scheduled re-evaluations"
+    )
+    evaluation_delay: float = Field(
+        default=1.0, ge=0, description="Seconds to wait after ingestion before re-evaluating"
+    )
+    background: bool = Field(default=True, description="Run background evaluation in serve")
+    max_batch: int = Field(default=10_000, gt=0, description="Most events in one POST /events")
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, gt=0, description="Largest request body accepted, in bytes"
+    )
+    session_max_age: int = Field(default=14 * 86_400, gt=0, description="Session lifetime, s")
+
+    def check_secret(self) -> None:
+        """Refuse the built-in secret (or a short one) outside demo mode."""
+        if self.demo:
+            return
+        if self.secret_key == DEMO_SECRET:
+            raise SettingsError(
+                "SLAWATCH_SECRET_KEY is the built-in demo secret; set it to a random value, e.g. "
+                "`export SLAWATCH_SECRET_KEY=$(openssl rand -base64 32)`"
+            )
+        if len(self.secret_key) < 32:
+            raise SettingsError(
+                "SLAWATCH_SECRET_KEY is shorter than 32 characters; use a longer one"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

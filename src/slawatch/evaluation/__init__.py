@@ -1,0 +1,1 @@
+"""Keeping stored evaluation results current: load events, evaluate, store, claim work."""

@@ -1,0 +1,63 @@
+"""Database engines and transactions: SQLite (embedded default) or PostgreSQL.
+
+A request or a job owns its transaction: `transaction(engine)` commits on success and rolls
+back on any error, so nothing half-written is ever acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **options
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # pysqlite's own transaction handling defers BEGIN; take it over so that a writer takes
+    # the lock up front (BEGIN IMMEDIATE, waiting up to the busy timeout) instead of failing
+    # with "database is locked" when a read transaction later tries to write.
+    readonly = connection.get_execution_options().get("readonly", False)
+    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # autocommit at the driver; we issue BEGIN
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection inside one transaction: commit on success, roll back on error."""
+    with engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection for reading only: on SQLite it does not take the write lock."""
+    with engine.execution_options(readonly=True).begin() as connection:
+        yield connection

@@ -1,0 +1,126 @@
+"""The FastAPI application: API under /api/v1, health checks, errors as 4xx with a message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from slawatch.config import Settings
+from slawatch.evaluation.scheduler import install_scheduler
+from slawatch.store.migrate import needs_upgrade
+from slawatch.web.api import agreements, events, imports, items
+from slawatch.web.security import Principal
+from slawatch.web.sessions import install_sessions
+
+log = logging.getLogger("slawatch.web")
+API = "/api/v1"
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, before they are read into memory.
+
+    Content-Length is checked up front; a chunked body is counted as it streams.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except BodyTooLargeError:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            {"detail": f"the request body is over {self.limit:,} bytes; send less per request"},
+            status_code=413,
+        )
+        await response({"type": "http"}, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _no_session(_request: Request) -> Principal | None:
+    return None
+
+
+def create_app(settings: Settings, engine: Engine, *, background: bool = False) -> FastAPI:
+    """Build the app; `background` starts the evaluator (serve does, tests mostly do not)."""
+    app = FastAPI(
+        title="slawatch",
+        version="1",
+        docs_url=f"{API}/docs",
+        openapi_url=f"{API}/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_principal = _no_session
+    app.state.after_ingest = lambda: None  # the background evaluator hooks in here
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], responses={503: {"description": "not ready"}})
+    def ready() -> Any:
+        """Readiness: the database answers and its schema is current."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            if needs_upgrade(engine):
+                return JSONResponse(
+                    {"status": "database needs migrating: run `slawatch db upgrade`"}, 503
+                )
+        except Exception as error:  # readiness reports any database failure, it never raises
+            log.warning("readiness check failed: %s", error)
+            return JSONResponse({"status": f"database unavailable: {type(error).__name__}"}, 503)
+        return {"status": "ready"}
+
+    for module in (events, items, agreements, imports):
+        app.include_router(module.router, prefix=API)
+    install_sessions(app)
+    if background:
+        install_scheduler(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
