@@ -1,9 +1,142 @@
-"""`slawatch serve` and `slawatch demo` (being built)."""
+"""`slawatch serve` runs the service; `slawatch demo` sets up a demo database and serves it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+import uvicorn
+
+from slawatch.commands.common import database, fail, out
+from slawatch.config import SettingsError, get_settings
+from slawatch.engine.instants import to_us
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from slawatch.store.events import EventIn
+
+DEMO_DATABASE = Path("slawatch-demo.db")
+DEMO_ADMIN = "admin@example.com"
+DEMO_PASSWORD = "slawatch-demo"
+DEMO_ITEMS = {"marketing-sales": 1500, "it-service": 900, "hr-requests": 700}
+
+HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
+
+
+def serve(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes (each runs the evaluator).")
+    ] = 1,
+) -> None:
+    """Run the web service and the background evaluator."""
+    settings = get_settings()
+    try:
+        settings.check_secret()
+    except SettingsError as error:
+        fail(str(error))
+    database()  # refuses a database that needs migrating, with the fix
+    uvicorn.run(
+        "slawatch.web.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def demo(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    database_file: Annotated[
+        Path, typer.Option("--database", dir_okay=False, help="The demo's SQLite file.")
+    ] = DEMO_DATABASE,
+) -> None:
+    """Create a demo database with a year of generated data, and serve it."""
+    started = time.perf_counter()
+    os.environ["SLAWATCH_DATABASE_URL"] = f"sqlite:///{database_file.resolve()}"
+    os.environ["SLAWATCH_DEMO"] = "1"
+    os.environ.setdefault("SLAWATCH_BASE_URL", f"http://{host}:{port}")
+    get_settings.cache_clear()
+    if not database_file.exists():
+        load_demo(today=dt.date.today())
+        out.print(f"created {database_file}", markup=False)
+    out.print(
+        f"slawatch demo ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/\n"
+        f"log in as {DEMO_ADMIN} with password {DEMO_PASSWORD}",
+        markup=False,
+    )
+    serve(host=host, port=port, workers=1)
+
+
+def load_demo(*, today: dt.date) -> None:
+    """Fill a new database: the three templates, twelve months of events, a demo admin."""
+    from slawatch.agreements import template_names, template_text
+    from slawatch.evaluation.service import refresh_all
+    from slawatch.generate import generate_events
+    from slawatch.store.agreements import save_version
+    from slawatch.store.db import transaction
+    from slawatch.store.events import store_events
+    from slawatch.store.migrate import upgrade
+    from slawatch.store.users import create_user
+
+    engine = database(migrated=False)
+    upgrade(engine)
+    first = _months_before(today, 12)
+    now = to_us(dt.datetime.now(dt.UTC))
+    with transaction(engine) as connection:
+        for name in template_names():
+            text = template_text(name).replace("effective: ", f"effective: {first} # ", 1)
+            agreement, _ = save_version(
+                connection, text, author="demo", reason="demo: loaded from the template"
+            )
+            frame = generate_events(
+                agreement, items=DEMO_ITEMS.get(name, 800), months=13, seed=7, start=first
+            )
+            store_events(connection, _events_until(frame, source=agreement.id, until=now))
+        create_user(connection, DEMO_ADMIN, DEMO_PASSWORD, "admin")
+    refresh_all(engine)
+
+
+def _events_until(frame: pl.DataFrame, *, source: str, until: int) -> list[EventIn]:
+    """Turn generated rows into events, leaving out those after `until` (the future)."""
+    from slawatch.store.events import EventIn
+
+    attributes = [c for c in frame.columns if c not in ("item", "type", "at", "kind")]
+    events = []
+    for row in frame.iter_rows(named=True):
+        at = to_us(dt.datetime.fromisoformat(row["at"]))
+        if at > until:
+            continue
+        values = {name: str(row[name]) for name in attributes if row[name] not in (None, "")}
+        events.append(
+            EventIn(
+                source=source,
+                item=row["item"],
+                type=row["type"],
+                at=at,
+                kind=row["kind"] or None,
+                attributes=values,
+            )
+        )
+    return events
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def register(app: typer.Typer) -> None:
     """Add the `serve` and `demo` commands to the main app."""
+    app.command()(serve)
+    app.command()(demo)
