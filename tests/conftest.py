@@ -67,7 +67,7 @@ _engines: dict[str, Engine] = {}
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
     """A migrated database URL with empty tables, once per backend."""
-    url: str = request.getfixturevalue(f"{request.param}_url")
+    url: str = request.getfixturevalue(f"{request.param.removesuffix('ql')}_url")
     if url not in _engines:
         _engines[url] = make_engine(url)
         upgrade(_engines[url])

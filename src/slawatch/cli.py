@@ -132,7 +132,7 @@ def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
     if timezone is not None:
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise typer.BadParameter(
                 f"{timezone!r} is not an IANA time zone; write e.g. Europe/Berlin",
                 param_hint="--timezone",

@@ -90,7 +90,7 @@ def _zone(timezone: str | None) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:  # "America" is a folder
         raise EventFileError(
             f"--timezone {timezone!r} is not a known time zone; use an IANA name like Europe/Berlin"
         ) from error

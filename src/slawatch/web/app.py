@@ -15,6 +15,7 @@ from slawatch.config import Settings
 from slawatch.evaluation.scheduler import install_scheduler
 from slawatch.store.migrate import needs_upgrade
 from slawatch.web.api import agreements, events, imports, items
+from slawatch.web.pages import home
 from slawatch.web.security import Principal
 from slawatch.web.sessions import install_sessions
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
     for module in (events, items, agreements, imports):
         app.include_router(module.router, prefix=API)
     install_sessions(app)
+    app.include_router(home.router)
     if background:
         install_scheduler(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

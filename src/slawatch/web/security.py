@@ -92,4 +92,6 @@ def require(permission: Permission) -> Callable[..., Principal]:
             )
         return principal
 
+    # Tests walk every route's dependencies to find the permission it demands.
+    dependency.permission = permission  # type: ignore[attr-defined]
     return dependency

@@ -1,7 +1,302 @@
-"""API routes: agreements."""
+"""API routes: agreements as versioned YAML, their history, and their stored reports.
+
+Reports are served from the stored results the background evaluator keeps current; a request
+never evaluates. A PUT creates a new version and asks for a re-evaluation.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.engine.instants import from_us
+from slawatch.engine.periods import PeriodLabelError, parse_label
+from slawatch.store.agreements import (
+    StoredAgreement,
+    current_agreements,
+    get_version,
+    list_versions,
+    save_version,
+)
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.results import stored_periods, stored_result
+from slawatch.web.deps import engine_of
+from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["agreements"])
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
+AgreementId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="the agreement's id, e.g. marketing-sales",
+    ),
+]
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)  # sane in-force dates
+_YAML_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "text/yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+class AgreementSummary(BaseModel):
+    id: str
+    version: int
+    title: str
+    effective: dt.date
+
+
+class AgreementRead(AgreementSummary):
+    yaml: str
+    author: str
+    reason: str
+    created_at: dt.datetime
+
+
+class VersionRead(BaseModel):
+    version: int
+    author: str
+    reason: str
+    effective: dt.date
+    created_at: dt.datetime
+
+
+class ProblemRead(BaseModel):
+    line: int | None
+    field: str
+    message: str
+    hint: str | None
+
+
+def _instant(us: int) -> dt.datetime:
+    return from_us(us, ZoneInfo("UTC"))
+
+
+def _read(stored: StoredAgreement) -> AgreementRead:
+    return AgreementRead(
+        id=stored.id,
+        version=stored.version,
+        title=stored.title,
+        effective=stored.effective,
+        yaml=stored.yaml,
+        author=stored.author,
+        reason=stored.reason,
+        created_at=_instant(stored.created_at),
+    )
+
+
+def _not_found(agreement_id: str) -> HTTPException:
+    return HTTPException(
+        404, f"no agreement {agreement_id!r}; create it with PUT /api/v1/agreements/{agreement_id}"
+    )
+
+
+@router.get("/agreements", response_model=list[AgreementSummary])
+def list_agreements(request: Request, _principal: Reader) -> list[AgreementSummary]:
+    """List every agreement with its current version."""
+    with read_transaction(engine_of(request)) as connection:
+        stored = current_agreements(connection)
+    return [
+        AgreementSummary(id=s.id, version=s.version, title=s.title, effective=s.effective)
+        for s in stored
+    ]
+
+
+@router.get(
+    "/agreements/{agreement_id}",
+    response_model=AgreementRead,
+    responses={404: {"description": "no such agreement"}},
+)
+def read_agreement(agreement_id: AgreementId, request: Request, _principal: Reader) -> Any:
+    """Read an agreement's current version, with its YAML."""
+    with read_transaction(engine_of(request)) as connection:
+        stored = get_version(connection, agreement_id)
+    if stored is None:
+        raise _not_found(agreement_id)
+    return _read(stored)
+
+
+def _yaml_text(request: Request, body: bytes) -> str:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in YAML_TYPES:
+        got = media or "none"
+        raise HTTPException(
+            415, f"send the agreement as YAML with Content-Type application/yaml (got {got})"
+        )
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HTTPException(
+            400, f"the body is not UTF-8 text (byte {error.start}); save the YAML as UTF-8"
+        ) from None
+
+
+@router.put(
+    "/agreements/{agreement_id}",
+    status_code=201,
+    response_model=AgreementRead,
+    openapi_extra=_YAML_BODY,
+    responses={
+        400: {"description": "the YAML names another agreement"},
+        415: {"description": "not YAML"},
+        422: {"description": "invalid agreement: every problem with its line"},
+    },
+)
+async def put_agreement(
+    agreement_id: AgreementId,
+    request: Request,
+    principal: Editor,
+    reason: Annotated[str, Query(max_length=2000, description="why this version")] = "",
+    effective: Annotated[
+        dt.date | None, Query(description="in force from (default: the YAML's effective)")
+    ] = None,
+) -> Any:
+    """Store the YAML as the agreement's next version; answers with the new version."""
+    if effective is not None and not EARLIEST <= effective <= LATEST:
+        raise HTTPException(
+            422, f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
+        )
+    text = _yaml_text(request, await request.body())
+    source = f"{agreement_id}.yaml"
+    try:
+        parsed = parse_agreement(text, source=source)
+    except AgreementError as error:
+        problems = [
+            ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
+            for p in error.problems
+        ]
+        return JSONResponse(
+            {
+                "detail": f"the agreement is invalid: {len(problems)} problem(s)",
+                "problems": problems,
+            },
+            status_code=422,
+        )
+    if parsed.id != agreement_id:
+        raise HTTPException(
+            400,
+            f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
+            f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
+        )
+    engine = engine_of(request)
+
+    def save() -> StoredAgreement | None:
+        with transaction(engine) as connection:
+            _agreement, version = save_version(
+                connection,
+                text,
+                author=principal.name,
+                reason=reason,
+                effective=effective,
+                source=source,
+            )
+            return get_version(connection, agreement_id, version)
+
+    stored = await to_thread.run_sync(save)
+    assert stored is not None  # just written in the same transaction
+    request.app.state.after_ingest()
+    return JSONResponse(_read(stored).model_dump(mode="json"), status_code=201)
+
+
+@router.get(
+    "/agreements/{agreement_id}/versions",
+    response_model=list[VersionRead],
+    responses={404: {"description": "no such agreement"}},
+)
+def read_versions(agreement_id: AgreementId, request: Request, _principal: Reader) -> Any:
+    """List an agreement's versions, oldest first: who, when, why and from when."""
+    with read_transaction(engine_of(request)) as connection:
+        versions = list_versions(connection, agreement_id)
+    if not versions:
+        raise _not_found(agreement_id)
+    return [
+        VersionRead(
+            version=v.version,
+            author=v.author,
+            reason=v.reason,
+            effective=v.effective,
+            created_at=_instant(v.created_at),
+        )
+        for v in versions
+    ]
+
+
+@router.get(
+    "/agreements/{agreement_id}/versions/{version}",
+    response_model=AgreementRead,
+    responses={404: {"description": "no such agreement or version"}},
+)
+def read_version(
+    agreement_id: AgreementId,
+    version: Annotated[int, Path(ge=1, le=2_000_000_000, description="1, 2, …")],
+    request: Request,
+    _principal: Reader,
+) -> Any:
+    """Read one version of an agreement, with its YAML."""
+    with read_transaction(engine_of(request)) as connection:
+        stored = get_version(connection, agreement_id, version)
+        versions = list_versions(connection, agreement_id) if stored is None else []
+    if stored is None:
+        if not versions:
+            raise _not_found(agreement_id)
+        raise HTTPException(
+            404, f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}"
+        )
+    return _read(stored)
+
+
+@router.get(
+    "/agreements/{agreement_id}/report",
+    responses={
+        200: {"description": "the `evaluate --format json` document of that period"},
+        404: {"description": "no such agreement, or no stored result for the period yet"},
+    },
+)
+def read_report(
+    agreement_id: AgreementId,
+    request: Request,
+    _principal: Reader,
+    period: Annotated[
+        str, Query(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
+    ],
+) -> Any:
+    """Return the stored evaluation of one period, as `slawatch evaluate --format json` has it."""
+    with read_transaction(engine_of(request)) as connection:
+        stored = get_version(connection, agreement_id)
+        if stored is None:
+            raise _not_found(agreement_id)
+        try:
+            label = parse_label(period, ZoneInfo(stored.agreement.timezone)).label
+        except PeriodLabelError as error:
+            raise HTTPException(422, str(error)) from None
+        result = stored_result(connection, agreement_id, label)
+        known = [] if result is not None else stored_periods(connection, agreement_id)
+    if result is None:
+        if not known:
+            message = (
+                f"no stored results for {agreement_id!r} yet; they are computed in the "
+                "background after each change, try again in a moment"
+            )
+        else:
+            message = (
+                f"no stored result for period {label}; stored periods run from {known[0]} "
+                f"to {known[-1]} ({len(known)} periods)"
+            )
+        raise HTTPException(404, message)
+    return JSONResponse(result.payload, headers={"X-Agreement-Version": str(result.version)})

@@ -1,7 +1,120 @@
-"""API routes: items."""
+"""API routes: one item with its attributes, its event timeline and its clocks."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel
+
+from slawatch.agreements.model import ClockObjective
+from slawatch.engine.instants import from_us
+from slawatch.engine.objectives import item_clocks
+from slawatch.render import clocks_frame
+from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction
+from slawatch.store.items import ItemDetail, item_detail, item_table
+from slawatch.web.deps import engine_of
+from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["items"])
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+
+
+class EventRead(BaseModel):
+    type: str
+    at: str
+    received_at: str
+
+
+class ClockRead(BaseModel):
+    """An item's clock for one objective: the DESIGN clock fields, instants ISO 8601."""
+
+    agreement: str
+    version: int
+    objective: str
+    started_at: str
+    stopped_at: str | None
+    deadline: str | None
+    elapsed_seconds: int
+    paused_seconds: int
+    state: str
+
+
+class ItemRead(BaseModel):
+    source: str
+    id: str
+    kind: str | None
+    attributes: dict[str, str]
+    events: list[EventRead]
+    clocks: list[ClockRead]
+    as_of: str
+
+
+def _iso(us: int) -> str:
+    return from_us(us).isoformat().replace("+00:00", "Z")
+
+
+def _clocks(detail: ItemDetail, stored: list[StoredAgreement], as_of: int) -> list[ClockRead]:
+    """Return the item's clock per clock objective it takes part in (started, matching where)."""
+    table = item_table(detail)
+    clocks = []
+    for version in stored:
+        agreement = version.agreement
+        for objective in agreement.objectives.values():
+            if not isinstance(objective, ClockObjective):
+                continue
+            measured = item_clocks(agreement, table, objective.id, as_of=as_of)
+            for row in clocks_frame(measured, agreement.timezone).iter_rows(named=True):
+                clocks.append(
+                    ClockRead(
+                        agreement=version.id,
+                        version=version.version,
+                        objective=objective.id,
+                        started_at=row["started_at"],
+                        stopped_at=row["stopped_at"] or None,
+                        deadline=row["deadline"] or None,
+                        elapsed_seconds=row["elapsed_seconds"],
+                        paused_seconds=row["paused_seconds"],
+                        state=row["state"],
+                    )
+                )
+    return clocks
+
+
+@router.get(
+    "/items/{source}/{external_id:path}",
+    response_model=ItemRead,
+    responses={404: {"description": "no such item"}},
+)
+def get_item(source: str, external_id: str, request: Request, _principal: Reader) -> Any:
+    """Return the item, its attributes, its events by instant and its clock per objective.
+
+    Clocks are computed as of now with each agreement's current version; an objective whose
+    clock has not started for the item (or whose `where:` excludes it) is not listed.
+    """
+    with read_transaction(engine_of(request)) as connection:
+        # PostgreSQL refuses NUL in text; no stored id can contain one.
+        unstorable = "\x00" in source or "\x00" in external_id
+        detail = None if unstorable else item_detail(connection, source, external_id)
+        if detail is None:
+            raise HTTPException(
+                404,
+                f"no item {external_id!r} in source {source!r}; items appear with their first "
+                "event (POST /api/v1/events); the default source is `default`",
+            )
+        agreements = current_agreements(connection)
+    as_of = now_us()
+    return ItemRead(
+        source=detail.source,
+        id=detail.external_id,
+        kind=detail.kind,
+        attributes=detail.attributes,
+        events=[
+            EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
+            for e in detail.events
+        ],
+        clocks=_clocks(detail, agreements, as_of),
+        as_of=_iso(as_of),
+    )

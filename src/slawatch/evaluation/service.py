@@ -1,0 +1,207 @@
+"""Recompute stored results: claim an agreement, evaluate its history, store, release.
+
+A period is evaluated with the version in force at its start, and history is never rewritten:
+every version is evaluated as a whole (one pass of the engine, not one per period) and keeps
+the periods it governs. Work is claimed per agreement with a conditional UPDATE, so any number
+of processes can call `refresh_all` at once and each change is evaluated exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from slawatch.engine.events import EventTable
+from slawatch.engine.instants import from_us
+from slawatch.engine.objectives import Evaluation, evaluate
+from slawatch.evaluation.cache import EventCache
+from slawatch.render import evaluation_json
+from slawatch.store.agreements import StoredAgreement, all_versions, version_in_force
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.results import (
+    Claim,
+    StoredResult,
+    agreements_needing_work,
+    claim,
+    finish,
+    latest_event_id,
+    release,
+    replace_results,
+)
+
+log = logging.getLogger("slawatch.evaluation")
+LEASE_SECONDS = 600.0  # longer than any evaluation; a dead owner's lease expires after it
+US = 1_000_000
+
+
+def process_owner() -> str:
+    """Name this process in leases: host, pid and a nonce (pids repeat across containers)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class LeaseLostError(Exception):
+    """The lease expired and another process took the work over; our results are discarded."""
+
+
+def _payload(evaluation: Evaluation, index: int) -> dict[str, Any]:
+    single = Evaluation(
+        agreement=evaluation.agreement,
+        zone=evaluation.zone,
+        as_of=evaluation.as_of,
+        periods=(evaluation.periods[index],),
+        warnings=evaluation.warnings,
+    )
+    document: dict[str, Any] = json.loads(evaluation_json(single))
+    return document
+
+
+def evaluate_history(
+    versions: list[StoredAgreement], table: EventTable, *, as_of: int
+) -> list[StoredResult]:
+    """Return every period's result, each measured with the version in force at its start.
+
+    All versions are measured from the earliest effective date of any of them, so each one
+    yields the same periods and a period can be taken from whichever version governs it.
+    """
+    if not versions:
+        return []
+    start = min(min(v.effective, v.agreement.effective) for v in versions)
+    latest_day = from_us(as_of, dt.UTC).date() + dt.timedelta(days=1)  # today in any zone
+    rows: list[StoredResult] = []
+    for stored in sorted(versions, key=lambda v: v.version):
+        agreement = stored.agreement
+        if agreement.effective != start:
+            agreement = agreement.model_copy(update={"effective": start})
+        if not _may_govern(stored, versions, start, latest_day):
+            continue
+        evaluation = evaluate(agreement, table, as_of=as_of)
+        for index, result in enumerate(evaluation.periods):
+            period = result.period
+            if version_in_force(versions, period.first).version != stored.version:
+                continue
+            rows.append(
+                StoredResult(
+                    agreement_id=stored.id,
+                    period=period.label,
+                    version=stored.version,
+                    period_start=period.start,
+                    period_end=period.end,
+                    as_of=as_of,
+                    payload=_payload(evaluation, index),
+                )
+            )
+    return sorted(rows, key=lambda row: (row.period_start, row.period))
+
+
+def _may_govern(
+    stored: StoredAgreement, versions: list[StoredAgreement], start: dt.date, latest_day: dt.date
+) -> bool:
+    """Say whether any begun period can pick this version, so others are not evaluated.
+
+    A version replaced on its own date (a correction) or in force only from a future date
+    governs nothing yet, unless it is the fallback for periods before every effective date.
+    """
+    if stored.version == min(v.version for v in versions):
+        return True
+    if version_in_force(versions, start).version == stored.version:
+        return True
+    wins_own_date = version_in_force(versions, stored.effective).version == stored.version
+    return wins_own_date and stored.effective <= latest_day
+
+
+@dataclass
+class Recomputer:
+    """Recompute agreements in this process: one owner name, one event cache."""
+
+    engine: Engine
+    owner: str
+    cache: EventCache
+    lease_seconds: float = LEASE_SECONDS
+
+    def recompute(
+        self, agreement_id: str, *, as_of: int | None = None, stale_before: int | None = None
+    ) -> bool:
+        """Recompute one agreement if it is due and no one else is on it; True if we did."""
+        now = now_us()
+        with transaction(self.engine) as connection:
+            work = claim(
+                connection,
+                agreement_id,
+                owner=self.owner,
+                now=now,
+                lease_until=now + int(self.lease_seconds * US),
+                latest_event=latest_event_id(connection),
+                stale_before=stale_before,
+            )
+        if work is None:
+            return False
+        try:
+            self._compute(work, as_of)
+        except LeaseLostError:
+            log.warning("%s: lease lost while evaluating; the new owner's results stand", work)
+            return False
+        except BaseException:
+            with transaction(self.engine) as connection:
+                release(connection, work)
+            raise
+        return True
+
+    def _compute(self, work: Claim, as_of: int | None) -> None:
+        table, last_event_id = self.cache.current(self.engine)
+        with read_transaction(self.engine) as connection:
+            versions = all_versions(connection, work.agreement_id)
+        instant = now_us() if as_of is None else as_of
+        rows = evaluate_history(versions, table, as_of=instant)
+        with transaction(self.engine) as connection:
+            if not finish(connection, work, last_event_id=last_event_id, computed_at=now_us()):
+                raise LeaseLostError(work.agreement_id)
+            replace_results(connection, work.agreement_id, rows)
+        log.info(
+            "evaluated %s: %d periods, events up to #%d",
+            work.agreement_id,
+            len(rows),
+            last_event_id,
+        )
+
+    def refresh(self, *, as_of: int | None = None, stale_after: float | None = None) -> list[str]:
+        """Recompute every agreement that changed (or is older than `stale_after` s)."""
+        now = now_us()
+        stale_before = None if stale_after is None else now - int(stale_after * US)
+        with read_transaction(self.engine) as connection:
+            due = agreements_needing_work(
+                connection,
+                now=now,
+                latest_event=latest_event_id(connection),
+                stale_before=stale_before,
+            )
+        return [
+            agreement_id
+            for agreement_id in due
+            if self.recompute(agreement_id, as_of=as_of, stale_before=stale_before)
+        ]
+
+
+def refresh_all(
+    engine: Engine,
+    *,
+    as_of: int | None = None,
+    owner: str | None = None,
+    stale_after: float | None = None,
+    cache: EventCache | None = None,
+) -> list[str]:
+    """Bring every agreement's stored results up to date; return the ids this call evaluated.
+
+    Agreements another process is evaluating right now are left to it. `as_of` (µs) fixes the
+    evaluation instant (tests, the demo); by default it is now.
+    """
+    recomputer = Recomputer(engine, owner or process_owner(), cache or EventCache())
+    return recomputer.refresh(as_of=as_of, stale_after=stale_after)

@@ -1,0 +1,57 @@
+"""The background evaluator: runs with the app, answers an ingestion, stops with the app."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from slawatch.agreements import template_text
+from slawatch.config import Settings
+from slawatch.evaluation.scheduler import Scheduler
+from slawatch.store.db import transaction
+from slawatch.store.tokens import create_token
+from slawatch.web.app import create_app
+
+PATIENCE = 60.0  # seconds to wait for the background thread on a loaded CI machine
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, "the background evaluator did not get to it"
+        time.sleep(0.05)
+
+
+def test_a_new_version_is_evaluated_in_the_background_and_the_thread_stops(
+    engine: Engine,
+) -> None:
+    with transaction(engine) as connection:
+        secret = create_token(connection, name="admin", scope="admin", created_by="test")
+    settings = Settings(evaluation_interval=3600, evaluation_delay=0)
+    app = create_app(settings, engine, background=True)
+    scheduler: Scheduler = app.state.scheduler
+    with TestClient(app) as client:
+        client.headers["Authorization"] = f"Bearer {secret}"
+        wait_for(lambda: scheduler.rounds >= 1)  # the round at start-up, with nothing to do
+        response = client.put(
+            "/api/v1/agreements/marketing-sales",
+            content=template_text("marketing-sales").encode(),
+            headers={"Content-Type": "application/yaml"},
+        )
+        assert response.status_code == 201
+        report = "/api/v1/agreements/marketing-sales/report?period=2026-01"
+        wait_for(lambda: client.get(report).status_code == 200)
+        assert client.get(report).json()["agreement"] == "marketing-sales"
+    assert not any(t.name == "slawatch-evaluation" and t.is_alive() for t in threading.enumerate())
+
+
+def test_ingestions_in_a_burst_ask_for_one_refresh(engine: Engine) -> None:
+    scheduler = Scheduler(engine, interval=3600, delay=3600)
+    scheduler.after_ingest()
+    first = scheduler._due
+    scheduler.after_ingest()
+    assert scheduler._due == first  # the earlier request stands; no second one is queued

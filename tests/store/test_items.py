@@ -1,0 +1,109 @@
+"""Loading events into the engine's columns in bulk, and reading one item, on both backends."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import Engine
+
+import slawatch.store.items as store_items
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.events import EventIn, store_events
+from slawatch.store.items import item_detail, load_event_table
+
+T0 = 1_767_225_600_000_000
+HOUR = 3_600_000_000
+
+
+def store(engine: Engine, batch: list[EventIn]) -> None:
+    with transaction(engine) as connection:
+        store_events(connection, batch)
+
+
+def test_every_event_and_item_is_loaded_with_the_engine_columns(engine: Engine) -> None:
+    store(
+        engine,
+        [
+            EventIn("crm", "a", "qualified", T0, kind="lead", attributes={"region": "EU"}),
+            EventIn("crm", "a", "contacted", T0 + HOUR),
+            EventIn("crm", "b", "qualified", T0 + 2 * HOUR, attributes={"size": "10"}),
+            EventIn("crm", "c", 'odd, "type"', T0 + 3 * HOUR),
+        ],
+    )
+    with read_transaction(engine) as connection:
+        loaded = load_event_table(connection)
+    table = loaded.table
+    assert table.events.schema == pl.Schema({"item": pl.Int64, "type": pl.String, "at": pl.Int64})
+    assert table.events.height == 4
+    assert sorted(table.events.get_column("type")) == [
+        "contacted",
+        'odd, "type"',
+        "qualified",
+        "qualified",
+    ]
+    assert table.items.columns == ["item", "kind", "region", "size"]
+    assert table.items.height == 3
+    rows = {row["item"]: row for row in table.items.iter_rows(named=True)}
+    first = table.events.filter(pl.col("type") == "contacted").get_column("item")[0]
+    assert rows[first] == {"item": first, "kind": "lead", "region": "EU", "size": None}
+    assert loaded.last_event_id > 0
+
+
+def test_loading_after_an_event_id_returns_only_newer_events_and_their_items(
+    engine: Engine,
+) -> None:
+    store(engine, [EventIn("crm", f"old-{i}", "qualified", T0 + i) for i in range(5)])
+    with read_transaction(engine) as connection:
+        first = load_event_table(connection)
+    store(engine, [EventIn("crm", "new", "qualified", T0, attributes={"stage": "mql"})])
+    with read_transaction(engine) as connection:
+        newer = load_event_table(connection, after_id=first.last_event_id)
+        nothing = load_event_table(connection, after_id=newer.last_event_id)
+    assert newer.table.events.height == 1
+    assert newer.table.items.get_column("stage").to_list() == ["mql"]
+    assert newer.last_event_id > first.last_event_id
+    assert nothing.table.events.height == 0
+    assert nothing.table.items.height == 0
+    assert nothing.last_event_id == newer.last_event_id
+
+
+def test_an_empty_store_loads_empty_tables(engine: Engine) -> None:
+    with read_transaction(engine) as connection:
+        loaded = load_event_table(connection)
+    assert loaded.table.events.height == 0
+    assert loaded.table.items.columns == ["item", "kind"]
+    assert loaded.last_event_id == 0
+
+
+def test_item_detail_lists_attributes_and_events_by_instant(engine: Engine) -> None:
+    store(engine, [EventIn("crm", "a", "contacted", T0 + HOUR, attributes={"owner": "tom"})])
+    store(engine, [EventIn("crm", "a", "qualified", T0, kind="lead")])
+    with read_transaction(engine) as connection:
+        detail = item_detail(connection, "crm", "a")
+        missing = item_detail(connection, "crm", "zzz")
+    assert missing is None
+    assert detail is not None
+    assert (detail.kind, detail.attributes) == ("lead", {"owner": "tom"})
+    assert [(e.type, e.at) for e in detail.events] == [
+        ("qualified", T0),
+        ("contacted", T0 + HOUR),
+    ]
+
+
+def test_loading_in_many_chunks_gives_the_same_table_as_in_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = [
+        EventIn("crm", f"i-{n % 7}", f"t{n % 3}", T0 + n, attributes={"n": str(n % 7)})
+        for n in range(40)
+    ]
+    store(engine, batch)
+    with read_transaction(engine) as connection:
+        whole = load_event_table(connection).table
+    monkeypatch.setattr(store_items, "_CHUNK", 3)
+    monkeypatch.setattr(store_items, "_PARALLEL", 2)
+    with read_transaction(engine) as connection:
+        chunked = load_event_table(connection).table
+    assert_frame_equal(chunked.events.sort("at"), whole.events.sort("at"))
+    assert_frame_equal(chunked.items.sort("item"), whole.items.sort("item"))
