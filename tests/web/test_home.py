@@ -23,9 +23,10 @@ def log_in(client: TestClient, email: str, password: str) -> None:
 
 def test_visitors_without_a_session_are_sent_to_log_in(engine: Engine):
     client = TestClient(create_app(Settings(demo=True), engine))
-    response = client.get("/", follow_redirects=False)
+    response = client.get("/", headers={"Accept": "text/html"}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/"
+    assert client.get("/", headers={"Accept": "application/json"}).status_code == 401
 
 
 def test_the_start_page_lists_each_agreement_with_its_latest_period(engine: Engine):

@@ -68,7 +68,7 @@ def demo(
     os.environ.setdefault("SLAWATCH_BASE_URL", f"http://{host}:{port}")
     get_settings.cache_clear()
     if not database_file.exists():
-        load_demo(today=dt.date.today())
+        load_demo(now=dt.datetime.now(dt.UTC))
         out.print(f"created {database_file}", markup=False)
     out.print(
         f"slawatch demo ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/\n"
@@ -78,7 +78,7 @@ def demo(
     serve(host=host, port=port, workers=1)
 
 
-def load_demo(*, today: dt.date) -> None:
+def load_demo(*, now: dt.datetime) -> None:
     """Fill a new database: the three templates, twelve months of events, a demo admin."""
     from slawatch.agreements import template_names, template_text
     from slawatch.evaluation.service import refresh_all
@@ -91,8 +91,8 @@ def load_demo(*, today: dt.date) -> None:
 
     engine = database(migrated=False)
     upgrade(engine)
-    first = _months_before(today, 12)
-    now = to_us(dt.datetime.now(dt.UTC))
+    first = _months_before(now.date(), 12)
+    until = to_us(now)
     with transaction(engine) as connection:
         for name in template_names():
             text = template_text(name).replace("effective: ", f"effective: {first} # ", 1)
@@ -102,9 +102,9 @@ def load_demo(*, today: dt.date) -> None:
             frame = generate_events(
                 agreement, items=DEMO_ITEMS.get(name, 800), months=13, seed=7, start=first
             )
-            store_events(connection, _events_until(frame, source=agreement.id, until=now))
+            store_events(connection, _events_until(frame, source=agreement.id, until=until))
         create_user(connection, DEMO_ADMIN, DEMO_PASSWORD, "admin")
-    refresh_all(engine)
+    refresh_all(engine, as_of=until)
 
 
 def _events_until(frame: pl.DataFrame, *, source: str, until: int) -> list[EventIn]:

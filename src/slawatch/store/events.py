@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from slawatch.store.clock import now_us
 from slawatch.store.schema import items as items_table
@@ -115,9 +115,7 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
         (source, external_id, stamped.get(KIND, [None])[0], json.dumps(stamped))
         for (source, external_id), stamped in sorted(batch.items())
     ]
-    ids = {
-        (source, external_id): id_ for id_, source, external_id in _insert_items(connection, rows)
-    }
+    ids = {(row.source, row.external_id): row.id for row in _insert_items(connection, rows)}
     existing = [key for key in batch if key not in ids]
     changes = []
     for key, row in _item_rows(connection, existing).items():
@@ -142,16 +140,18 @@ _RETURNING = "ON CONFLICT DO NOTHING RETURNING id, source, external_id"
 _ROWS_PER_INSERT = 5_000  # SQLite binds at most 32,766 values per statement
 
 
-def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[Any]:
+def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[Row[Any]]:
     """Insert item rows, skipping existing ones; return (id, source, external_id) of new ones."""
     if connection.dialect.name == "postgresql":
         columns = tuple(list(column) for column in zip(*rows, strict=True))
-        return connection.exec_driver_sql(
-            f"INSERT INTO {_ITEM_COLUMNS} SELECT * FROM unnest(%s::varchar[], %s::varchar[], "
-            f"%s::varchar[], %s::json[]) {_RETURNING}",
-            columns,
-        ).all()
-    created = []
+        return list(
+            connection.exec_driver_sql(
+                f"INSERT INTO {_ITEM_COLUMNS} SELECT * FROM unnest(%s::varchar[], %s::varchar[], "
+                f"%s::varchar[], %s::json[]) {_RETURNING}",
+                columns,
+            ).all()
+        )
+    created: list[Row[Any]] = []
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
         values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))

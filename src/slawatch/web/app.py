@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from slawatch.config import Settings
@@ -97,6 +100,17 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             for e in error.errors()
         ]
         return JSONResponse({"detail": problems}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # A browser asking for a page without a session goes to the login form; API clients
+        # (and anything not asking for HTML) get the 401 with its message.
+        path = request.url.path
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if error.status_code == 401 and wants_html and not path.startswith(API):
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return await http_exception_handler(request, error)
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.results import stored_results
-from slawatch.web.security import Permission
+from slawatch.web.security import Permission, Principal, require
 from slawatch.web.sessions import csrf_token
 
 router = APIRouter(tags=["pages"])
+reader = require(Permission.READ)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
@@ -39,14 +39,9 @@ def _target(objective: dict[str, Any]) -> str:
     return f"{objective['op']} {shown}"
 
 
-@router.get("/", response_class=HTMLResponse, response_model=None, include_in_schema=False)
-def home(request: Request) -> HTMLResponse | RedirectResponse:
-    """Show every agreement's latest period; send visitors without a session to log in."""
-    principal = request.app.state.session_principal(request)
-    if principal is None:
-        return RedirectResponse(f"/login?next={quote('/')}", status.HTTP_303_SEE_OTHER)
-    if Permission.READ not in principal.permissions:
-        return HTMLResponse("You may not read agreements.", status.HTTP_403_FORBIDDEN)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, principal: Principal = Depends(reader)) -> HTMLResponse:
+    """Show every agreement's latest period (browsers without a session go to log in)."""
     cards = []
     with read_transaction(request.app.state.engine) as connection:
         for stored in current_agreements(connection):

@@ -1,0 +1,65 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from slawatch.cli import app
+from slawatch.commands.serve import DEMO_ADMIN, DEMO_PASSWORD, load_demo
+from slawatch.config import get_settings
+from slawatch.store.agreements import current_agreements
+from slawatch.store.db import make_engine, read_transaction
+from slawatch.store.results import stored_results
+from slawatch.store.schema import events
+from slawatch.store.users import authenticate
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("SLAWATCH_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_serve_refuses_the_built_in_secret_outside_demo_mode(fresh_database: str):
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "SLAWATCH_SECRET_KEY" in result.stderr
+
+
+def test_serve_refuses_a_database_that_needs_migrating(
+    fresh_database: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("SLAWATCH_SECRET_KEY", "x" * 40)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "slawatch db upgrade" in result.stderr
+
+
+def test_db_upgrade_then_status_reports_up_to_date(fresh_database: str):
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    status = runner.invoke(app, ["db", "status"])
+    assert status.exit_code == 0
+    assert "up to date" in status.stdout
+
+
+def test_the_demo_loads_three_agreements_a_year_of_events_results_and_an_admin(
+    fresh_database: str,
+):
+    load_demo(now=dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC))
+    engine = make_engine(fresh_database)
+    with read_transaction(engine) as connection:
+        agreements = {stored.agreement.id: stored for stored in current_agreements(connection)}
+        assert set(agreements) == {"marketing-sales", "it-service", "hr-requests"}
+        assert all(s.agreement.effective == dt.date(2025, 11, 1) for s in agreements.values())
+        assert connection.execute(select(func.count()).select_from(events)).scalar_one() > 5000
+        periods = {r.period for r in stored_results(connection, "marketing-sales")}
+        assert {"2025-11", "2026-10"} <= periods
+        assert authenticate(connection, DEMO_ADMIN, DEMO_PASSWORD) is not None
+    engine.dispose()
