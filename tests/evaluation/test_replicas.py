@@ -60,11 +60,11 @@ class Replicas:
             assert process.returncode == 0
 
 
+# Replicas share one PostgreSQL in production; SQLite's claims are tested in-process.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_each_changed_agreement_is_evaluated_once_by_one_of_two_processes(
     engine: Engine, database_url: str
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("replicas share one PostgreSQL; the SQLite claims are tested in-process")
     for name in ("marketing-sales", "it-service", "hr-requests"):
         save_template(engine, name)
     store_example_events(engine)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,15 +61,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class _SqliteWriters:
     """Queue SQLite writers of this process (a thread lock) and of others (flock on a file).
 
-    SQLite's own busy handler polls with sleeps of up to 100 ms, so under concurrent writes
-    latency explodes; a lock that wakes the next writer at once keeps waits to the work itself.
+    SQLite's own busy handler sleeps up to 100 ms between tries, so under concurrent writes the
+    slowest requests wait ten times longer than the work takes. Threads of one process queue on
+    a lock that wakes the next at once; processes (uvicorn workers) poll a file lock every
+    millisecond or so, giving up after the same 30 s as SQLite's busy timeout.
     """
 
     def __init__(self, database: str | None) -> None:
         self.threads = threading.Lock()
-        self.descriptor = None
+        self.descriptor: int | None = None
         if database and database != ":memory:" and fcntl is not None:
             self.descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            weakref.finalize(self, os.close, self.descriptor)
+
+    def _lock_file(self, descriptor: int) -> None:
+        deadline = time.monotonic() + 30
+        pause = 0.0002
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    message = "another process has held the SQLite write lock for 30 s"
+                    raise TimeoutError(message) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -76,7 +94,7 @@ class _SqliteWriters:
             if self.descriptor is None:
                 yield
                 return
-            fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+            self._lock_file(self.descriptor)
             try:
                 yield
             finally:

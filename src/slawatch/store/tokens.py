@@ -25,6 +25,7 @@ class Token:
     name: str
     scope: str
     created_by: str
+    last_used_at: int | None = None
 
 
 def _digest(token: str) -> str:
@@ -49,19 +50,45 @@ def create_token(connection: Connection, *, name: str, scope: str, created_by: s
     return secret
 
 
+USE_RECORDED_EVERY = 60 * 1_000_000  # µs: last_used_at is a hint, not a log
+
+
 def verify_token(connection: Connection, secret: str) -> Token | None:
-    """Return the live token with this secret, recording its use, or None."""
+    """Return the live token with this secret, or None.
+
+    Only reads: checking a token must not take the database's write lock on every request.
+    Record the use with `record_use` when `needs_use_recorded` says so.
+    """
     row = connection.execute(
-        select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.scope, api_tokens.c.created_by)
+        select(
+            api_tokens.c.id,
+            api_tokens.c.name,
+            api_tokens.c.scope,
+            api_tokens.c.created_by,
+            api_tokens.c.last_used_at,
+        )
         .where(api_tokens.c.token_hash == _digest(secret))
         .where(api_tokens.c.revoked_at.is_(None))
     ).first()
     if row is None:
         return None
-    connection.execute(
-        update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now_us())
+    return Token(
+        id=row.id,
+        name=row.name,
+        scope=row.scope,
+        created_by=row.created_by,
+        last_used_at=row.last_used_at,
     )
-    return Token(id=row.id, name=row.name, scope=row.scope, created_by=row.created_by)
+
+
+def needs_use_recorded(token: Token, now: int) -> bool:
+    return token.last_used_at is None or now - token.last_used_at >= USE_RECORDED_EVERY
+
+
+def record_use(connection: Connection, token: Token, now: int) -> None:
+    connection.execute(
+        update(api_tokens).where(api_tokens.c.id == token.id).values(last_used_at=now)
+    )
 
 
 def revoke_token(connection: Connection, token_id: int) -> bool:

@@ -17,8 +17,9 @@ from typing import Literal
 
 from fastapi import Depends, HTTPException, Request, status
 
-from slawatch.store.db import transaction
-from slawatch.store.tokens import verify_token
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.tokens import needs_use_recorded, record_use, verify_token
 
 
 class Permission(StrEnum):
@@ -54,8 +55,13 @@ def _from_token(request: Request) -> Principal | None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    with transaction(request.app.state.engine) as connection:
+    engine = request.app.state.engine
+    with read_transaction(engine) as connection:
         token = verify_token(connection, secret.strip())
+    now = now_us()
+    if token is not None and needs_use_recorded(token, now):
+        with transaction(engine) as connection:
+            record_use(connection, token, now)
     if token is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
