@@ -7,8 +7,10 @@ are stored as fractions (95 % → 0.95) and durations in whole seconds or busine
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,19 +77,23 @@ class Comparison(StrEnum):
     LESS_THAN = "<"
 
     def holds(self, value: float, target: float) -> bool:
-        match self:
-            case Comparison.AT_LEAST:
-                return value >= target
-            case Comparison.AT_MOST:
-                return value <= target
-            case Comparison.MORE_THAN:
-                return value > target
-            case Comparison.LESS_THAN:
-                return value < target
+        return bool(self.apply(value, target))
+
+    def apply(self, value: Any, target: Any) -> Any:
+        """Compare with this operator; works on numbers, numpy arrays and polars expressions."""
+        return _OPERATORS[self](value, target)
 
     @property
     def higher_is_better(self) -> bool:
         return self in (Comparison.AT_LEAST, Comparison.MORE_THAN)
+
+
+_OPERATORS: dict[Comparison, Callable[[Any, Any], Any]] = {
+    Comparison.AT_LEAST: operator.ge,
+    Comparison.AT_MOST: operator.le,
+    Comparison.MORE_THAN: operator.gt,
+    Comparison.LESS_THAN: operator.lt,
+}
 
 
 class Target(Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from slawatch.agreements.model import AttributeTest, ClockSpec, Comparison
+from slawatch.agreements.model import AttributeTest, ClockSpec
 from slawatch.engine.clock import ClockInput
 from slawatch.engine.instants import NO_INSTANT
 
@@ -61,15 +61,8 @@ def _test_expression(test: AttributeTest) -> pl.Expr:
     column = pl.col(test.attribute)
     if test.compare is not None and test.number is not None:
         number = column.cast(pl.Float64, strict=False)
-        match test.compare:
-            case Comparison.AT_LEAST:
-                return number >= test.number
-            case Comparison.AT_MOST:
-                return number <= test.number
-            case Comparison.MORE_THAN:
-                return number > test.number
-            case Comparison.LESS_THAN:
-                return number < test.number
+        expression: pl.Expr = test.compare.apply(number, test.number)
+        return expression
     return column.is_in(list(test.equals))
 
 

@@ -86,17 +86,5 @@ def matches(
             mask &= np.isin(column, np.array(test.equals))
         elif test.compare is not None and test.number is not None:
             numbers = np.where(column == "", "nan", column).astype(float)
-            mask &= _compare(numbers, test.compare, test.number)
+            mask &= test.compare.apply(numbers, test.number)
     return mask
-
-
-def _compare(numbers: np.ndarray, op: Comparison, target: float) -> np.ndarray:
-    match op:
-        case Comparison.AT_LEAST:
-            return numbers >= target
-        case Comparison.AT_MOST:
-            return numbers <= target
-        case Comparison.MORE_THAN:
-            return numbers > target
-        case Comparison.LESS_THAN:
-            return numbers < target
