@@ -37,13 +37,18 @@ def iso(us: int, zone: ZoneInfo) -> str:
     return from_us(us, zone).isoformat()
 
 
+def _number(value: float) -> int | float:
+    """Return a whole count as an int (50, not 50.0); a pro-rata target stays a float."""
+    return int(value) if float(value).is_integer() else value
+
+
 def objective_json(result: ObjectiveResult) -> dict[str, Any]:
     document: dict[str, Any] = {
         "id": result.objective,
         "owner": result.owner,
         "kind": result.kind,
         "value": result.value,
-        "target": result.target,
+        "target": _number(result.target) if result.kind == "count" else result.target,
         "op": result.op.value,
         "status": result.status.value,
     }
