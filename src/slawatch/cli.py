@@ -325,13 +325,14 @@ def main() -> None:
 
 
 def _register_database_commands() -> None:
-    from slawatch.commands import db, imports, serve, tokens, users
+    from slawatch.commands import db, imports, report, serve, tokens, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(tokens.app, name="tokens")
     imports.register(app)
     serve.register(app)
+    report.register(app)
 
 
 _register_database_commands()
