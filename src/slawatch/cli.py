@@ -28,6 +28,7 @@ from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.objectives import item_clocks
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.ingest.files import EventFileError, EventLog, read_events
+from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
 
 app = typer.Typer(
     name="slawatch",
@@ -82,31 +83,6 @@ def load(path: Path) -> Agreement:
         return load_agreement(path)
     except AgreementError as error:
         fail(str(error))
-
-
-AgreementArg = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Agreement YAML file.")
-]
-EventsOpt = Annotated[
-    Path,
-    typer.Option("--events", exists=True, dir_okay=False, readable=True, help="CSV or JSON Lines."),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Evaluate as of this instant (ISO 8601; a date or a time without offset is read in "
-        "the agreement's zone). Default: now.",
-    ),
-]
-TimezoneOpt = Annotated[
-    str | None,
-    typer.Option("--timezone", help="Zone for event times written without an offset."),
-]
-SkipOpt = Annotated[
-    bool,
-    typer.Option("--skip-bad-rows", help="Evaluate without the rows that fail to parse."),
-]
 
 
 def parse_as_of(text: str | None, agreement: Agreement) -> int:

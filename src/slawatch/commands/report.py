@@ -17,33 +17,7 @@ from slawatch.engine.events import EventTable
 from slawatch.engine.instants import from_us
 from slawatch.engine.objectives import evaluate, item_clocks
 from slawatch.engine.periods import PeriodLabelError, parse_label
-
-# The options `evaluate` takes, declared again rather than imported: importing `slawatch.cli`
-# here would be circular (cli.py registers this command when it is imported), so its helpers
-# are imported inside the command, once cli.py has finished loading.
-AgreementArg = Annotated[
-    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Agreement YAML file.")
-]
-EventsOpt = Annotated[
-    Path,
-    typer.Option("--events", exists=True, dir_okay=False, readable=True, help="CSV or JSON Lines."),
-]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Report as of this instant (ISO 8601; a date or a time without offset is read in "
-        "the agreement's zone). Default: now.",
-    ),
-]
-TimezoneOpt = Annotated[
-    str | None,
-    typer.Option("--timezone", help="Zone for event times written without an offset."),
-]
-SkipOpt = Annotated[
-    bool,
-    typer.Option("--skip-bad-rows", help="Report without the rows that fail to parse."),
-]
+from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
 
 
 class ReportFormat(StrEnum):
