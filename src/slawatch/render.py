@@ -148,14 +148,11 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
     return tables
 
 
-def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
-    """Return the DESIGN `clocks` columns: instants ISO with offset, seconds floored."""
+INSTANT_COLUMNS = ("started_at", "stopped_at", "deadline")
 
-    def instant(name: str) -> pl.Expr:
-        stamp = pl.from_epoch(pl.col(name), time_unit="us").dt.convert_time_zone(zone)
-        text = stamp.dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
-        return pl.when(pl.col(name) == NO_INSTANT).then(pl.lit("")).otherwise(text).alias(name)
 
+def clock_columns(clocks: ItemClocks) -> pl.DataFrame:
+    """Return the `clocks` columns with instants still as µs (NO_INSTANT for none), by start."""
     frame = pl.DataFrame(
         {
             "item": clocks.items,
@@ -167,9 +164,18 @@ def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
             "state": pl.Series(STATE_NAMES, dtype=pl.String).gather(clocks.clocks.state),
         }
     )
-    return frame.sort("started_at", "item").with_columns(
-        instant("started_at"), instant("stopped_at"), instant("deadline")
-    )
+    return frame.sort("started_at", "item")
+
+
+def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
+    """Return the DESIGN `clocks` columns: instants ISO with offset, seconds floored."""
+
+    def instant(name: str) -> pl.Expr:
+        stamp = pl.from_epoch(pl.col(name), time_unit="us").dt.convert_time_zone(zone)
+        text = stamp.dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
+        return pl.when(pl.col(name) == NO_INSTANT).then(pl.lit("")).otherwise(text).alias(name)
+
+    return clock_columns(clocks).with_columns(instant(name) for name in INSTANT_COLUMNS)
 
 
 def clocks_table(frame: pl.DataFrame, title: str) -> Table:

@@ -298,7 +298,7 @@ def _json_object(line: bytes) -> tuple[str | None, dict[str, str | None]]:
         name = _key(key)
         if name in values:
             return f"the key {name!r} appears twice; keep one", {}
-        values[name] = _text(item)
+        values[name] = json_text(item)
     return None, values
 
 
@@ -307,7 +307,8 @@ def _key(name: str) -> str:
     return stripped.lower() if stripped.lower() in _RESERVED else stripped
 
 
-def _text(value: Any) -> str | None:
+def json_text(value: Any) -> str | None:
+    """Return a JSON value as the text of an attribute: booleans lower-case, nested as JSON."""
     if value is None:
         return None
     if isinstance(value, bool):

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from slawatch.agreements.model import Agreement
-from slawatch.engine.instants import NO_INSTANT, US, from_us
+from slawatch.engine.instants import NO_INSTANT, from_us
 from slawatch.engine.objectives import Evaluation, ItemClocks, ObjectiveResult
 from slawatch.engine.periods import Period
-from slawatch.render import STATE_NAMES
+from slawatch.render import INSTANT_COLUMNS, STATE_NAMES, clock_columns
 
 HISTORY_PERIODS = 12
 
@@ -127,20 +127,9 @@ def _clock_rows(clocks: ItemClocks, period: Period, zone: ZoneInfo) -> tuple[Clo
         return pl.when(pl.col(name) == NO_INSTANT).then(None).otherwise(naive).alias(name)
 
     frame = (
-        pl.DataFrame(
-            {
-                "item": clocks.items,
-                "started": clocks.start,
-                "stopped": clocks.stop,
-                "deadline": clocks.clocks.deadline,
-                "elapsed_seconds": clocks.clocks.elapsed // US,
-                "paused_seconds": clocks.clocks.paused // US,
-                "state": pl.Series(STATE_NAMES, dtype=pl.String).gather(clocks.clocks.state),
-            }
-        )
-        .filter((pl.col("started") >= period.start) & (pl.col("started") < period.end))
-        .sort("started", "item")
-        .with_columns(local("started"), local("stopped"), local("deadline"))
+        clock_columns(clocks)
+        .filter((pl.col("started_at") >= period.start) & (pl.col("started_at") < period.end))
+        .with_columns(local(name) for name in INSTANT_COLUMNS)
     )
     return tuple(ClockRow(*row) for row in frame.iter_rows())
 

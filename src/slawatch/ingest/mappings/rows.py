@@ -17,6 +17,8 @@ from typing import Any
 
 import polars as pl
 
+from slawatch.ingest.files import json_text
+
 LINE = "\x00line"  # the row's 1-based line in the file (CSV: the header is line 1); internal
 
 
@@ -137,13 +139,7 @@ def _read_csv(text: str, label: str) -> Rows:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return None if value == "" else json_text(value)
 
 
 def _read_jsonl(text: str) -> Rows:
