@@ -82,7 +82,7 @@ def split(events: Path) -> dict[str, float]:
     """Time reading and computing in this process."""
     import datetime as dt
 
-    from slawatch.agreements import load_agreement
+    from slawatch.agreement_files import load_agreement
     from slawatch.engine.events import EventTable
     from slawatch.engine.instants import to_us
     from slawatch.engine.objectives import evaluate

@@ -20,7 +20,7 @@ TEMPLATE = Path(__file__).parents[1] / "src/slawatch/agreements/templates/market
 
 
 def generate(items: int, months: int, path: Path) -> None:
-    from slawatch.agreements.parse import load_agreement
+    from slawatch.agreement_files import load_agreement
     from slawatch.generate import generate_events, write_events
 
     agreement = load_agreement(TEMPLATE)

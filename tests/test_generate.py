@@ -9,8 +9,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from slawatch.agreement_files import load_agreement
 from slawatch.agreements.model import Agreement
-from slawatch.agreements.parse import load_agreement
 from slawatch.generate import generate_events, write_events
 from slawatch.ingest.files import read_events
 

@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from slawatch.agreements import AgreementError, describe_objective, load_agreement
+from slawatch.agreement_files import load_agreement
+from slawatch.agreements import AgreementError, describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
 from slawatch.engine.events import EventTable

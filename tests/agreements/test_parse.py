@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.agreements import AgreementError, load_agreement, parse_agreement
+from slawatch.agreement_files import load_agreement
+from slawatch.agreements import AgreementError, parse_agreement
 from slawatch.agreements.model import ReviewCadence
 from tests.agreements.support import HEAD, SOURCE, line_of, make, only_problem, parse, problems_of
 

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.agreements import load_agreement, parse_agreement, template_names, template_text
+from slawatch.agreement_files import load_agreement
+from slawatch.agreements import parse_agreement, template_names, template_text
 from slawatch.agreements.model import (
     AvailabilityObjective,
     ClockObjective,

@@ -13,7 +13,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from slawatch.agreements import load_agreement, parse_agreement
+from slawatch.agreement_files import load_agreement
+from slawatch.agreements import parse_agreement
 from slawatch.cli import app
 from slawatch.cli import parse_as_of as as_of_of
 from slawatch.engine.events import EventTable

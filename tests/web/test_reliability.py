@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 import slawatch.agreements
-from slawatch.agreements.parse import load_agreement
+from slawatch.agreement_files import load_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate

@@ -4,7 +4,7 @@ from slawatch.agreements.describe import describe_objective, template_names, tem
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
 from slawatch.agreements.errors import AgreementError, Problem
 from slawatch.agreements.model import Agreement
-from slawatch.agreements.parse import load_agreement, parse_agreement
+from slawatch.agreements.parse import parse_agreement
 
 __all__ = [
     "Agreement",
@@ -13,7 +13,6 @@ __all__ = [
     "Problem",
     "describe_objective",
     "format_duration",
-    "load_agreement",
     "parse_agreement",
     "parse_duration",
     "template_names",

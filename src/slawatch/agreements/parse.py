@@ -9,7 +9,6 @@ The walk lives in `_walk`; each part of an agreement is read by its own module.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from slawatch.agreements._walk import (
@@ -27,7 +26,7 @@ from slawatch.agreements._walk import (
 )
 from slawatch.agreements.calendars import read_calendars, read_timezone
 from slawatch.agreements.credits import read_credits, read_escalation
-from slawatch.agreements.errors import AgreementError, Problem
+from slawatch.agreements.errors import AgreementError
 from slawatch.agreements.model import Agreement, ReviewCadence
 from slawatch.agreements.objectives import read_objectives
 from slawatch.agreements.parties import read_parties
@@ -49,19 +48,6 @@ def parse_agreement(text: str, *, source: str = "<agreement>") -> Agreement:
     if walk.problems or agreement is None:
         raise AgreementError(sorted(walk.problems, key=lambda p: p.line or 0))
     return agreement
-
-
-def load_agreement(path: Path) -> Agreement:
-    """Read an agreement file; unreadable files are reported like any other problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        hint = "save the file as UTF-8" if isinstance(error, UnicodeDecodeError) else None
-        raise AgreementError(
-            [Problem(str(path), None, "", f"cannot read: {reason}", hint)]
-        ) from None
-    return parse_agreement(text, source=str(path))
 
 
 # ---------------------------------------------------------------- the agreement
