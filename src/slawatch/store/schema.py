@@ -175,3 +175,164 @@ evaluation_state = Table(
     Column("lease_owner", String(100)),
     Column("lease_until", BigInteger),
 )
+
+# Every item clock of every clock objective as the background evaluator last saw it. Written
+# as a diff (only rows whose state, deadline or stop changed), so a batch of new events costs
+# rows in proportion to the batch. Pages read it for the at-risk queue and the item lists; the
+# alert triggers read its state changes.
+item_clocks = Table(
+    "item_clocks",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("objective", String(100), primary_key=True),
+    Column("item_id", Id, ForeignKey("items.id"), primary_key=True),
+    Column("period", String(20), nullable=False),  # label of the period the clock started in
+    Column("started_at", BigInteger, nullable=False),
+    Column("stopped_at", BigInteger),
+    Column("deadline", BigInteger),  # NULL when suspended (paused before any deadline)
+    Column("warn_at", BigInteger),  # the warning point; NULL without `warn:`
+    Column("elapsed_us", BigInteger, nullable=False),  # working time at `as_of`
+    Column("paused_us", BigInteger, nullable=False),
+    Column("state", String(12), nullable=False),  # met | breached | paused | at_risk | running
+    Column("since", BigInteger, nullable=False),  # when the current state began
+    Column("as_of", BigInteger, nullable=False),  # the evaluation instant of this row
+)
+Index("ix_item_clocks_state_deadline", item_clocks.c.state, item_clocks.c.deadline)
+Index(
+    "ix_item_clocks_objective_period_state",
+    item_clocks.c.agreement_id,
+    item_clocks.c.objective,
+    item_clocks.c.period,
+    item_clocks.c.state,
+)
+
+# Named leases for background jobs that must run in one process at a time (escalation ticks,
+# credit statements, review reminders): taken with a conditional UPDATE, like evaluation_state.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("owner", String(100)),
+    Column("until", BigInteger),
+)
+
+# An escalation: one per subject (an item clock or a period objective) and trigger. The unique
+# key is what keeps a trigger from opening twice, also with several replicas.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False),
+    Column("objective", String(100), nullable=False),
+    Column("subject", String(300), nullable=False),  # "item:<item id>" or "period:<label>"
+    Column("item_id", Id, ForeignKey("items.id")),
+    Column("period", String(20)),
+    Column("trigger", String(20), nullable=False),  # warn | breach | at_risk | period_breached
+    Column("party", String(100), nullable=False),  # the owning party of the objective
+    Column("opened_at", BigInteger, nullable=False),
+    Column("tier", Integer, nullable=False),  # the highest tier notified so far
+    Column("next_step_at", BigInteger),  # when the ladder climbs next; NULL when it cannot
+    Column("acknowledged_at", BigInteger),
+    Column("acknowledged_by", String(320)),
+    Column("ack_comment", Text),
+    Column("closed_at", BigInteger),
+    Column("closed_by", String(320)),  # a user, or "slawatch" when the subject recovered
+    Column("close_reason", String(20)),  # resolved | recovered
+    Column("detail", JSON, nullable=False),  # the numbers at opening
+    UniqueConstraint("agreement_id", "objective", "subject", "trigger"),
+)
+Index("ix_escalations_open", escalations.c.closed_at, escalations.c.next_step_at)
+
+escalation_steps = Table(
+    "escalation_steps",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("escalation_id", Id, ForeignKey("escalations.id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("action", String(20), nullable=False),  # opened | escalated | acknowledged | ...
+    Column("tier", Integer),
+    Column("actor", String(320), nullable=False),
+    Column("comment", Text),
+    UniqueConstraint("escalation_id", "action", "tier"),
+)
+
+# Where a contact (an email of an agreement's party) or a whole party is notified: apprise
+# URLs, and the language of its messages. Without a route, a contact gets mail through the
+# configured SMTP server.
+notification_routes = Table(
+    "notification_routes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("target", String(320), nullable=False),  # an email, or "<agreement>:<party>"
+    Column("url", Text, nullable=False),  # an apprise URL
+    Column("language", String(10)),
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# One row per message to send; `dedup_key` makes a second replica's insert of the same
+# message a no-op, and the lease columns let one sender at a time attempt it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dedup_key", String(400), nullable=False, unique=True),
+    Column("escalation_id", Id, ForeignKey("escalations.id")),
+    Column("recipient", String(320), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("sent_at", BigInteger),
+    Column("lease_owner", String(100)),
+    Column("lease_until", BigInteger),
+)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+
+# A credit statement as issued for a closed period; a later change to that period's numbers
+# is stored beside it (`revised`) and flagged, never applied over the issued one.
+credit_statements = Table(
+    "credit_statements",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("party", String(100), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("amount", String(40), nullable=False),  # a Decimal as text: exact cents
+    Column("currency", String(10), nullable=False),
+    Column("statement", JSON, nullable=False),
+    Column("revised", JSON),  # the statement recomputed later, when it differs
+    Column("revised_at", BigInteger),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("participants", JSON, nullable=False),
+    Column("snapshot", JSON, nullable=False),  # the stored results at the time, frozen
+    Column("notes", Text, nullable=False),
+    Column("decisions", Text, nullable=False),
+    Column("version", Integer),  # the agreement version this review created, if any
+    Column("created_by", String(320), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# Industry reference figures edited by an admin; the shipped data file is the default and a
+# row here replaces the entry of the same key.
+benchmark_references = Table(
+    "benchmark_references",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("reference", JSON, nullable=False),
+    Column("updated_by", String(320), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
