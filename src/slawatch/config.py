@@ -39,6 +39,17 @@ class Settings(BaseSettings):
         default=32 * 1024 * 1024, gt=0, description="Largest request body accepted, in bytes"
     )
     session_max_age: int = Field(default=14 * 86_400, gt=0, description="Session lifetime, s")
+    alert_tick: float = Field(
+        default=15.0, gt=0, description="Seconds between escalation and notification rounds"
+    )
+    alert_lookback_days: int = Field(
+        default=7, ge=0, description="Only subjects that turned bad this recently open escalations"
+    )
+    smtp_url: str = Field(
+        default="",
+        description="apprise mail URL for contacts without a route, e.g. "
+        "mailto://user:pass@smtp.example.com:587?from=slawatch@example.com; empty: no mail",
+    )
 
     def check_secret(self) -> None:
         """Refuse the built-in secret (or a short one) outside demo mode."""

@@ -231,3 +231,8 @@ def deactivate(connection: Connection, email: str, *, actor: str) -> User:
     connection.execute(update(users).where(users.c.id == user.id).values(active=False))
     record(connection, actor=actor, action="user.deactivate", subject=f"user:{user.email}")
     return replace(user, active=False)
+
+
+def set_language(connection: Connection, user_id: int, language: str | None) -> None:
+    """Store the language a user reads pages and messages in (None: follow the browser)."""
+    connection.execute(update(users).where(users.c.id == user_id).values(language=language))

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,7 +19,7 @@ from slawatch.config import Settings
 from slawatch.evaluation.scheduler import install_scheduler
 from slawatch.store.migrate import needs_upgrade
 from slawatch.web.api import agreements, events, imports, items
-from slawatch.web.pages import home
+from slawatch.web.pages import home, language
 from slawatch.web.security import Principal
 from slawatch.web.sessions import install_sessions
 
@@ -136,6 +137,8 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
         app.include_router(module.router, prefix=API)
     install_sessions(app)
     app.include_router(home.router)
+    app.include_router(language.router)
+    app.mount("/static", StaticFiles(packages=[("slawatch.web", "static")]), name="static")
     if background:
         install_scheduler(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -8,20 +8,19 @@ is a path on this site: an absolute URL there would make the login page an open 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
+from slawatch.i18n import N_
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.users import MAX_PASSWORD_LENGTH, authenticate, rehash_if_needed
 from slawatch.web import sessions
+from slawatch.web.pages.rendering import render
 
 log = logging.getLogger("slawatch.web.login")
 router = APIRouter(tags=["login"])
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -40,17 +39,11 @@ def safe_next(target: str | None) -> str:
 def _form(
     request: Request, *, next_path: str, email: str = "", message: str = "", code: int = 200
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return render(
         request,
         "login.html",
-        {
-            "csrf_token": sessions.csrf_token(request),
-            "next": next_path,
-            "email": email,
-            "message": message,
-        },
+        {"next": next_path, "email": email, "message": message},
         status_code=code,
-        headers=NO_STORE,
     )
 
 
@@ -81,7 +74,7 @@ def login(
             request,
             next_path=next_path,
             email=email,
-            message="The form had expired. Please enter your password again.",
+            message=N_("The form had expired. Please enter your password again."),
             code=status.HTTP_403_FORBIDDEN,
         )
     user = None
@@ -100,7 +93,7 @@ def login(
             request,
             next_path=next_path,
             email=email,
-            message="The email or the password is wrong.",
+            message=N_("The email or the password is wrong."),
             code=status.HTTP_401_UNAUTHORIZED,
         )
     sessions.start_session(request, user)
