@@ -27,7 +27,7 @@ def test_tiers_may_repeat_to_remind_again() -> None:
 def test_business_days_are_refused_because_escalation_is_wall_time() -> None:
     problem = only_problem(with_escalation("  - {after: 2bd, tier: 2}\n"))
     assert problem.field == "escalation[0].after"
-    assert problem.hint == "escalation delays are wall time; write 2d of wall time"
+    assert problem.hint == "escalation delays take m, h, d or w: write 2d"
 
 
 @pytest.mark.parametrize("tier", ["0", "4", "two", "1.5"])

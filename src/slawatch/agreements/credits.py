@@ -63,7 +63,11 @@ def read_escalation(walk: Walk, value: Any, at: At) -> tuple[EscalationStep, ...
 
 
 def _delay(walk: Walk, value: Any, at: At) -> Duration | None:
-    """Read an escalation delay: always wall time, since people are notified around the clock."""
+    """Read an escalation delay, written in m, h, d or w (no `bd`, even on a calendar).
+
+    On an objective with a calendar the ladder counts it in that calendar's working time, so
+    the unit `bd` would say nothing more; see docs/escalation.md.
+    """
     if value is None or isinstance(value, CommentedMap | CommentedSeq | bool):
         walk.problem(at, "needs a duration", "write a delay such as 4h")
         return None
@@ -72,7 +76,8 @@ def _delay(walk: Walk, value: Any, at: At) -> Duration | None:
     except DurationError as error:
         hint = error.hint
         if "calendar" in error.message or "calendar" in hint:
-            hint = "escalation delays are wall time; " + hint.split("or ", 1)[-1]
+            tail = hint.split("or ", 1)[-1].replace(" of wall time", "")
+            hint = "escalation delays take m, h, d or w: " + tail
         walk.problem(at, error.message, hint)
         return None
 

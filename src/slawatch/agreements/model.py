@@ -181,7 +181,7 @@ class Party(Model):
 
 
 class EscalationStep(Model):
-    after: Duration  # wall time since the subject turned bad
+    after: Duration  # since the escalation opened; working time if the objective has a calendar
     tier: int = Field(ge=1, le=3)
 
 
