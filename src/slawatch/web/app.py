@@ -15,10 +15,12 @@ from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from slawatch.alerts.tick import install_alerts
 from slawatch.config import Settings
 from slawatch.evaluation.scheduler import install_scheduler
 from slawatch.store.migrate import needs_upgrade
-from slawatch.web.api import agreements, events, imports, items
+from slawatch.web.api import agreements, escalations, events, imports, items
+from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import home, language
 from slawatch.web.security import Principal
 from slawatch.web.sessions import install_sessions
@@ -133,13 +135,15 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             return JSONResponse({"status": f"database unavailable: {type(error).__name__}"}, 503)
         return {"status": "ready"}
 
-    for module in (events, items, agreements, imports):
+    for module in (events, items, agreements, imports, escalations):
         app.include_router(module.router, prefix=API)
     install_sessions(app)
     app.include_router(home.router)
     app.include_router(language.router)
+    app.include_router(escalation_pages.router)
     app.mount("/static", StaticFiles(packages=[("slawatch.web", "static")]), name="static")
     if background:
         install_scheduler(app)
+        install_alerts(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -1,0 +1,346 @@
+"""The escalation tick: open escalations for new triggers, climb ladders, close recovered ones.
+
+One replica at a time runs a tick, holding the named lease "alerts". The lease is an
+optimisation, not the guarantee: should a slow tick outlive its lease, the unique keys still
+keep every escalation and every ladder step to one row, and a step's notification is queued
+in the transaction that records the step, so a step and its messages exist together or not
+at all. Each escalation is written in a transaction of its own, so one failure (a broken
+notification route) does not hold back the others; it is retried on the next tick.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+from fastapi import FastAPI
+from sqlalchemy import Connection, Engine
+
+from slawatch.agreements.model import Agreement, Calendar
+from slawatch.alerts.escalation import (
+    Action,
+    Close,
+    Condition,
+    EscalationState,
+    Notify,
+    Rung,
+    StepClock,
+    apply,
+    due_actions,
+    ladder_of,
+    next_step_at,
+    wall_clock,
+    working_clock,
+)
+from slawatch.alerts.triggers import Standing, Trigger, item_triggers, period_triggers, standing_of
+from slawatch.engine.calendar import WorkingCalendar
+from slawatch.engine.instants import US
+from slawatch.evaluation.service import process_owner
+from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.escalations import (
+    SYSTEM,
+    CloseReason,
+    Escalation,
+    NewEscalation,
+    clocks_of,
+    close_escalation,
+    lock_escalation,
+    open_escalation,
+    open_escalations,
+    set_next_step_at,
+    take_ladder_step,
+)
+from slawatch.store.leases import release_lease, take_lease
+from slawatch.store.results import StoredResult, stored_results
+
+log = logging.getLogger("slawatch.alerts")
+LEASE = "alerts"
+LEASE_US = 300 * US  # longer than any tick; a dead holder's lease runs out after it
+
+
+class NotifyStep(Protocol):
+    """Queue the messages of one ladder step (slawatch.alerts.notify.enqueue_step)."""
+
+    def __call__(
+        self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
+    ) -> object: ...
+
+
+@dataclass
+class TickReport:
+    """What one tick did; `ran` is False when another replica held the lease."""
+
+    ran: bool = False
+    opened: int = 0
+    notified: int = 0
+    recovered: int = 0
+    superseded: int = 0
+    failed: list[int] = field(default_factory=list)  # escalations whose step failed
+
+
+@lru_cache(maxsize=64)
+def _calendar_clock(calendar: Calendar) -> StepClock:
+    # Expanding a calendar's years costs milliseconds and its spec never changes, so keep it;
+    # it grows its tables on demand, so threads sharing it take turns.
+    clock = working_clock(WorkingCalendar(calendar))
+    lock = threading.Lock()
+
+    def due(opened_at: int, after_us: int) -> int:
+        with lock:
+            return clock(opened_at, after_us)
+
+    return due
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """An objective's rungs and the clock they are measured on."""
+
+    rungs: tuple[Rung, ...]
+    clock: StepClock
+
+    def due(self, state: EscalationState, condition: Condition, as_of: int) -> list[Action]:
+        return due_actions(state, self.rungs, condition, as_of, self.clock)
+
+    def next_at(self, state: EscalationState) -> int | None:
+        return next_step_at(state, self.rungs, self.clock)
+
+
+def ladder_for(agreement: Agreement | None, objective: str) -> Ladder:
+    """Return the agreement's ladder on the objective's calendar; none if either is gone."""
+    if agreement is None or objective not in agreement.objectives:
+        return Ladder((), wall_clock)
+    calendar = agreement.calendar_of(objective)
+    clock = wall_clock if calendar is None else _calendar_clock(calendar)
+    return Ladder(ladder_of(agreement.escalation), clock)
+
+
+def state_of(escalation: Escalation) -> EscalationState:
+    return EscalationState(
+        opened_at=escalation.opened_at,
+        steps_taken=escalation.steps_taken,
+        tier=escalation.tier,
+        acknowledged=escalation.acknowledged_at is not None,
+        closed=escalation.closed_at is not None,
+    )
+
+
+def run_tick(
+    engine: Engine,
+    *,
+    now: int,
+    owner: str,
+    lookback_us: int,
+    notify: NotifyStep | None = None,
+    lease_us: int = LEASE_US,
+) -> TickReport:
+    """Run one tick at `now` if this process gets the lease; report what it did."""
+    with transaction(engine) as connection:
+        if not take_lease(connection, LEASE, owner, now, now + lease_us):
+            return TickReport()
+    try:
+        return Tick(engine, now=now, notify=notify).run(since_from=now - lookback_us)
+    finally:
+        with transaction(engine) as connection:
+            release_lease(connection, LEASE, owner)
+
+
+class Tick:
+    """One round: the triggers first, then every open escalation, each in its transaction."""
+
+    def __init__(self, engine: Engine, *, now: int, notify: NotifyStep | None) -> None:
+        self.engine = engine
+        self.now = now
+        self.notify = notify
+        self.report = TickReport(ran=True)
+        self.agreements: dict[str, StoredAgreement] = {}
+        self.results: dict[str, list[StoredResult]] = {}
+
+    def run(self, *, since_from: int) -> TickReport:
+        with read_transaction(self.engine) as connection:
+            self.agreements = {s.id: s for s in current_agreements(connection)}
+            self.results = {a: stored_results(connection, a) for a in self.agreements}
+            triggers = item_triggers(connection, since_from=since_from)
+            for stored in self.agreements.values():
+                triggers += period_triggers(
+                    connection, stored, self.results[stored.id], since_from=since_from
+                )
+        for trigger in triggers:
+            self._open(trigger)
+        with read_transaction(self.engine) as connection:
+            escalations = open_escalations(connection)
+            clocks = clocks_of(connection, escalations)
+        for escalation in escalations:
+            clock = clocks.get(
+                (escalation.agreement_id, escalation.objective, escalation.item_id or 0)
+            )
+            standing = standing_of(escalation, clock, self.results.get(escalation.agreement_id, ()))
+            try:
+                self._advance(escalation, standing)
+            except Exception:  # one escalation's failure must not hold back the others
+                log.exception("escalation %s: step failed; retrying next tick", escalation.id)
+                self.report.failed.append(escalation.id)
+        return self.report
+
+    def _ladder(self, agreement_id: str, objective: str) -> Ladder:
+        stored = self.agreements.get(agreement_id)
+        return ladder_for(stored.agreement if stored else None, objective)
+
+    def _open(self, trigger: Trigger) -> None:
+        stored = self.agreements.get(trigger.agreement_id)
+        if stored is None or trigger.objective not in stored.agreement.objectives:
+            return  # figures of an objective the current version no longer has
+        ladder = self._ladder(trigger.agreement_id, trigger.objective)
+        new = NewEscalation(
+            agreement_id=trigger.agreement_id,
+            objective=trigger.objective,
+            subject=trigger.subject,
+            trigger=trigger.trigger,
+            party=stored.agreement.objectives[trigger.objective].owner,
+            opened_at=self.now,
+            next_step_at=ladder.next_at(EscalationState(opened_at=self.now)),
+            detail=trigger.detail | {"began_at": trigger.began_at, "version": stored.version},
+            item_id=trigger.item_id,
+            period=trigger.period,
+        )
+        with transaction(self.engine) as connection:
+            if open_escalation(connection, new) is not None:
+                self.report.opened += 1
+
+    def _advance(self, escalation: Escalation, standing: Standing) -> None:
+        """Take what is due for one escalation; write only when something is."""
+        ladder = self._ladder(escalation.agreement_id, escalation.objective)
+        state = state_of(escalation)
+        actions = ladder.due(state, standing.condition, self.now)
+        following = ladder.next_at(apply(state, actions))
+        if not standing.superseded and not actions and following == escalation.next_step_at:
+            return  # the common case: nothing to write
+        with transaction(self.engine) as connection:
+            done = self._take(connection, escalation.id, standing, ladder)
+        # Counted once committed: a step whose notification failed was rolled back.
+        self.report.notified += done.notified
+        self.report.recovered += done.recovered
+        self.report.superseded += done.superseded
+
+    def _take(
+        self, connection: Connection, escalation_id: int, standing: Standing, ladder: Ladder
+    ) -> TickReport:
+        done = TickReport(ran=True)
+        current = lock_escalation(connection, escalation_id)
+        if current is None or current.closed_at is not None:
+            return done
+        if standing.superseded:
+            done.superseded = self._close(connection, current, "superseded")
+            return done
+        # Decide again on the locked row: a user may have acknowledged it meanwhile.
+        state = state_of(current)
+        actions = ladder.due(state, standing.condition, self.now)
+        for action in actions:
+            if isinstance(action, Close):
+                done.recovered = self._close(connection, current, "recovered")
+                return done
+            done.notified += self._notify(connection, current, action)
+        set_next_step_at(connection, current.id, ladder.next_at(apply(state, actions)))
+        return done
+
+    def _notify(self, connection: Connection, escalation: Escalation, action: Notify) -> int:
+        step_id = take_ladder_step(
+            connection, escalation.id, step=action.step, tier=action.tier, at=self.now
+        )
+        if step_id is None:
+            return 0  # another tick took this step
+        if self.notify is not None:
+            self.notify(connection, escalation.id, step_id, action.tier, now=self.now)
+        return 1
+
+    def _close(self, connection: Connection, escalation: Escalation, reason: CloseReason) -> int:
+        closed = close_escalation(connection, escalation.id, at=self.now, by=SYSTEM, reason=reason)
+        return int(closed)
+
+
+class AlertTicker:
+    """Run `run_tick` every `interval` seconds in a daemon thread, until stopped."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        interval: float,
+        lookback_days: int,
+        notify: NotifyStep | None = None,
+    ) -> None:
+        self.engine = engine
+        self.interval = interval
+        self.lookback_us = lookback_days * 86_400 * US
+        self.notify = notify
+        self.owner = process_owner()
+        self.rounds = 0
+        self.last: TickReport | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="slawatch-alerts", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def tick(self) -> None:
+        """Run one tick now; a failure is logged and the next tick tries again."""
+        try:
+            self.last = run_tick(
+                self.engine,
+                now=now_us(),
+                owner=self.owner,
+                lookback_us=self.lookback_us,
+                notify=self.notify,
+            )
+        except Exception:  # the thread must outlive a database hiccup
+            log.exception("escalation tick failed; retrying in %.0f s", self.interval)
+        self.rounds += 1
+
+    def _run(self) -> None:
+        next_round = time.monotonic()
+        while not self._stopping.wait(max(0.0, next_round - time.monotonic())):
+            next_round = time.monotonic() + self.interval
+            self.tick()
+
+
+def install_alerts(app: FastAPI, *, notify: NotifyStep | None = None) -> AlertTicker:
+    """Run escalation ticks in the background for the app's lifetime (`slawatch serve`).
+
+    `notify` queues a step's messages (slawatch.alerts.notify.enqueue_step); without it the
+    ladder is recorded but nobody is told.
+    """
+    settings = app.state.settings
+    ticker = AlertTicker(
+        app.state.engine,
+        interval=settings.alert_tick,
+        lookback_days=settings.alert_lookback_days,
+        notify=notify,
+    )
+    app.state.alert_ticker = ticker
+    outer: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with outer(application) as state:
+            ticker.start()
+            try:
+                yield state
+            finally:
+                ticker.stop()
+
+    app.router.lifespan_context = lifespan
+    return ticker

@@ -1,0 +1,365 @@
+"""The escalation pages: the list (open first), one escalation's timeline, and a fragment.
+
+The detail page shows the ladder as agreed (who is told at which step, and when) beside what
+happened (the steps taken), with forms to acknowledge and resolve. The fragment lists one
+subject's escalations without the layout, for item and objective pages to load with htmx.
+Times are shown in the agreement's time zone, as its deadlines are.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from slawatch.alerts.escalation import EscalationState, ladder_of, next_step_at
+from slawatch.alerts.tick import ladder_for
+from slawatch.engine.instants import from_us
+from slawatch.i18n import N_, Translator
+from slawatch.presentation import status_text
+from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.escalations import (
+    Escalation,
+    Step,
+    acknowledge,
+    get_escalation,
+    list_escalations,
+    resolve,
+    steps_of,
+)
+from slawatch.web import sessions
+from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.security import Permission, Principal, require
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
+EscalationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AgreementFilter = Annotated[str, Query(max_length=100, pattern=r"^[a-z0-9-]*$")]
+PAGE_SIZE = 100
+FRAGMENT_SIZE = 20
+MAX_COMMENT = 2000
+
+TRIGGER_NAMES = {
+    "warn": N_("Item at risk"),
+    "breach": N_("Item breached"),
+    "at_risk": N_("Objective at risk"),
+    "period_breached": N_("Objective breached"),
+}
+STATE_NAMES = {"open": N_("open"), "acknowledged": N_("acknowledged"), "closed": N_("closed")}
+STATE_CLASSES = {"open": "breached", "acknowledged": "at_risk", "closed": "met"}
+CLOSE_REASONS = {
+    "resolved": N_("resolved"),
+    "recovered": N_("recovered"),
+    "superseded": N_("superseded"),
+}
+TIER_NAMES = {
+    0: N_("no one yet"),
+    1: N_("tier 1, employee"),
+    2: N_("tier 2, department head"),
+    3: N_("tier 3, management"),
+}
+STEP_TEXTS = {
+    "opened": N_("Opened"),
+    "acknowledged": N_("Acknowledged"),
+    "resolved": N_("Resolved"),
+    "recovered": N_("Closed: the subject recovered"),
+    "superseded": N_("Closed: superseded by a breach"),
+}
+
+
+async def form_csrf(request: Request) -> None:
+    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await sessions.verify_csrf(request)
+
+
+def state_of(escalation: Escalation) -> Literal["open", "acknowledged", "closed"]:
+    if escalation.closed_at is not None:
+        return "closed"
+    return "acknowledged" if escalation.acknowledged_at is not None else "open"
+
+
+class View:
+    """Turn stored escalations into what the templates show, in the reader's language."""
+
+    def __init__(self, t: Translator, agreements: dict[str, StoredAgreement]) -> None:
+        self.t = t
+        self.agreements = agreements
+
+    def when(self, instant: int | None, agreement_id: str) -> str:
+        if instant is None:
+            return ""
+        stored = self.agreements.get(agreement_id)
+        zone = stored.agreement.timezone if stored else "UTC"
+        return self.t.datetime(from_us(instant), zone)
+
+    def subject(self, escalation: Escalation) -> dict[str, str]:
+        """Name the subject and link to its page: the item, or the objective's periods."""
+        if escalation.item_id is not None:
+            source, external = escalation.item_source or "", escalation.item_external_id or ""
+            href = f"/items/{quote(source, safe='')}/{quote(external, safe='')}"
+            return {"text": f"{source} / {external}", "href": href}
+        href = f"/agreements/{escalation.agreement_id}/objectives/{escalation.objective}"
+        text = self.t.gettext("period %(period)s", period=escalation.period or "")
+        return {"text": text, "href": href}
+
+    def row(self, escalation: Escalation) -> dict[str, Any]:
+        state = state_of(escalation)
+        reason = escalation.close_reason
+        stored = self.agreements.get(escalation.agreement_id)
+        objective = stored.agreement.objectives.get(escalation.objective) if stored else None
+        return {
+            "id": escalation.id,
+            "agreement": escalation.agreement_id,
+            "agreement_title": stored.title if stored else escalation.agreement_id,
+            "objective": escalation.objective,
+            "objective_title": objective.title if objective else escalation.objective,
+            "subject": self.subject(escalation),
+            "trigger": self.t.gettext(TRIGGER_NAMES.get(escalation.trigger, escalation.trigger)),
+            "trigger_class": "at_risk" if escalation.trigger in ("warn", "at_risk") else "breached",
+            "tier": self.t.gettext(TIER_NAMES.get(escalation.tier, str(escalation.tier))),
+            "opened": self.when(escalation.opened_at, escalation.agreement_id),
+            "state": state,
+            "state_text": self.t.gettext(STATE_NAMES[state]),
+            "state_class": STATE_CLASSES[state],
+            "reason": self.t.gettext(CLOSE_REASONS.get(reason, reason)) if reason else "",
+        }
+
+    def step(self, step: Step, agreement_id: str) -> dict[str, Any]:
+        number = step.step_number
+        if number is not None:
+            text = self.t.gettext(
+                "Step %(step)s: %(tier)s notified",
+                step=number,
+                tier=self.t.gettext(TIER_NAMES.get(step.tier or 0, str(step.tier))),
+            )
+        else:
+            text = self.t.gettext(STEP_TEXTS.get(step.action, step.action))
+        return {
+            "at": self.when(step.at, agreement_id),
+            "iso": from_us(step.at).isoformat(),
+            "text": text,
+            "actor": step.actor,
+            "comment": step.comment or "",
+        }
+
+    def ladder(self, escalation: Escalation, steps: list[Step]) -> list[dict[str, Any]]:
+        """Return the agreed ladder: per step the tier, whom it reaches, when, and if taken."""
+        stored = self.agreements.get(escalation.agreement_id)
+        if stored is None:
+            return []
+        agreement = stored.agreement
+        ladder = ladder_for(agreement, escalation.objective)
+        party = agreement.parties.get(escalation.party)
+        contacts = party.contacts if party else ()
+        taken = {s.step_number: s for s in steps if s.step_number is not None}
+        rows = []
+        for index, rung in enumerate(ladder_of(agreement.escalation)):
+            state = EscalationState(opened_at=escalation.opened_at, steps_taken=index)
+            due = next_step_at(state, ladder.rungs, ladder.clock)
+            step = taken.get(index + 1)
+            rows.append(
+                {
+                    "number": index + 1,
+                    "tier": self.t.gettext(TIER_NAMES[rung.tier]),
+                    "contact": contacts[min(rung.tier, len(contacts)) - 1] if contacts else "",
+                    "due": self.when(due, escalation.agreement_id),
+                    "taken": self.when(step.at, escalation.agreement_id) if step else "",
+                }
+            )
+        return rows
+
+    def figures(self, escalation: Escalation) -> list[tuple[str, str]]:
+        """Return the figures kept at opening, labelled: the clock's or the period's."""
+        detail, t, agreement_id = escalation.detail, self.t, escalation.agreement_id
+        facts: list[tuple[str, str]] = []
+        if escalation.item_id is not None:
+            for key, label in (
+                ("started_at", N_("Clock started")),
+                ("warn_at", N_("Warning point")),
+                ("deadline", N_("Deadline")),
+            ):
+                if detail.get(key) is not None:
+                    facts.append((t.gettext(label), self.when(detail[key], agreement_id)))
+        elif detail.get("status"):
+            facts.append((t.gettext("Status at opening"), status_text(detail["status"], t)))
+        return facts
+
+
+def _agreements(connection: Any) -> dict[str, StoredAgreement]:
+    return {stored.id: stored for stored in current_agreements(connection)}
+
+
+@router.get("/escalations", response_class=HTMLResponse)
+def escalations_page(
+    request: Request,
+    principal: Reader,
+    state: Annotated[Literal["open", "closed", ""], Query()] = "",
+    agreement: AgreementFilter = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """List escalations, open ones first, filtered by state and agreement."""
+    t = page_translator(request, principal)
+    with read_transaction(request.app.state.engine) as connection:
+        agreements = _agreements(connection)
+        found = list_escalations(
+            connection,
+            state=state or None,
+            agreement_id=agreement or None,
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    view = View(t, agreements)
+    context = {
+        "rows": [view.row(escalation) for escalation in found[:PAGE_SIZE]],
+        "state": state,
+        "agreement": agreement,
+        "agreements": [(a.id, a.title) for a in agreements.values()],
+        "page": page,
+        "more": len(found) > PAGE_SIZE,
+    }
+    return render(request, "escalations/list.html", context, principal)
+
+
+@router.get("/escalations/fragment", response_class=HTMLResponse)
+def escalations_fragment(
+    request: Request,
+    principal: Reader,
+    agreement: Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")],
+    objective: Annotated[
+        str | None, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")
+    ] = None,
+    item_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    period: Annotated[
+        str | None, Query(min_length=1, max_length=20, pattern=r"^[0-9A-Z-]+$")
+    ] = None,
+) -> HTMLResponse:
+    """Return one subject's escalations as an HTML fragment (no layout) to embed."""
+    t = page_translator(request, principal)
+    with read_transaction(request.app.state.engine) as connection:
+        agreements = _agreements(connection)
+        found = list_escalations(
+            connection,
+            agreement_id=agreement,
+            objective=objective,
+            item_id=item_id,
+            subject=f"period:{period}" if period else None,
+            limit=FRAGMENT_SIZE,
+        )
+    view = View(t, agreements)
+    context = {"rows": [view.row(escalation) for escalation in found], "limit": FRAGMENT_SIZE}
+    return render(request, "escalations/fragment.html", context, principal)
+
+
+def _detail(
+    request: Request,
+    principal: Principal,
+    escalation_id: int,
+    *,
+    message: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    t = page_translator(request, principal)
+    with read_transaction(request.app.state.engine) as connection:
+        agreements = _agreements(connection)
+        escalation = get_escalation(connection, escalation_id)
+        steps = steps_of(connection, escalation_id) if escalation else []
+    if escalation is None:
+        missing = {"escalation_id": escalation_id}
+        return render(request, "escalations/missing.html", missing, principal, status_code=404)
+    view = View(t, agreements)
+    aid = escalation.agreement_id
+    context = {
+        "escalation": escalation,
+        "row": view.row(escalation),
+        "next_step": view.when(escalation.next_step_at, aid),
+        "next_step_iso": (
+            from_us(escalation.next_step_at).isoformat() if escalation.next_step_at else ""
+        ),
+        "acknowledged": view.when(escalation.acknowledged_at, aid),
+        "closed": view.when(escalation.closed_at, aid),
+        "figures": view.figures(escalation),
+        "ladder": view.ladder(escalation, steps),
+        "steps": [view.step(step, aid) for step in steps],
+        "message": message,
+        "max_comment": MAX_COMMENT,
+    }
+    return render(request, "escalations/detail.html", context, principal, status_code=status_code)
+
+
+@router.get("/escalations/{escalation_id}", response_class=HTMLResponse)
+def escalation_page(
+    escalation_id: EscalationId, request: Request, principal: Reader
+) -> HTMLResponse:
+    """Show one escalation: its subject, the ladder, the timeline and what can be done."""
+    return _detail(request, principal, escalation_id)
+
+
+def _act(
+    request: Request, principal: Principal, escalation_id: int, comment: str, what: str
+) -> HTMLResponse | RedirectResponse:
+    t = page_translator(request, principal)
+    comment = comment.replace("\x00", "").strip()  # PostgreSQL cannot store NUL in text
+    if len(comment) > MAX_COMMENT:
+        message = t.gettext(
+            "The comment is too long: at most %(count)s characters.", count=MAX_COMMENT
+        )
+        return _detail(request, principal, escalation_id, message=message, status_code=422)
+    action = acknowledge if what == "acknowledge" else resolve
+    with transaction(request.app.state.engine) as connection:
+        outcome = action(
+            connection,
+            escalation_id,
+            at=now_us(),
+            by=principal.name,
+            comment=comment or None,
+        )
+    if outcome == "done":
+        target = f"/escalations/{escalation_id}"
+        return RedirectResponse(target, status.HTTP_303_SEE_OTHER, headers=NO_STORE)
+    if outcome == "missing":
+        return _detail(request, principal, escalation_id)
+    message = (
+        t.gettext("This escalation is already closed.")
+        if outcome == "closed"
+        else t.gettext("Someone has acknowledged this escalation already.")
+    )
+    return _detail(request, principal, escalation_id, message=message, status_code=409)
+
+
+@router.post(
+    "/escalations/{escalation_id}/acknowledge",
+    dependencies=[Depends(form_csrf)],
+    response_class=HTMLResponse,
+    response_model=None,
+)
+def acknowledge_form(
+    escalation_id: EscalationId,
+    request: Request,
+    principal: Editor,
+    comment: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Acknowledge from the page: the ladder stops, the timeline records who and why."""
+    return _act(request, principal, escalation_id, comment, "acknowledge")
+
+
+@router.post(
+    "/escalations/{escalation_id}/resolve",
+    dependencies=[Depends(form_csrf)],
+    response_class=HTMLResponse,
+    response_model=None,
+)
+def resolve_form(
+    escalation_id: EscalationId,
+    request: Request,
+    principal: Editor,
+    comment: Annotated[str, Form()] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Resolve from the page: the escalation closes."""
+    return _act(request, principal, escalation_id, comment, "resolve")
