@@ -1,7 +1,7 @@
 import polars as pl
 
 from slawatch.agreements.model import AttributeTest, ClockSpec, Comparison
-from slawatch.engine.events import clock_items, first_events, outages, select_items
+from slawatch.engine.events import EventTable, clock_items, first_events, outages, select_items
 from slawatch.engine.instants import NO_INSTANT
 from tests.engine.builders import instant, table
 
@@ -99,3 +99,14 @@ def test_overlapping_outages_merge_and_touching_ones_stay_apart():
         (instant("2026-01-05T09:30:00+01:00"), instant("2026-01-05T09:40:00+01:00"), True),
         (instant("2026-01-06T09:00:00+01:00"), NO_INSTANT, False),
     ]
+
+
+def test_a_where_on_an_attribute_no_item_carries_selects_none_of_any_id_type():
+    for ids in (pl.Series("item", ["a", "b"]), pl.Series("item", [1, 2], dtype=pl.Int64)):
+        items = pl.DataFrame({"item": ids, "kind": ["lead", "lead"]})
+        table = EventTable(
+            events=pl.DataFrame({"item": ids, "type": ["x", "x"], "at": [1, 2]}), items=items
+        )
+        selected = select_items(table, (AttributeTest(attribute="region", equals=("north",)),))
+        assert selected.len() == 0
+        assert selected.dtype == ids.dtype

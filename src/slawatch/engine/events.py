@@ -74,7 +74,7 @@ def select_items(table: EventTable, where: tuple[AttributeTest, ...]) -> pl.Seri
     """
     items = table.items
     if any(test.attribute not in items.columns for test in where):
-        return pl.Series("item", [], dtype=pl.String)
+        return pl.Series("item", [], dtype=items.schema["item"])  # string or store id
     if not where:
         return items.get_column("item")
     condition = pl.all_horizontal([_test_expression(test) for test in where]).fill_null(False)

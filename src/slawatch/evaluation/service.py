@@ -4,28 +4,38 @@ A period is evaluated with the version in force at its start, and history is nev
 every version is evaluated as a whole (one pass of the engine, not one per period) and keeps
 the periods it governs. Work is claimed per agreement with a conditional UPDATE, so any number
 of processes can call `refresh_all` at once and each change is evaluated exactly once.
+The same transaction that stores the results brings the stored item clocks up to date.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+import polars as pl
+from sqlalchemy import Connection, Engine
 
 from slawatch.engine.events import EventTable
-from slawatch.engine.instants import from_us
 from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.evaluation.cache import EventCache
+from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.render import evaluation_json
 from slawatch.store.agreements import StoredAgreement, all_versions, version_in_force
 from slawatch.store.clock import now_us
+from slawatch.store.clocks import (
+    ClockDiff,
+    clock_digest,
+    clocks_written_at,
+    diff_clocks,
+    stored_clock_frame,
+    write_clock_changes,
+)
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import (
     Claim,
@@ -72,18 +82,10 @@ def evaluate_history(
     All versions are measured from the earliest effective date of any of them, so each one
     yields the same periods and a period can be taken from whichever version governs it.
     """
-    if not versions:
-        return []
-    start = min(min(v.effective, v.agreement.effective) for v in versions)
-    latest_day = from_us(as_of, dt.UTC).date() + dt.timedelta(days=1)  # today in any zone
     rows: list[StoredResult] = []
-    for stored in sorted(versions, key=lambda v: v.version):
-        agreement = stored.agreement
-        if agreement.effective != start:
-            agreement = agreement.model_copy(update={"effective": start})
-        if not _may_govern(stored, versions, start, latest_day):
-            continue
-        evaluation = evaluate(agreement, table, as_of=as_of)
+    for measured in measured_versions(versions, as_of=as_of):
+        stored = measured.stored
+        evaluation = evaluate(measured.agreement, table, as_of=as_of)
         for index, result in enumerate(evaluation.periods):
             period = result.period
             if version_in_force(versions, period.first).version != stored.version:
@@ -102,20 +104,15 @@ def evaluate_history(
     return sorted(rows, key=lambda row: (row.period_start, row.period))
 
 
-def _may_govern(
-    stored: StoredAgreement, versions: list[StoredAgreement], start: dt.date, latest_day: dt.date
-) -> bool:
-    """Say whether any begun period can pick this version, so others are not evaluated.
+@dataclass(frozen=True)
+class _KeptClocks:
+    """The digest of the clocks this process last wrote for an agreement, and that write's token."""
 
-    A version replaced on its own date (a correction) or in force only from a future date
-    governs nothing yet, unless it is the fallback for periods before every effective date.
-    """
-    if stored.version == min(v.version for v in versions):
-        return True
-    if version_in_force(versions, start).version == stored.version:
-        return True
-    wins_own_date = version_in_force(versions, stored.effective).version == stored.version
-    return wins_own_date and stored.effective <= latest_day
+    written_at: int
+    digest: pl.DataFrame
+
+
+ClockListener = Callable[[Connection, ClockDiff], None]
 
 
 @dataclass
@@ -126,6 +123,9 @@ class Recomputer:
     owner: str
     cache: EventCache
     lease_seconds: float = LEASE_SECONDS
+    # Called with each agreement's clock changes inside the transaction that writes them.
+    clock_listeners: list[ClockListener] = field(default_factory=list)
+    _clocks: dict[str, _KeptClocks] = field(default_factory=dict, init=False, repr=False)
 
     def recompute(
         self, agreement_id: str, *, as_of: int | None = None, stale_before: int | None = None
@@ -159,18 +159,39 @@ class Recomputer:
         table, last_event_id = self.cache.current(self.engine)
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
+            previous = self._previous_clocks(connection, work.agreement_id)
         instant = now_us() if as_of is None else as_of
         rows = evaluate_history(versions, table, as_of=instant)
+        clocks = item_clock_frame(versions, table, as_of=instant)
+        diff = diff_clocks(work.agreement_id, previous, clocks)
+        computed_at = now_us()
         with transaction(self.engine) as connection:
-            if not finish(connection, work, last_event_id=last_event_id, computed_at=now_us()):
+            if not finish(connection, work, last_event_id=last_event_id, computed_at=computed_at):
                 raise LeaseLostError(work.agreement_id)
             replace_results(connection, work.agreement_id, rows)
+            write_clock_changes(connection, diff)
+            for listener in self.clock_listeners:
+                listener(connection, diff)
+        self._clocks[work.agreement_id] = _KeptClocks(computed_at, clock_digest(clocks))
         log.info(
-            "evaluated %s: %d periods, events up to #%d",
+            "evaluated %s: %d periods, %d clocks (%d written), events up to #%d",
             work.agreement_id,
             len(rows),
+            clocks.height,
+            diff.written,
             last_event_id,
         )
+
+    def _previous_clocks(self, connection: Connection, agreement_id: str) -> pl.DataFrame:
+        """Return the stored clocks: the kept frame if the last write was ours, else read them.
+
+        We hold the lease, so nobody writes them until we finish. Another replica may have
+        written them since our last round, or this process may be new: then they are read.
+        """
+        kept = self._clocks.pop(agreement_id, None)
+        if kept is not None and kept.written_at == clocks_written_at(connection, agreement_id):
+            return kept.digest
+        return stored_clock_frame(connection, agreement_id)
 
     def refresh(self, *, as_of: int | None = None, stale_after: float | None = None) -> list[str]:
         """Recompute every agreement that changed (or is older than `stale_after` s)."""
