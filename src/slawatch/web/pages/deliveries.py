@@ -1,0 +1,110 @@
+"""The admin deliveries page: every queued message, what became of it, failures first in view.
+
+Admins see here why a message did not arrive (no route, a rejected address, a webhook that
+answers 500) and can send a failed one again once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from slawatch.alerts.notify import redacted
+from slawatch.engine.instants import from_us
+from slawatch.i18n import Translator
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.deliveries import (
+    FAILED,
+    PENDING,
+    STATUSES,
+    Delivery,
+    delivery_counts,
+    list_deliveries,
+    retry_delivery,
+)
+from slawatch.web import sessions
+from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.security import Permission, Principal, require
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
+SHOWN = 200
+STATUS_CLASSES = {PENDING: "at_risk", FAILED: "breached", "sent": "met"}
+
+
+async def form_csrf(request: Request) -> None:
+    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await sessions.verify_csrf(request)
+
+
+def _when(t: Translator, instant: int | None) -> str:
+    return "" if instant is None else t.datetime(from_us(instant))
+
+
+def _row(t: Translator, delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "created": _when(t, delivery.created_at),
+        "recipient": delivery.recipient,
+        "channel": redacted(delivery.url),
+        "language": delivery.language,
+        "title": delivery.title,
+        "status": delivery.status,
+        "status_class": STATUS_CLASSES.get(delivery.status, "no_data"),
+        "attempts": delivery.attempts,
+        "next_attempt": _when(t, delivery.next_attempt_at) if delivery.status == PENDING else "",
+        "sent": _when(t, delivery.sent_at),
+        "last_error": delivery.last_error or "",
+        "escalation_id": delivery.escalation_id,
+        "can_retry": delivery.status == FAILED and bool(delivery.url),
+    }
+
+
+@router.get("/admin/deliveries", response_class=HTMLResponse)
+def deliveries_page(
+    request: Request,
+    principal: Admin,
+    status_filter: Annotated[str, Query(alias="status")] = "",
+) -> HTMLResponse:
+    """List the newest deliveries, of one status or all, with the counts of each."""
+    chosen = status_filter if status_filter in STATUSES else None
+    t = page_translator(request, principal)
+    with read_transaction(request.app.state.engine) as connection:
+        rows = list_deliveries(connection, status=chosen, limit=SHOWN)
+        counts = delivery_counts(connection)
+    return render(
+        request,
+        "deliveries/list.html",
+        {
+            "rows": [_row(t, delivery) for delivery in rows],
+            "counts": counts,
+            "chosen": chosen,
+            "statuses": STATUSES,
+            "shown": SHOWN,
+        },
+        principal,
+    )
+
+
+@router.post(
+    "/admin/deliveries/{delivery_id}/retry",
+    dependencies=[Depends(form_csrf)],
+    response_class=RedirectResponse,
+)
+def retry(
+    request: Request, principal: Admin, delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+) -> RedirectResponse:
+    """Queue a failed delivery again, with a fresh set of attempts."""
+    with transaction(request.app.state.engine) as connection:
+        queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now_us())
+    if not queued:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"delivery {delivery_id} is not a failed delivery with a channel to retry",
+        )
+    return RedirectResponse("/admin/deliveries", status.HTTP_303_SEE_OTHER, headers=NO_STORE)
