@@ -1,0 +1,424 @@
+"""Review cycles: when an agreement is due for review, reminders, and recording a review.
+
+An agreement's `review:` cadence (monthly, quarterly, yearly) counts from its effective date:
+a quarterly agreement effective 1 January is due on 1 April, 1 July, 1 October and 1 January.
+Fourteen days before each due date every party's department head (tier 2) is reminded, once,
+unless the cycle's review has already been recorded. A recorded review freezes the figures it
+discussed, and a decision to change targets becomes the agreement's next version.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine
+
+from slawatch.agreements.model import Agreement, ReviewCadence
+from slawatch.engine.instants import from_us
+from slawatch.engine.periods import local_midnight, parse_label
+from slawatch.i18n import DEFAULT_LANGUAGE, N_, supported, translator
+from slawatch.store import audit
+from slawatch.store.agreements import StoredAgreement, current_agreements, save_version
+from slawatch.store.credits import issued_statements
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.results import StoredResult, stored_results
+from slawatch.store.reviews import Review, add_review, get_review, held_dates, link_version
+from slawatch.store.users import find_user
+
+REMINDER_DAYS = 14
+REVIEWER_TIER = 2  # department heads
+CADENCE_MONTHS = {
+    ReviewCadence.MONTHLY: 1,
+    ReviewCadence.QUARTERLY: 3,
+    ReviewCadence.YEARLY: 12,
+}
+CADENCE_NAMES = {
+    ReviewCadence.MONTHLY: N_("monthly"),
+    ReviewCadence.QUARTERLY: N_("quarterly"),
+    ReviewCadence.YEARLY: N_("yearly"),
+}
+SNAPSHOT_MONTHS = 3  # the window of figures a review without a cadence looks back on
+UTC = ZoneInfo("UTC")
+
+
+# ---------------------------------------------------------------- due dates (pure)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Return the same day `months` later (or earlier), at the month's end if it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def review_due_dates(agreement: Agreement, *, until: dt.date) -> list[dt.date]:
+    """Return the review due dates from the effective date up to `until` (inclusive).
+
+    Each is counted from the effective date itself (effective 31 January, monthly: 28
+    February, 31 March …), so a short month never shifts the dates after it.
+    """
+    if agreement.review is None:
+        return []
+    months = CADENCE_MONTHS[agreement.review]
+    dates: list[dt.date] = []
+    cycle = 1
+    while (due := add_months(agreement.effective, months * cycle)) <= until:
+        dates.append(due)
+        cycle += 1
+    return dates
+
+
+def next_due_date(agreement: Agreement, *, today: dt.date) -> dt.date | None:
+    """Return the first due date on or after `today`, or None without a cadence."""
+    if agreement.review is None:
+        return None
+    months = CADENCE_MONTHS[agreement.review]
+    horizon = add_months(max(today, agreement.effective), months)
+    return next((d for d in review_due_dates(agreement, until=horizon) if d >= today), None)
+
+
+def reminders_due(
+    agreement: Agreement, *, today: dt.date, held: Sequence[dt.date]
+) -> list[dt.date]:
+    """Return the due dates whose reminder goes out now: from 14 days before, until the date.
+
+    A cycle whose review was already recorded (held after the previous due date, or the
+    effective date, and on or before this one) needs no reminder.
+    """
+    found = []
+    previous = agreement.effective
+    for due in review_due_dates(agreement, until=today + dt.timedelta(days=REMINDER_DAYS)):
+        window_opens = due - dt.timedelta(days=REMINDER_DAYS)
+        reviewed = any(previous < day <= due for day in held)
+        if window_opens <= today <= due and not reviewed:
+            found.append(due)
+        previous = due
+    return found
+
+
+def reviewer_contacts(agreement: Agreement) -> list[tuple[str, str]]:
+    """Return (party, contact) of every party's tier-2 contact (or its last one), once each."""
+    found: list[tuple[str, str]] = []
+    for party in agreement.parties.values():
+        if not party.contacts:
+            continue
+        contact = party.contacts[min(REVIEWER_TIER, len(party.contacts)) - 1]
+        if all(contact != known for _, known in found):
+            found.append((party.id, contact))
+    return found
+
+
+@dataclass(frozen=True)
+class ReminderText:
+    title: str
+    body: str
+
+
+def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) -> ReminderText:
+    """Write the reminder of a due review in one language."""
+    t = translator(language)
+    cadence = agreement.review or ReviewCadence.QUARTERLY
+    title = t.gettext(
+        "Review due on %(date)s: %(agreement)s", date=t.date(due), agreement=agreement.title
+    )
+    body = "\n".join(
+        [
+            t.gettext(
+                "The %(cadence)s review of the agreement %(agreement)s is due on %(date)s.",
+                cadence=t.gettext(CADENCE_NAMES[cadence]),
+                agreement=agreement.title,
+                date=t.date(due),
+            ),
+            t.gettext(
+                "You are reminded as your party's department head (tier 2), two weeks ahead."
+            ),
+            "",
+            t.gettext(
+                "Look at the figures and record the review (participants, notes, decisions): "
+                "%(link)s",
+                link=link,
+            ),
+        ]
+    )
+    return ReminderText(title=title, body=body)
+
+
+# ---------------------------------------------------------------- reminders (shell)
+
+
+class Address(Protocol):
+    """Where one message to a contact goes (slawatch.alerts.notify.Recipient fits)."""
+
+    @property
+    def target(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
+
+class Enqueue(Protocol):
+    """Queue one message once per dedup key (slawatch.alerts.notify.enqueue)."""
+
+    def __call__(
+        self,
+        connection: Connection,
+        *,
+        dedup_key: str,
+        recipient: str,
+        url: str,
+        language: str,
+        title: str,
+        body: str,
+        now: int,
+        escalation_id: int | None = None,
+    ) -> bool: ...
+
+
+# (connection, contact email, party target "<agreement>:<party>") → where to send
+Addresser = Callable[[Connection, str, str], Sequence[Address]]
+
+
+@dataclass(frozen=True)
+class MailAddress:
+    target: str
+    url: str
+    language: str
+
+
+def mail_url(smtp_url: str, email: str) -> str:
+    """Return the SMTP URL addressed to one contact (its `to=` replaced), or "" without one."""
+    if not smtp_url:
+        return ""
+    parts = urlsplit(smtp_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "to"]
+    query.append(("to", email))
+    return urlunsplit((parts.scheme, parts.netloc, "", urlencode(query, safe="@:"), ""))
+
+
+def mail_addresser(smtp_url: str) -> Addresser:
+    """Send every reminder by mail through `smtp_url`, in the contact's own language if known."""
+
+    def address(connection: Connection, contact: str, _party: str) -> list[MailAddress]:
+        user = find_user(connection, contact)
+        language = supported(user.language if user else None) or DEFAULT_LANGUAGE
+        return [MailAddress(contact, mail_url(smtp_url, contact), language)]
+
+    return address
+
+
+@dataclass(frozen=True)
+class _Reminder:
+    stored: StoredAgreement
+    due: dt.date
+
+
+def _reminders(engine: Engine, now: int) -> list[_Reminder]:
+    with read_transaction(engine) as connection:
+        agreements = current_agreements(connection)
+        held = held_dates(connection)
+    found = []
+    for stored in agreements:
+        agreement = stored.agreement
+        today = from_us(now, ZoneInfo(agreement.timezone)).date()
+        for due in reminders_due(agreement, today=today, held=held.get(stored.id, [])):
+            found.append(_Reminder(stored, due))
+    return found
+
+
+def send_review_reminders(
+    engine: Engine,
+    *,
+    now: int,
+    enqueue: Enqueue,
+    address: Addresser | None = None,
+    base_url: str = "",
+    seen: set[str] | None = None,
+) -> int:
+    """Queue the reminders of reviews due within two weeks; return how many were queued.
+
+    Every message has the key `review:<agreement>:<due date>:<contact>` (and `:<n>` for a
+    contact's further routes), so however often this runs, and on however many replicas, each
+    contact is reminded once per due date. `seen` (kept by the caller across calls) skips the
+    keys this process has already queued or found queued, so later rounds write nothing.
+    Without `address`, reminders go by mail through the configured SMTP URL.
+    """
+    if address is None:
+        from slawatch.config import get_settings  # noqa: PLC0415 - only the default needs it
+
+        address = mail_addresser(get_settings().smtp_url)
+    known = seen if seen is not None else set()
+    due = _reminders(engine, now)
+    pending = [
+        (reminder, party, contact)
+        for reminder in due
+        for party, contact in reviewer_contacts(reminder.stored.agreement)
+        if f"review:{reminder.stored.id}:{reminder.due.isoformat()}:{contact}" not in known
+    ]
+    if not pending:
+        return 0
+    queued = 0
+    handled: list[str] = []
+    with transaction(engine) as connection:
+        for reminder, party, contact in pending:
+            agreement = reminder.stored.agreement
+            key = f"review:{agreement.id}:{reminder.due.isoformat()}:{contact}"
+            link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
+            for n, where in enumerate(address(connection, contact, f"{agreement.id}:{party}")):
+                text = reminder_text(agreement, reminder.due, where.language, link)
+                queued += enqueue(
+                    connection,
+                    dedup_key=key if n == 0 else f"{key}:{n}",
+                    recipient=where.target,
+                    url=where.url,
+                    language=where.language,
+                    title=text.title,
+                    body=text.body,
+                    now=now,
+                )
+            handled.append(key)
+    known.update(handled)  # only once committed: a failed round is tried again
+    return queued
+
+
+# ---------------------------------------------------------------- recording a review
+
+
+def _iso(us: int) -> str:
+    return from_us(us, UTC).isoformat()
+
+
+def _snapshot_results(
+    results: list[StoredResult], zone: ZoneInfo, held_on: dt.date, months: int
+) -> list[StoredResult]:
+    """Pick the closed periods a review discusses: those ending in the cycle before it.
+
+    A kind of period with none ending in the cycle (a yearly objective in a monthly review)
+    contributes its latest closed period, so every objective is in the snapshot.
+    """
+    opens = local_midnight(add_months(held_on, -months), zone)
+    closes = local_midnight(held_on + dt.timedelta(days=1), zone)
+    closed = [r for r in results if r.period_end <= r.as_of and r.period_end <= closes]
+    chosen = [r for r in closed if r.period_end > opens]
+    kinds = {parse_label(r.period, zone).kind for r in chosen}
+    latest: dict[str, StoredResult] = {}
+    for result in closed:
+        kind = parse_label(result.period, zone).kind
+        if kind not in kinds:
+            latest[kind] = result  # results come earliest first: the last one stays
+    return sorted([*chosen, *latest.values()], key=lambda r: (r.period_start, r.period))
+
+
+def review_snapshot(
+    connection: Connection, stored: StoredAgreement, *, held_on: dt.date, now: int
+) -> dict[str, Any]:
+    """Freeze what a review looks at: the recent closed periods and their credit statements."""
+    agreement = stored.agreement
+    zone = ZoneInfo(agreement.timezone)
+    months = CADENCE_MONTHS[agreement.review] if agreement.review else SNAPSHOT_MONTHS
+    chosen = _snapshot_results(stored_results(connection, stored.id), zone, held_on, months)
+    titles = {o.id: o.title for o in agreement.objectives.values() if o.title}
+    periods = [
+        {
+            "period": result.period,
+            "version": result.version,
+            "start": _iso(result.period_start),
+            "end": _iso(result.period_end),
+            "as_of": _iso(result.as_of),
+            "objectives": [
+                {**objective, "title": titles.get(objective["id"], objective["id"])}
+                for objective in result.payload["periods"][0]["objectives"]
+            ],
+        }
+        for result in chosen
+    ]
+    labels = {result.period for result in chosen}
+    credits = [
+        {
+            "period": s.period,
+            "party": s.party,
+            "version": s.version,
+            "issued_at": _iso(s.issued_at),
+            "amount": str(s.amount),
+            "currency": s.currency,
+            "statement": s.statement,
+            "changed_after_issue": s.changed_after_issue,
+            "revised": s.revised,
+        }
+        for s in issued_statements(connection, stored.id)
+        if s.period in labels
+    ]
+    return {
+        "taken_at": _iso(now),
+        "version": stored.version,
+        "periods": periods,
+        "credits": credits,
+    }
+
+
+def version_reason(review_id: int, decisions: str) -> str:
+    """Return the reason of a version a review created: "review #N: <first decision>"."""
+    first = next((line.strip() for line in decisions.splitlines() if line.strip()), "")
+    summary = first if len(first) <= 200 else first[:199] + "…"
+    return f"review #{review_id}: {summary or 'targets changed'}"
+
+
+def record_review(
+    connection: Connection,
+    stored: StoredAgreement,
+    *,
+    held_on: dt.date,
+    participants: Sequence[str],
+    notes: str,
+    decisions: str,
+    actor: str,
+    now: int,
+    yaml_text: str | None = None,
+    effective: dt.date | None = None,
+) -> Review:
+    """Record a review with its snapshot, and new YAML as the next version (AgreementError).
+
+    The version is in force from `effective` and its reason names the review ("review #N:
+    …"), so the version history says why targets changed; the review links the version.
+    """
+    review_id = add_review(
+        connection,
+        agreement_id=stored.id,
+        held_on=held_on,
+        participants=participants,
+        snapshot=review_snapshot(connection, stored, held_on=held_on, now=now),
+        notes=notes,
+        decisions=decisions,
+        created_by=actor,
+        now=now,
+    )
+    version = None
+    if yaml_text is not None:
+        _agreement, version = save_version(
+            connection,
+            yaml_text,
+            author=actor,
+            reason=version_reason(review_id, decisions),
+            effective=effective,
+            source=f"{stored.id}.yaml",
+        )
+        link_version(connection, review_id, version)
+    audit.record(
+        connection,
+        actor=actor,
+        action="review.record",
+        subject=f"agreement:{stored.id}",
+        review=review_id,
+        held_on=held_on.isoformat(),
+        version=version,
+    )
+    review = get_review(connection, stored.id, review_id)
+    assert review is not None  # added in this transaction
+    return review

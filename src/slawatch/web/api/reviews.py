@@ -1,0 +1,243 @@
+"""API routes: an agreement's reviews — record one, list them, read one with its snapshot.
+
+A review may change targets: with `yaml` and `effective` in the body, the YAML becomes the
+agreement's next version in force from that date, in the same transaction as the review, and
+the review links it. Invalid YAML is refused with every problem and its line, as on PUT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.alerts.reviews import next_due_date, record_review
+from slawatch.engine.instants import from_us
+from slawatch.store.agreements import StoredAgreement, get_version
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.reviews import Review, get_review, list_reviews
+from slawatch.web.deps import engine_of
+from slawatch.web.security import Permission, Principal, require
+
+router = APIRouter(tags=["reviews"])
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
+AgreementId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="the agreement's id, e.g. marketing-sales",
+    ),
+]
+ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+# PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
+NO_NUL = r"^[^\x00]*$"
+PARTICIPANT = r"^[^\x00]*[^\x00\s][^\x00]*$"  # something visible, and no NUL
+
+
+class ReviewIn(BaseModel):
+    held_on: dt.date = Field(description="the day the review took place (not in the future)")
+    participants: list[Annotated[str, Field(min_length=1, max_length=320, pattern=PARTICIPANT)]] = (
+        Field(min_length=1, max_length=100, description="names or emails of who took part")
+    )
+    notes: str = Field(default="", max_length=50_000, pattern=NO_NUL)
+    decisions: str = Field(
+        default="",
+        max_length=50_000,
+        pattern=NO_NUL,
+        description="the first line names a version it creates",
+    )
+    yaml: str | None = Field(
+        default=None,
+        max_length=1_000_000,
+        pattern=NO_NUL,
+        description="the agreement with changed targets: becomes the next version",
+    )
+    effective: dt.date | None = Field(
+        default=None, description="from when the new version is in force; needed with yaml"
+    )
+
+
+class ReviewSummary(BaseModel):
+    id: int
+    agreement: str
+    held_on: dt.date
+    participants: list[str]
+    notes: str
+    decisions: str
+    version: int | None = Field(description="the agreement version this review created")
+    created_by: str
+    created_at: dt.datetime
+
+
+class ReviewRead(ReviewSummary):
+    snapshot: dict[str, Any] = Field(
+        description="the stored results and credit statements the review looked at, frozen"
+    )
+
+
+class ProblemRead(BaseModel):
+    line: int | None
+    field: str
+    message: str
+    hint: str | None
+
+
+def summary(review: Review) -> ReviewSummary:
+    return ReviewSummary(
+        id=review.id,
+        agreement=review.agreement_id,
+        held_on=review.held_on,
+        participants=review.participants,
+        notes=review.notes,
+        decisions=review.decisions,
+        version=review.version,
+        created_by=review.created_by,
+        created_at=from_us(review.created_at, ZoneInfo("UTC")),
+    )
+
+
+def _agreement(request: Request, agreement_id: str) -> StoredAgreement:
+    with read_transaction(engine_of(request)) as connection:
+        stored = get_version(connection, agreement_id)
+    if stored is None:
+        raise HTTPException(404, f"no agreement {agreement_id!r}")
+    return stored
+
+
+def check_review(stored: StoredAgreement, body: ReviewIn, *, now: int) -> None:
+    """Refuse what cannot be recorded: a review held in the future, a version without a date."""
+    today = from_us(now, ZoneInfo(stored.agreement.timezone)).date()
+    if body.held_on > today:
+        raise HTTPException(
+            422, f"held_on: {body.held_on} is in the future; record a review once it was held"
+        )
+    if body.held_on < EARLIEST:
+        raise HTTPException(422, f"held_on: {body.held_on} is before {EARLIEST}")
+    if body.yaml is None and body.effective is not None:
+        raise HTTPException(
+            422, "effective: is only used with yaml; send the changed agreement as yaml too"
+        )
+    if body.yaml is not None:
+        if body.effective is None:
+            raise HTTPException(
+                422, "effective: say from which day the changed agreement applies, e.g. 2026-07-01"
+            )
+        if not EARLIEST <= body.effective <= LATEST:
+            raise HTTPException(
+                422, f"effective: {body.effective} is out of range; give a date up to {LATEST}"
+            )
+
+
+def yaml_problems(stored: StoredAgreement, text: str) -> JSONResponse | None:
+    """Return the 422 answer for YAML that is invalid or names another agreement, else None."""
+    try:
+        parsed = parse_agreement(text, source=f"{stored.id}.yaml")
+    except AgreementError as error:
+        problems = [
+            ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
+            for p in error.problems
+        ]
+        return JSONResponse(
+            {
+                "detail": f"the agreement is invalid: {len(problems)} problem(s)",
+                "problems": problems,
+            },
+            status_code=422,
+        )
+    if parsed.id != stored.id:
+        return JSONResponse(
+            {
+                "detail": f"the YAML says `agreement: {parsed.id}` but this review is of "
+                f"{stored.id!r}; change the `agreement:` line",
+                "problems": [],
+            },
+            status_code=422,
+        )
+    return None
+
+
+@router.post(
+    "/agreements/{agreement_id}/reviews",
+    status_code=201,
+    response_model=ReviewRead,
+    responses={
+        404: {"description": "no such agreement"},
+        422: {"description": "invalid review or agreement YAML (problems with their lines)"},
+    },
+)
+def create_review(
+    agreement_id: AgreementId, body: ReviewIn, request: Request, principal: Editor
+) -> Any:
+    """Record a review with a frozen snapshot; with yaml + effective, also the next version."""
+    stored = _agreement(request, agreement_id)
+    now = now_us()
+    check_review(stored, body, now=now)
+    if body.yaml is not None:
+        refused = yaml_problems(stored, body.yaml)
+        if refused is not None:
+            return refused
+    with transaction(engine_of(request)) as connection:
+        current = get_version(connection, agreement_id)
+        assert current is not None  # agreements are never deleted
+        review = record_review(
+            connection,
+            current,
+            held_on=body.held_on,
+            participants=[p.strip() for p in body.participants],
+            notes=body.notes,
+            decisions=body.decisions,
+            actor=principal.name,
+            now=now,
+            yaml_text=body.yaml,
+            effective=body.effective,
+        )
+    if review.version is not None:
+        request.app.state.after_ingest()  # the new version needs evaluating
+    read = ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)
+    return JSONResponse(read.model_dump(mode="json"), status_code=201)
+
+
+@router.get(
+    "/agreements/{agreement_id}/reviews",
+    response_model=list[ReviewSummary],
+    responses={404: {"description": "no such agreement"}},
+)
+def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader) -> Any:
+    """List an agreement's reviews, most recently held first (without snapshots).
+
+    The `X-Next-Review` header carries the next due date when the agreement has a cadence.
+    """
+    stored = _agreement(request, agreement_id)
+    with read_transaction(engine_of(request)) as connection:
+        found = list_reviews(connection, agreement_id)
+    today = from_us(now_us(), ZoneInfo(stored.agreement.timezone)).date()
+    due = next_due_date(stored.agreement, today=today)
+    headers = {} if due is None else {"X-Next-Review": due.isoformat()}
+    return JSONResponse([summary(r).model_dump(mode="json") for r in found], headers=headers)
+
+
+@router.get(
+    "/agreements/{agreement_id}/reviews/{review_id}",
+    response_model=ReviewRead,
+    responses={404: {"description": "no such agreement or review"}},
+)
+def read_review(
+    agreement_id: AgreementId, review_id: ReviewId, request: Request, _principal: Reader
+) -> Any:
+    """Read one review with the snapshot of the figures it discussed."""
+    _agreement(request, agreement_id)
+    with read_transaction(engine_of(request)) as connection:
+        review = get_review(connection, agreement_id, review_id)
+    if review is None:
+        raise HTTPException(404, f"agreement {agreement_id!r} has no review {review_id}")
+    return ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)

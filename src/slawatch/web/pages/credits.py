@@ -1,0 +1,232 @@
+"""The service-credit page: each closed period's statements per party, revisions flagged.
+
+Statements are shown as issued. When a period's numbers changed after issue, the statement
+says so in words and lists what the recomputed one would change; an admin can accept it from
+here, which issues it in place of the old one (kept in the audit log).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from slawatch.agreements.model import Agreement
+from slawatch.engine.instants import from_us
+from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
+from slawatch.i18n import N_, Translator
+from slawatch.presentation import target_text, value_text
+from slawatch.store.agreements import all_versions
+from slawatch.store.clock import now_us
+from slawatch.store.credits import IssuedStatement, issued_statements
+from slawatch.store.db import read_transaction, transaction
+from slawatch.web import sessions
+from slawatch.web.pages.agreements import no_agreement
+from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.security import Permission, Principal, require
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
+AgreementId = Annotated[
+    str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+]
+FIELD_NAMES = {
+    "version": N_("agreement version"),
+    "currency": N_("currency"),
+    "fee": N_("fee"),
+    "total": N_("total"),
+    "value": N_("value"),
+    "target": N_("target"),
+    "tier": N_("tier reached"),
+    "threshold": N_("threshold"),
+    "credit_share": N_("share of the fee"),
+    "amount": N_("credit"),
+    "line": N_("objective"),
+}
+
+
+async def form_csrf(request: Request) -> None:
+    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await sessions.verify_csrf(request)
+
+
+def money(amount: str | Decimal, currency: str, t: Translator) -> str:
+    return format_currency(Decimal(amount), currency, locale=t.locale)
+
+
+def _tier(line: dict[str, Any], t: Translator) -> str:
+    if line.get("tier") is None:
+        return t.gettext("none")
+    return t.gettext(
+        "tier %(tier)s (%(share)s of the fee)",
+        tier=line["tier"],
+        share=t.percent(line.get("credit_share", 0.0)),
+    )
+
+
+def _figure(line: dict[str, Any], name: str, value: Any, currency: str, t: Translator) -> str:
+    if value is None:
+        return "–"
+    if name in ("value", "target", "threshold"):
+        return value_text(line, value, t)
+    if name in ("amount", "fee", "total"):
+        return money(value, currency, t)
+    if name == "credit_share":
+        return t.percent(value)
+    if name == "line":
+        return t.gettext("listed")
+    return str(value)
+
+
+def _differences(stored: IssuedStatement, t: Translator) -> list[dict[str, str]]:
+    assert stored.revised is not None
+    lines = {line["objective"]: line for line in stored.revised.get("lines", [])}
+    lines.update({line["objective"]: line for line in stored.statement.get("lines", [])})
+    rows = []
+    for found in statement_differences(stored.statement, stored.revised):
+        line = lines.get(found["objective"], {})
+        field = found["field"]
+        rows.append(
+            {
+                "objective": found["objective"] or "",
+                "field": t.gettext(FIELD_NAMES.get(field, field)),
+                "issued": _figure(line, field, found["issued"], stored.currency, t),
+                "revised": _figure(line, field, found["revised"], stored.currency, t),
+            }
+        )
+    return rows
+
+
+def _lines(
+    document: dict[str, Any], currency: str, titles: dict[str, str], t: Translator
+) -> list[dict[str, str]]:
+    return [
+        {
+            "objective": line["objective"],
+            "title": titles.get(line["objective"], line["objective"]),
+            "value": value_text(line, line.get("value"), t),
+            "target": target_text(line, t) if line.get("op") else "",
+            "tier": _tier(line, t),
+            "amount": money(line["amount"], currency, t),
+        }
+        for line in document.get("lines", [])
+    ]
+
+
+def statement_view(
+    stored: IssuedStatement, versions: dict[int, Agreement], zone: ZoneInfo, t: Translator
+) -> dict[str, Any]:
+    """Return what the page shows of one statement, in the reader's language."""
+    measured = versions.get(stored.version)
+    party = measured.parties.get(stored.party) if measured else None
+    titles = {o.id: o.title for o in measured.objectives.values()} if measured else {}
+    view: dict[str, Any] = {
+        "party": stored.party,
+        "party_name": party.name if party else stored.party,
+        "version": stored.version,
+        "issued_at": t.datetime(from_us(stored.issued_at, zone)),
+        "total": money(stored.amount, stored.currency, t),
+        "owes": stored.amount > 0,
+        "lines": _lines(stored.statement, stored.currency, titles, t),
+        "revised": None,
+    }
+    if stored.revised is not None and stored.revised_at is not None:
+        view["revised"] = {
+            "revision": stored.revised_at,
+            "revised_at": t.datetime(from_us(stored.revised_at, zone)),
+            "total": money(stored.revised["total"], stored.currency, t),
+            "differences": _differences(stored, t),
+        }
+    return view
+
+
+@router.get("/agreements/{agreement_id}/credits", response_class=HTMLResponse)
+def credits_page(
+    agreement_id: AgreementId,
+    request: Request,
+    principal: Reader,
+    accepted: Annotated[int | None, Query(ge=0, le=1)] = None,
+    stale: Annotated[int | None, Query(ge=0, le=1)] = None,
+) -> HTMLResponse:
+    """Show every issued statement, latest period first, revisions flagged."""
+    with read_transaction(request.app.state.engine) as connection:
+        versions = all_versions(connection, agreement_id)
+        stored = issued_statements(connection, agreement_id)
+    if not versions:
+        return no_agreement(request, principal, agreement_id)
+    t = page_translator(request, principal)
+    current = versions[-1].agreement
+    zone = ZoneInfo(current.timezone)
+    agreements = {v.version: v.agreement for v in versions}
+    by_period: dict[str, list[IssuedStatement]] = defaultdict(list)
+    for statement in stored:
+        by_period[statement.period].append(statement)
+    periods = []
+    for label in sorted(by_period, key=period_order, reverse=True):
+        statements = by_period[label]
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for statement in statements:
+            totals[statement.currency] += statement.amount
+        periods.append(
+            {
+                "label": label,
+                "total": ", ".join(money(a, c, t) for c, a in sorted(totals.items())),
+                "revised": any(s.changed_after_issue for s in statements),
+                "statements": [statement_view(s, agreements, zone, t) for s in statements],
+            }
+        )
+    context = {
+        "agreement_id": agreement_id,
+        "title": current.title,
+        "has_credits": any(v.agreement.credits is not None for v in versions),
+        "periods": periods,
+        "pending": sum(1 for s in stored if s.changed_after_issue),
+        "here": "credits",
+        "accepted": bool(accepted),
+        "stale": bool(stale),
+    }
+    return render(request, "credits/list.html", context, principal)
+
+
+@router.post(
+    "/agreements/{agreement_id}/credits/{period}/{party}/accept-revision",
+    dependencies=[Depends(form_csrf)],
+    response_class=RedirectResponse,
+)
+def accept_from_page(
+    agreement_id: AgreementId,
+    period: Annotated[str, Path(min_length=1, max_length=20)],
+    party: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]*$")],
+    request: Request,
+    principal: Admin,
+    revision: Annotated[int, Form(ge=0, le=2**63 - 1)],
+) -> RedirectResponse:
+    """Accept the revision the admin saw, and return to the statements.
+
+    A revision recomputed or accepted since the page was drawn is not accepted; the page
+    then says so, and shows the revision as it stands now.
+    """
+    with transaction(request.app.state.engine) as connection:
+        accepted = accept_revision(
+            connection,
+            agreement_id,
+            period,
+            party,
+            seen_revised_at=revision,
+            actor=principal.name,
+            now=now_us(),
+        )
+    outcome = "accepted=1" if accepted is not None else "stale=1"
+    return RedirectResponse(
+        f"/agreements/{agreement_id}/credits?{outcome}#period-{period}",
+        status.HTTP_303_SEE_OTHER,
+        headers=NO_STORE,
+    )
