@@ -1,74 +1,224 @@
-"""The start page: every agreement's current standing, from stored results.
+"""The overview: every agreement as a scorecard, and one queue of the items at risk.
 
-A plain overview until the dashboard arrives: each agreement with its latest period's
-objectives and their status, linked to the report API. It never evaluates on a request.
+A scorecard shows each objective's current period against its target, its status, a small
+chart of the last 12 periods and the change against the previous period. The queue lists the
+open item clocks of all agreements, the one due soonest first, and refreshes itself every
+minute. Everything comes from stored results and stored clocks: a request never evaluates, and
+it reads only the periods it shows, so the page costs the same with a million leads stored.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection
 
-from slawatch.store.agreements import current_agreements
+from slawatch.benchmarks import change_text, compare, improved, objective_history
+from slawatch.engine.instants import from_us
+from slawatch.i18n import Translator
+from slawatch.presentation import (
+    clock_state_text,
+    details_text,
+    status_text,
+    target_text,
+    value_text,
+)
+from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.benchmarks import latest_results
+from slawatch.store.clock import now_us
+from slawatch.store.clocks import at_risk_queue
 from slawatch.store.db import read_transaction
-from slawatch.store.results import stored_results
+from slawatch.store.results import StoredResult
+from slawatch.web.deps import engine_of
+from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Permission, Principal, require
-from slawatch.web.sessions import csrf_token
 
-router = APIRouter(tags=["pages"])
-reader = require(Permission.READ)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
-
-
-def _value(objective: dict[str, Any]) -> str:
-    value = objective.get("value")
-    if value is None:
-        return "–"
-    if objective.get("kind") == "count":
-        return f"{value:g}"
-    return f"{value * 100:.1f} %"
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+CHART_PERIODS = 12  # the sparkline's periods, the current one included
+HISTORY_PERIODS = CHART_PERIODS + 1  # one more for the change against the previous period
+QUEUE_LIMIT = 100
+VALUE_COLOUR, TARGET_COLOUR = "#0969da", "#8c959f"
 
 
-def _target(objective: dict[str, Any]) -> str:
-    target = objective["target"]
-    shown = f"{target:g}" if objective.get("kind") == "count" else f"{target * 100:g} %"
-    return f"{objective['op']} {shown}"
+def objective_url(agreement_id: str, objective_id: str) -> str:
+    return f"/agreements/{quote(agreement_id)}/objectives/{quote(objective_id)}"
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, principal: Principal = Depends(reader)) -> HTMLResponse:
-    """Show every agreement's latest period (browsers without a session go to log in)."""
-    cards = []
-    with read_transaction(request.app.state.engine) as connection:
-        for stored in current_agreements(connection):
-            results = stored_results(connection, stored.agreement.id)
-            latest = max(results, key=lambda r: r.period_start) if results else None
-            objectives = latest.payload["periods"][0]["objectives"] if latest else []
-            cards.append(
+def item_url(source: str, external_id: str) -> str:
+    return f"/items/{quote(source, safe='')}/{quote(external_id, safe='')}"
+
+
+def sparkline(
+    history: Sequence[tuple[str, Mapping[str, Any]]], current: Mapping[str, Any], t: Translator
+) -> tuple[dict[str, Any], str]:
+    """Return a Chart.js line config without axes (target dashed), and its text alternative."""
+    shown = history[-CHART_PERIODS:]
+    labels = [label for label, _ in shown]
+    values = [objective.get("value") for _, objective in shown]
+    config = {
+        "type": "line",
+        "data": {
+            "labels": labels,
+            "datasets": [
                 {
-                    "id": stored.agreement.id,
-                    "title": stored.agreement.title,
-                    "version": stored.version,
-                    "period": latest.period if latest else None,
-                    "objectives": [
-                        {
-                            "id": o["id"],
-                            "owner": stored.agreement.parties[o["owner"]].name,
-                            "value": _value(o),
-                            "target": _target(o),
-                            "status": o["status"],
-                        }
-                        for o in objectives
-                    ],
-                }
-            )
-    return templates.TemplateResponse(
+                    "data": values,
+                    "borderColor": VALUE_COLOUR,
+                    "borderWidth": 2,
+                    "pointRadius": 0,
+                    "tension": 0.25,
+                    "spanGaps": True,
+                },
+                {
+                    "data": [current.get("target")] * len(shown),
+                    "borderColor": TARGET_COLOUR,
+                    "borderWidth": 1,
+                    "borderDash": [4, 3],
+                    "pointRadius": 0,
+                },
+            ],
+        },
+        "options": {
+            "events": [],
+            "plugins": {"legend": {"display": False}, "tooltip": {"enabled": False}},
+            "scales": {"x": {"display": False}, "y": {"display": False}},
+        },
+    }
+    text = t.gettext(
+        "Last %(n)s periods: %(values)s; target %(target)s",
+        n=len(shown),
+        values=", ".join(
+            f"{label} {value_text(objective, objective.get('value'), t)}"
+            for label, objective in shown
+        ),
+        target=target_text(current, t),
+    )
+    return config, text
+
+
+def objective_card(
+    stored: StoredAgreement, objective_id: str, rows: Sequence[StoredResult], t: Translator
+) -> dict[str, Any]:
+    """Build one objective's line of a scorecard from its stored periods."""
+    agreement = stored.agreement
+    definition = agreement.objectives[objective_id]
+    owner = agreement.parties.get(definition.owner)
+    line: dict[str, Any] = {
+        "id": objective_id,
+        "title": definition.title,
+        "url": objective_url(stored.id, objective_id),
+        "owner": owner.name if owner is not None else definition.owner,
+        "period": None,
+    }
+    history = objective_history(((r.period, r.payload) for r in rows), objective_id)
+    if not history:
+        return line
+    label, current = history[-1]
+    comparison = compare(history)
+    chart, chart_text = sparkline(history, current, t)
+    better = improved(current, comparison.change)
+    line |= {
+        "period": label,
+        "value": value_text(current, current.get("value"), t),
+        "target": target_text(current, t),
+        "status": current.get("status", "no_data"),
+        "status_text": status_text(current.get("status", "no_data"), t),
+        "details": details_text(current, t),
+        "change": change_text(current, comparison.change, t),
+        "change_class": {True: "met", False: "breached", None: ""}[better],
+        "previous": comparison.previous.labels[0] if comparison.previous.labels else None,
+        "chart": chart,
+        "chart_text": chart_text,
+    }
+    return line
+
+
+def scorecard(
+    stored: StoredAgreement, rows: Sequence[StoredResult], t: Translator
+) -> dict[str, Any]:
+    """Build an agreement's scorecard: its objectives in the order the agreement lists them."""
+    latest = rows[-1] if rows else None
+    return {
+        "id": stored.id,
+        "title": stored.title,
+        "version": stored.version,
+        "url": f"/agreements/{quote(stored.id)}",
+        "as_of": (
+            t.datetime(from_us(latest.as_of, dt.UTC), stored.agreement.timezone)
+            if latest is not None
+            else None
+        ),
+        "objectives": [
+            objective_card(stored, objective_id, rows, t)
+            for objective_id in stored.agreement.objectives
+        ],
+    }
+
+
+def queue_rows(
+    connection: Connection, agreements: Sequence[StoredAgreement], t: Translator, *, now: int
+) -> list[dict[str, Any]]:
+    """Return the open item clocks of all agreements, the least time left first."""
+    by_id = {stored.id: stored for stored in agreements}
+    clocks = at_risk_queue(connection, limit=QUEUE_LIMIT)
+    lines = []
+    for clock in sorted(clocks, key=lambda c: (c.deadline is None, c.deadline or 0)):
+        stored = by_id.get(clock.agreement_id)
+        if stored is None or clock.deadline is None:
+            continue
+        definition = stored.agreement.objectives.get(clock.objective)
+        deadline = from_us(clock.deadline, dt.UTC)
+        lines.append(
+            {
+                "agreement": stored.title,
+                "agreement_url": f"/agreements/{quote(stored.id)}",
+                "objective": definition.title if definition is not None else clock.objective,
+                "objective_url": objective_url(stored.id, clock.objective),
+                "item": clock.external_id,
+                "source": clock.source,
+                "item_url": item_url(clock.source, clock.external_id),
+                "state": clock.state,
+                "state_text": clock_state_text(clock.state, t),
+                "deadline": t.datetime(deadline, stored.agreement.timezone),
+                "deadline_iso": deadline.isoformat().replace("+00:00", "Z"),
+                "left": t.duration((clock.deadline - now) / 1_000_000),
+                "live": clock.state != "paused",
+            }
+        )
+    return lines
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, principal: Reader) -> HTMLResponse:
+    """Show every agreement's scorecard and the queue of items at risk."""
+    t = page_translator(request, principal)
+    with read_transaction(engine_of(request)) as connection:
+        agreements = current_agreements(connection)
+        cards = [
+            scorecard(stored, latest_results(connection, stored.id, HISTORY_PERIODS), t)
+            for stored in agreements
+        ]
+        queue = queue_rows(connection, agreements, t, now=now_us())
+    return render(
         request,
         "home.html",
-        {"cards": cards, "user": principal.name, "csrf_token": csrf_token(request)},
-        headers={"Cache-Control": "no-store"},
+        {"cards": cards, "queue": queue, "queue_limit": QUEUE_LIMIT},
+        principal,
+    )
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_fragment(request: Request, principal: Reader) -> HTMLResponse:
+    """Return the at-risk queue alone: the overview swaps it in every minute."""
+    t = page_translator(request, principal)
+    with read_transaction(engine_of(request)) as connection:
+        agreements = current_agreements(connection)
+        queue = queue_rows(connection, agreements, t, now=now_us())
+    return render(
+        request, "overview/queue.html", {"queue": queue, "queue_limit": QUEUE_LIMIT}, principal
     )

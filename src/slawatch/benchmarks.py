@@ -1,0 +1,494 @@
+"""Compare an objective's period with its own history, and find industry figures that fit it.
+
+History comparisons take the stored `evaluate` JSON of an objective's periods and set the
+current period beside the previous one, the trailing 3 and 12 periods and the same period a
+year earlier. Averages over several periods are pooled where the parts are known, so a quiet
+month weighs less than a busy one: ratios as Σ numerator / Σ denominator, clocks as
+Σ met / Σ (met + breached), availability as 1 − Σ downtime / Σ eligible time. Counts (and
+anything without its parts) take the plain mean of the periods' values.
+
+Industry references are external figures (studies, surveys) shipped in
+`data/industry-references.yaml`; an admin may override an entry, and the override replaces the
+shipped entry of the same key. An entry names what it applies to (objective id patterns, or
+the kind and events of an objective), so templates' objectives find their references without
+configuration. Everything here is pure: no database, no clock; the shipped file is read once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from ruamel.yaml import YAML
+
+from slawatch.agreements.model import (
+    Agreement,
+    ClockObjective,
+    PeriodKind,
+    RatioObjective,
+)
+from slawatch.engine.periods import PeriodLabelError, first_day, label_of
+from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+
+Method = Literal["pooled", "mean"]
+Unit = Literal["percent", "hours", "minutes", "count"]
+Kind = Literal["count", "clock", "ratio", "availability"]
+KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+TEXT_FIELDS = ("title", "measure", "note")
+REFERENCES_FILE = "industry-references.yaml"
+LARGEST_FIGURE = 1_000_000_000
+
+# ---------------------------------------------------------------------------------------------
+# Period labels
+
+
+_LABELS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    (PeriodKind.DAY, re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
+    (PeriodKind.WEEK, re.compile(r"^(\d{4})-W(\d{2})$")),
+    (PeriodKind.MONTH, re.compile(r"^(\d{4})-(\d{2})$")),
+    (PeriodKind.QUARTER, re.compile(r"^(\d{4})-Q([1-4])$")),
+    (PeriodKind.YEAR, re.compile(r"^(\d{4})$")),
+)
+
+
+def label_kind(label: str) -> PeriodKind:
+    """Return the kind of period a label names ('2026-W41' → week); PeriodLabelError if none."""
+    return _parse(label)[0]
+
+
+def _parse(label: str) -> tuple[PeriodKind, dt.date]:
+    for kind, pattern in _LABELS:
+        found = pattern.match(label)
+        if found is None:
+            continue
+        numbers = [int(group) for group in found.groups()]
+        try:
+            match kind:
+                case PeriodKind.DAY:
+                    return kind, dt.date(numbers[0], numbers[1], numbers[2])
+                case PeriodKind.WEEK:
+                    return kind, dt.date.fromisocalendar(numbers[0], numbers[1], 1)
+                case PeriodKind.MONTH:
+                    return kind, dt.date(numbers[0], numbers[1], 1)
+                case PeriodKind.QUARTER:
+                    return kind, dt.date(numbers[0], 3 * numbers[1] - 2, 1)
+                case _:
+                    return kind, dt.date(numbers[0], 1, 1)
+        except ValueError:
+            break
+    raise PeriodLabelError(f"period {label!r} is not a label")
+
+
+def earlier_label(label: str, steps: int = 1) -> str:
+    """Return the label `steps` periods before `label`, of the same kind."""
+    kind, first = _parse(label)
+    for _ in range(steps):
+        first = first_day(kind, first - dt.timedelta(days=1))
+    return label_of(kind, first)
+
+
+def year_ago_label(label: str) -> str | None:
+    """Return the same period a year earlier: the month, quarter, ISO week, day or year.
+
+    None when it does not exist: ISO week 53 of a year whose predecessor has 52, or 29 Feb.
+    """
+    kind, first = _parse(label)
+    try:
+        if kind is PeriodKind.WEEK:
+            year, week, _ = first.isocalendar()
+            return label_of(kind, dt.date.fromisocalendar(year - 1, week, 1))
+        return label_of(kind, first.replace(year=first.year - 1))
+    except ValueError:
+        return None
+
+
+def comparison_labels(label: str, trailing: int = 12) -> tuple[str, ...]:
+    """Return the labels a comparison of `label` reads: the `trailing` before it, a year ago."""
+    earlier = tuple(earlier_label(label, steps) for steps in range(1, trailing + 1))
+    ago = year_ago_label(label)
+    return earlier + ((ago,) if ago is not None and ago not in earlier else ())
+
+
+# ---------------------------------------------------------------------------------------------
+# History comparisons
+
+
+@dataclass(frozen=True)
+class Average:
+    """A figure from earlier periods: its value, how it was made and from which periods."""
+
+    value: float | None
+    method: Method
+    labels: tuple[str, ...]  # the periods asked for
+    periods: int  # how many of them had a value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One period of an objective beside its previous period, trailing averages, a year ago."""
+
+    period: str
+    kind: str
+    value: float | None
+    previous: Average
+    trailing_3: Average
+    trailing_12: Average
+    year_ago: Average
+
+    @property
+    def change(self) -> float | None:
+        """The difference to the previous period (a share's in fractions: 0.021 = 2.1 pp)."""
+        if self.value is None or self.previous.value is None:
+            return None
+        return self.value - self.previous.value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _parts(objective: Mapping[str, Any]) -> tuple[float, float] | None:
+    """Return (hits, base) an objective's value is hits / base of, if the JSON carries them."""
+    kind = objective.get("kind")
+    if kind == "ratio":
+        numerator, denominator = (
+            _number(objective.get("numerator")),
+            _number(objective.get("denominator")),
+        )
+        if numerator is not None and denominator is not None:
+            return numerator, denominator
+    elif kind == "clock" and isinstance(objective.get("counts"), Mapping):
+        met = _number(objective["counts"].get("met", 0))
+        breached = _number(objective["counts"].get("breached", 0))
+        if met is not None and breached is not None:
+            return met, met + breached
+    elif kind == "availability":
+        down, eligible = (
+            _number(objective.get("downtime_seconds")),
+            _number(objective.get("eligible_seconds")),
+        )
+        if down is not None and eligible is not None:
+            return eligible - down, eligible
+    return None
+
+
+def average(objectives: Sequence[Mapping[str, Any]], labels: tuple[str, ...] = ()) -> Average:
+    """Average periods of one objective: pooled if every period carries its parts, else mean."""
+    with_value = [o for o in objectives if _number(o.get("value")) is not None]
+    parts = [_parts(o) for o in objectives]
+    if objectives and all(p is not None for p in parts):
+        hits = sum(p[0] for p in parts if p is not None)
+        base = sum(p[1] for p in parts if p is not None)
+        value = hits / base if base > 0 else None
+        return Average(value, "pooled", labels, len(with_value))
+    values = [v for o in with_value if (v := _number(o.get("value"))) is not None]
+    value = sum(values) / len(values) if values else None
+    return Average(value, "mean", labels, len(values))
+
+
+def objective_history(
+    payloads: Iterable[tuple[str, Mapping[str, Any]]], objective_id: str
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """Pick one objective out of stored periods: (label, `evaluate` JSON of one period)."""
+    return [
+        (label, objective)
+        for label, payload in payloads
+        for period in payload.get("periods", [])
+        for objective in period.get("objectives", [])
+        if objective.get("id") == objective_id
+    ]
+
+
+def compare(history: Sequence[tuple[str, Mapping[str, Any]]]) -> Comparison:
+    """Compare the last period of `history` ((label, objective JSON), any order) with the rest.
+
+    Earlier periods are found by their labels, so a missing period counts as no data rather
+    than shifting the window.
+    """
+    if not history:
+        raise ValueError("compare needs at least the period to compare")
+    by_label = dict(history)
+    label, current = history[-1]
+
+    def over(labels: tuple[str, ...]) -> Average:
+        return average([by_label[x] for x in labels if x in by_label], labels)
+
+    earlier = tuple(earlier_label(label, steps) for steps in range(1, 13))
+    ago = year_ago_label(label)
+    return Comparison(
+        period=label,
+        kind=str(current.get("kind", "")),
+        value=_number(current.get("value")),
+        previous=over(earlier[:1]),
+        trailing_3=over(earlier[:3]),
+        trailing_12=over(earlier),
+        year_ago=over((ago,) if ago is not None else ()),
+    )
+
+
+def is_share(objective: Mapping[str, Any]) -> bool:
+    return objective.get("kind") in ("clock", "ratio", "availability")
+
+
+def change_text(objective: Mapping[str, Any], change: float | None, t: Translator) -> str:
+    """Say how much a value moved: '▲ +2.1 pp' for shares, '▼ −3' for counts, '±0'."""
+    if change is None:
+        return "–"
+    amount = change * 100 if is_share(objective) else change
+    digits = 1
+    if round(amount, digits) == 0:
+        shown = t.number(0, digits)
+        return t.gettext("±%(points)s pp", points=shown) if is_share(objective) else f"±{shown}"
+    arrow, sign = ("▲", "+") if amount > 0 else ("▼", "−")
+    shown = sign + t.number(abs(amount), digits)
+    if is_share(objective):
+        shown = t.gettext("%(points)s pp", points=shown)
+    return f"{arrow} {shown}"
+
+
+def improved(objective: Mapping[str, Any], change: float | None) -> bool | None:
+    """Tell whether a change is for the better (by the target's direction); None if no change."""
+    if change is None or change == 0:
+        return None
+    higher_is_better = str(objective.get("op", ">=")).startswith(">")
+    return (change > 0) == higher_is_better
+
+
+# ---------------------------------------------------------------------------------------------
+# Industry references
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Figure(_Model):
+    """An external figure: one value or a band from low to high, in a unit."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _one_value_or_a_band(self) -> Figure:
+        numbers = [n for n in (self.value, self.low, self.high) if n is not None]
+        if any(not math.isfinite(n) or not 0 <= n <= LARGEST_FIGURE for n in numbers):
+            raise ValueError(f"figures are numbers from 0 to {LARGEST_FIGURE:,}")
+        if self.unit == "percent" and any(n > 100 for n in numbers):
+            raise ValueError("a percentage is at most 100")
+        band = self.low is not None or self.high is not None
+        if self.value is not None and band:
+            raise ValueError("give either value or low and high, not both")
+        if self.value is None and (self.low is None or self.high is None):
+            raise ValueError("give a value, or both low and high for a band")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        return self
+
+
+class Source(_Model):
+    """Where a figure comes from, so a reader can look it up."""
+
+    author: str = Field(min_length=1, max_length=300)
+    title: str = Field(min_length=1, max_length=300)
+    publication: str = Field(min_length=1, max_length=300)
+    year: int = Field(ge=1900, le=2100)
+    url: str = Field(min_length=10, max_length=500)
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+            raise ValueError("the url must be a web address starting with https:// or http://")
+        return url
+
+
+class Match(_Model):
+    """One way a reference applies: every condition given must hold for the objective."""
+
+    objectives: tuple[str, ...] = ()  # glob patterns on objective ids: "speed-to-lead*"
+    kind: Kind | None = None
+    start: tuple[str, ...] = ()  # a clock's start event is one of these
+    stop: tuple[str, ...] = ()  # a clock's stop event is one of these
+    count: tuple[str, ...] = ()  # a ratio counts one of these events
+    of: tuple[str, ...] = ()  # … of one of these
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> Match:
+        if not (self.objectives or self.kind or self.start or self.stop or self.count or self.of):
+            raise ValueError("name objective patterns, a kind or events to match")
+        return self
+
+    def matches(self, objective_id: str, objective: Any) -> bool:
+        if self.objectives and not any(
+            fnmatch.fnmatchcase(objective_id, p) for p in self.objectives
+        ):
+            return False
+        if self.kind is not None and getattr(objective, "kind", None) != self.kind:
+            return False
+        if self.start or self.stop:
+            if not isinstance(objective, ClockObjective):
+                return False
+            if self.start and objective.clock.start not in self.start:
+                return False
+            if self.stop and objective.clock.stop not in self.stop:
+                return False
+        if self.count or self.of:
+            if not isinstance(objective, RatioObjective):
+                return False
+            if self.count and objective.count not in self.count:
+                return False
+            if self.of and objective.of not in self.of:
+                return False
+        return True
+
+
+class Texts(_Model):
+    title: str | None = Field(default=None, max_length=300)
+    measure: str | None = Field(default=None, max_length=300)
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class Reference(_Model):
+    """An industry reference figure: what it measures, what it applies to and its source."""
+
+    key: str = Field(min_length=1, max_length=100, pattern=KEY_PATTERN)
+    title: str = Field(min_length=1, max_length=300)
+    measure: str = Field(min_length=1, max_length=300)  # what the figure is a figure of
+    applies_to: tuple[Match, ...] = Field(min_length=1)
+    figure: Figure
+    source: Source
+    note: str = Field(default="", max_length=4000)
+    translations: dict[str, Texts] = {}  # language → texts in it, e.g. {"de": {...}}
+
+    @field_validator("translations")
+    @classmethod
+    def _known_languages(cls, translations: dict[str, Texts]) -> dict[str, Texts]:
+        unknown = sorted(set(translations) - (set(LANGUAGES) - {DEFAULT_LANGUAGE}))
+        if unknown:
+            raise ValueError(f"translations are for {', '.join(LANGUAGES[1:])}, not {unknown}")
+        return translations
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> Reference:
+        if _has_nul(self.model_dump()):
+            raise ValueError("texts may not contain NUL characters")
+        return self
+
+    def applies(self, objective_id: str, objective: Any) -> bool:
+        return any(match.matches(objective_id, objective) for match in self.applies_to)
+
+    def text(self, field: Literal["title", "measure", "note"], language: str) -> str:
+        """Return a text in `language` if the entry has it, else the English original."""
+        texts = self.translations.get(language)
+        translated = getattr(texts, field, None) if texts is not None else None
+        return translated or str(getattr(self, field))
+
+    def edited(self, **changes: Any) -> Reference:
+        """Return a copy with `changes`, dropping translations of texts that changed."""
+        changed = {f for f in TEXT_FIELDS if f in changes and changes[f] != getattr(self, f)}
+        translations = {
+            language: texts.model_copy(update=dict.fromkeys(changed))
+            for language, texts in self.translations.items()
+        }
+        data = self.model_dump() | changes | {"translations": translations}
+        return Reference.model_validate(data)
+
+
+@cache
+def shipped_references() -> tuple[Reference, ...]:
+    """Read the references shipped with slawatch (once); their order is the file's."""
+    text = resources.files("slawatch").joinpath("data", REFERENCES_FILE).read_text("utf-8")
+    return parse_references(text)
+
+
+def parse_references(text: str) -> tuple[Reference, ...]:
+    """Read a references YAML document: `references:` followed by a list of entries."""
+    document = YAML(typ="safe").load(text)
+    entries = document.get("references") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError("a references file is a mapping with a `references:` list")
+    references = tuple(Reference.model_validate(entry) for entry in entries)
+    keys = [r.key for r in references]
+    if len(set(keys)) != len(keys):
+        raise ValueError(
+            f"duplicate reference keys: {sorted({k for k in keys if keys.count(k) > 1})}"
+        )
+    return references
+
+
+def effective_references(overrides: Mapping[str, Reference]) -> list[Reference]:
+    """Return the shipped references with overrides in place, then overrides of new keys."""
+    shipped = shipped_references()
+    known = {r.key for r in shipped}
+    merged = [overrides.get(r.key, r) for r in shipped]
+    return merged + [overrides[k] for k in sorted(overrides) if k not in known]
+
+
+def references_for(
+    agreement: Agreement, objective_id: str, overrides: Mapping[str, Reference]
+) -> list[Reference]:
+    """Return the references (with admin overrides) that apply to one objective of an agreement."""
+    objective = agreement.objectives.get(objective_id)
+    if objective is None:
+        return []
+    return [r for r in effective_references(overrides) if r.applies(objective_id, objective)]
+
+
+def objective_comparisons(
+    agreement: Agreement,
+    payloads: Sequence[tuple[str, Mapping[str, Any]]],
+    references: Sequence[Reference],
+) -> list[tuple[str, Comparison, list[Reference]]]:
+    """Compare each objective's latest stored period; pair it with the references that apply.
+
+    `payloads` are stored periods (label, `evaluate` JSON); objectives without any are left out.
+    """
+    found = []
+    for objective_id, objective in agreement.objectives.items():
+        history = objective_history(payloads, objective_id)
+        if history:
+            applying = [r for r in references if r.applies(objective_id, objective)]
+            found.append((objective_id, compare(history), applying))
+    return found
+
+
+def figure_text(figure: Figure, t: Translator) -> str:
+    """Format a figure in its unit: '37 %', '5 min', '40–60 %', '42 h'."""
+
+    def one(number: float) -> str:
+        match figure.unit:
+            case "percent":
+                return t.percent(number / 100, digits=2)
+            case "hours":
+                return t.hours(number * 3600)
+            case "minutes":
+                return t.duration(number * 60)
+            case _:
+                return t.number(number, digits=2)
+
+    if figure.value is not None:
+        return one(figure.value)
+    assert figure.low is not None and figure.high is not None  # the validator ensures a band
+    return f"{one(figure.low)} – {one(figure.high)}"
