@@ -1,0 +1,197 @@
+"""The YAML editor: check a draft, see each problem at its line, save it as a new version.
+
+Saving goes through `store.agreements.save_version`, as the API's PUT does (it records the
+audit entry and asks for a re-evaluation). A draft with problems is never saved: the editor
+comes back with the text as typed and every problem listed at its line (422), never a 500.
+The forms work without JavaScript; with it, "Check" swaps in the problem list (htmx) and a
+click on a problem selects its line in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from slawatch.store.agreements import StoredAgreement, save_version
+from slawatch.store.db import transaction
+from slawatch.web.api.agreements import EARLIEST, LATEST
+from slawatch.web.drafts import Draft, DraftProblem, check_draft
+from slawatch.web.pages.agreements import AgreementId, Editor, load_agreement, no_agreement
+from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.security import Principal
+from slawatch.web.sessions import verify_csrf
+
+MAX_YAML = 1_000_000  # characters of YAML a form may send
+
+
+async def form_csrf(request: Request) -> None:
+    """Demand the session's CSRF token on a form post; a Bearer token carries no cookie.
+
+    `verify_csrf` also reads the token from the form field, which the session check alone
+    does not, so forms work without JavaScript.
+    """
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await verify_csrf(request)
+
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(form_csrf)])
+YamlText = Annotated[str, Form(max_length=MAX_YAML)]
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def excerpt(text: str, marked: frozenset[int], context: int = 1) -> list[dict[str, Any]]:
+    """Return the lines with problems and `context` lines around them, with their numbers.
+
+    A row with `gap` set stands for the lines left out between two excerpts.
+    """
+    lines = text.splitlines() or [""]
+    shown = sorted(
+        {n for line in marked for n in range(line - context, line + context + 1)}
+        & set(range(1, len(lines) + 1))
+    )
+    rows: list[dict[str, Any]] = []
+    for number in shown:
+        if rows and number != rows[-1]["number"] + 1:
+            rows.append({"gap": True, "number": number - 1})
+        rows.append(
+            {"gap": False, "number": number, "text": lines[number - 1], "marked": number in marked}
+        )
+    return rows
+
+
+def problems_context(draft: Draft) -> dict[str, Any]:
+    return {
+        "problems": draft.problems,
+        "excerpt": excerpt(draft.text, draft.lines),
+        "checked": True,
+    }
+
+
+def _editor(
+    request: Request,
+    principal: Principal,
+    stored: StoredAgreement,
+    *,
+    text: str,
+    effective: str = "",
+    reason: str = "",
+    problems: tuple[DraftProblem, ...] = (),
+    checked: bool = False,
+    status_code: int = 200,
+) -> HTMLResponse:
+    draft = Draft(text, None, problems)
+    context = {
+        "stored": stored,
+        "agreement": stored.agreement,
+        "text": text,
+        "rows": max(20, text.count("\n") + 3),
+        "line_count": text.count("\n") + 1,
+        "marked": draft.lines,
+        "effective": effective,
+        "reason": reason,
+        **problems_context(draft),
+        "checked": checked,
+    }
+    return render(request, "agreements/editor.html", context, principal, status_code=status_code)
+
+
+@router.get("/agreements/{agreement_id}/edit", response_class=HTMLResponse)
+def edit_page(agreement_id: AgreementId, request: Request, principal: Editor) -> HTMLResponse:
+    """Show the current version's YAML in the editor."""
+    stored = load_agreement(request, agreement_id)
+    if stored is None:
+        return no_agreement(request, principal, agreement_id)
+    return _editor(request, principal, stored, text=stored.yaml)
+
+
+@router.post("/agreements/{agreement_id}/check", response_class=HTMLResponse)
+def check(
+    agreement_id: AgreementId, request: Request, principal: Editor, yaml: YamlText = ""
+) -> HTMLResponse:
+    """Check a draft: the problem list alone for htmx, else the editor with it."""
+    stored = load_agreement(request, agreement_id)
+    if stored is None:
+        return no_agreement(request, principal, agreement_id)
+    draft = check_draft(yaml, agreement_id)
+    if is_htmx(request):
+        return render(request, "agreements/_problems.html", problems_context(draft), principal)
+    return _editor(
+        request,
+        principal,
+        stored,
+        text=draft.text,
+        problems=draft.problems,
+        checked=True,
+        status_code=422 if draft.problems else 200,
+    )
+
+
+def _effective(text: str, request: Request, principal: Principal) -> tuple[dt.date | None, str]:
+    """Read the effective date field: (date or None for the YAML's own, error message)."""
+    if not text.strip():
+        return None, ""
+    t = page_translator(request, principal)
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None, t.gettext("%(date)s is not a date; write it as 2026-04-01.", date=text[:20])
+    if not EARLIEST <= day <= LATEST:
+        return None, t.gettext(
+            "%(date)s is out of range; give a date from %(first)s to %(last)s.",
+            date=day.isoformat(),
+            first=EARLIEST.isoformat(),
+            last=LATEST.isoformat(),
+        )
+    return day, ""
+
+
+@router.post("/agreements/{agreement_id}/edit", response_class=HTMLResponse, response_model=None)
+def save(
+    agreement_id: AgreementId,
+    request: Request,
+    principal: Editor,
+    yaml: YamlText = "",
+    effective: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Save a valid draft as the next version; a draft with problems comes back (422)."""
+    stored = load_agreement(request, agreement_id)
+    if stored is None:
+        return no_agreement(request, principal, agreement_id)
+    draft = check_draft(yaml, agreement_id)
+    day, date_error = _effective(effective, request, principal)
+    problems = draft.problems
+    if date_error:
+        problems += (DraftProblem(None, "effective", date_error, None, None),)
+    if problems:
+        return _editor(
+            request,
+            principal,
+            stored,
+            text=draft.text,
+            effective=effective,
+            reason=reason,
+            problems=problems,
+            checked=True,
+            status_code=422,
+        )
+    with transaction(request.app.state.engine) as connection:
+        _agreement, version = save_version(
+            connection,
+            draft.text,
+            author=principal.name,
+            reason=reason,
+            effective=day,
+            source=f"{agreement_id}.yaml",
+        )
+    request.app.state.after_ingest()
+    return RedirectResponse(
+        f"/agreements/{agreement_id}?saved={version}", status_code=status.HTTP_303_SEE_OTHER
+    )

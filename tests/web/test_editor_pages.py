@@ -1,0 +1,184 @@
+"""/agreements/{id}/edit: check a draft, see problems at their lines, save a new version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from slawatch.agreements import template_text
+from slawatch.store.agreements import get_version, list_versions
+from slawatch.store.db import read_transaction
+from slawatch.store.schema import audit_log
+from slawatch.web.pages.editor import excerpt
+from tests.evaluation.support import save_template
+from tests.web.test_agreement_pages import (
+    browser,
+    cheap_hashing,  # noqa: F401 - an autouse fixture
+    page_app,
+)
+
+EDIT = "/agreements/marketing-sales/edit"
+CHECK = "/agreements/marketing-sales/check"
+TEXT = template_text("marketing-sales")
+BAD = TEXT.replace("within: 48h", "within: 48 hours")
+BAD_LINE = BAD.splitlines().index("    within: 48 hours") + 1
+
+
+@pytest.fixture
+def evaluations() -> list[int]:
+    return []
+
+
+@pytest.fixture
+def app(engine: Engine, evaluations: list[int]) -> FastAPI:
+    save_template(engine)
+    app = page_app(engine)
+    app.state.after_ingest = lambda: evaluations.append(1)
+    return app
+
+
+@pytest.fixture
+def editor(app: FastAPI, engine: Engine) -> Iterator[TestClient]:
+    with browser(app, engine, "editor") as client:
+        yield client
+
+
+def versions(engine: Engine) -> list[int]:
+    with read_transaction(engine) as connection:
+        return [v.version for v in list_versions(connection, "marketing-sales")]
+
+
+def test_the_editor_shows_the_current_yaml_with_line_numbers(editor: TestClient) -> None:
+    page = editor.get(EDIT)
+    assert page.status_code == 200
+    assert "agreement: marketing-sales" in page.text
+    assert 'name="csrf_token"' in page.text
+    count = TEXT.count("\n") + 1
+    assert f"<span>{count}</span>" in page.text and f"<span>{count + 1}</span>" not in page.text
+
+
+def test_viewers_cannot_edit(app: FastAPI, engine: Engine) -> None:
+    with browser(app, engine, "viewer") as viewer:
+        assert viewer.get(EDIT).status_code == 403
+        saved = viewer.post(EDIT, data={"yaml": TEXT, "csrf_token": viewer.csrf})
+        assert saved.status_code == 403
+    assert versions(engine) == [1]
+
+
+def test_check_lists_each_problem_at_its_line(editor: TestClient) -> None:
+    page = editor.post(CHECK, data={"yaml": BAD, "csrf_token": editor.csrf})
+    assert page.status_code == 422
+    assert f'<a href="#line-{BAD_LINE}" data-line="{BAD_LINE}">line {BAD_LINE}</a>' in page.text
+    assert "<code>objectives.speed-to-lead.within</code>:" in page.text
+    assert "write 48h" in page.text
+    assert f'<tr id="line-{BAD_LINE}" class="marked">' in page.text
+    assert f'<span class="bad">{BAD_LINE}</span>' in page.text  # the gutter marks the line
+    textarea = page.text.split('name="yaml"', 1)[1].split("</textarea>", 1)[0]
+    assert "    within: 48 hours\n" in textarea  # the draft comes back as typed
+
+
+def test_check_answers_htmx_with_the_problem_list_alone(editor: TestClient) -> None:
+    headers = {"HX-Request": "true", "X-CSRF-Token": editor.csrf}
+    bad = editor.post(CHECK, data={"yaml": BAD}, headers=headers)
+    assert bad.status_code == 200 and "<html" not in bad.text
+    assert f"line {BAD_LINE}" in bad.text
+    good = editor.post(CHECK, data={"yaml": TEXT}, headers=headers)
+    assert "No problems found: the draft can be saved." in good.text
+
+
+def test_saving_an_invalid_draft_shows_its_errors_and_saves_nothing(
+    editor: TestClient, engine: Engine
+) -> None:
+    page = editor.post(EDIT, data={"yaml": BAD, "reason": "faster", "csrf_token": editor.csrf})
+    assert page.status_code == 422
+    assert f"line {BAD_LINE}" in page.text
+    assert 'value="faster"' in page.text  # the form keeps what was typed
+    assert versions(engine) == [1]
+
+
+def test_saving_a_valid_draft_stores_version_two(
+    editor: TestClient, engine: Engine, evaluations: list[int]
+) -> None:
+    draft = TEXT.replace('target: ">= 50"', 'target: ">= 60"').replace("\n", "\r\n")
+    answer = editor.post(
+        EDIT,
+        data={
+            "yaml": draft,
+            "effective": "2026-04-01",
+            "reason": "Q2 review",
+            "csrf_token": editor.csrf,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/agreements/marketing-sales?saved=2"
+    with read_transaction(engine) as connection:
+        stored = get_version(connection, "marketing-sales", 2)
+        audit = connection.execute(
+            select(audit_log.c.actor, audit_log.c.action).order_by(audit_log.c.id.desc())
+        ).first()
+    assert stored is not None
+    assert stored.yaml == TEXT.replace('target: ">= 50"', 'target: ">= 60"')  # LF line ends
+    assert (stored.author, stored.reason, stored.effective.isoformat()) == (
+        "editor@example.com",
+        "Q2 review",
+        "2026-04-01",
+    )
+    assert audit is not None and tuple(audit) == ("editor@example.com", "agreement.version")
+    assert evaluations == [1]
+    assert "Saved as version 2." in editor.get(answer.headers["location"]).text
+
+
+def test_a_draft_of_another_agreement_is_refused_at_its_agreement_line(
+    editor: TestClient, engine: Engine
+) -> None:
+    draft = TEXT.replace("agreement: marketing-sales", "agreement: other")
+    line = draft.splitlines().index("agreement: other") + 1
+    page = editor.post(EDIT, data={"yaml": draft, "csrf_token": editor.csrf})
+    assert page.status_code == 422
+    assert f"line {line}" in page.text and "agreement: other" in page.text
+    assert versions(engine) == [1]
+
+
+@pytest.mark.parametrize(
+    ("effective", "words"),
+    [("2026-02-30", "is not a date"), ("0001-01-01", "is out of range")],
+)
+def test_a_bad_effective_date_is_refused_with_a_message(
+    editor: TestClient, engine: Engine, effective: str, words: str
+) -> None:
+    page = editor.post(EDIT, data={"yaml": TEXT, "effective": effective, "csrf_token": editor.csrf})
+    assert page.status_code == 422
+    assert words in page.text
+    assert versions(engine) == [1]
+
+
+def test_saving_needs_the_csrf_token(editor: TestClient, engine: Engine) -> None:
+    assert editor.post(EDIT, data={"yaml": TEXT}).status_code == 403
+    assert versions(engine) == [1]
+
+
+def test_the_editor_reads_in_german(app: FastAPI, engine: Engine) -> None:
+    with browser(app, engine, "editor", language="de") as german:
+        page = german.post(CHECK, data={"yaml": BAD, "csrf_token": german.csrf}).text
+    assert "Vereinbarung bearbeiten" in page
+    assert f"Zeile {BAD_LINE}" in page
+    assert "1 Problem: Der Entwurf kann noch nicht gespeichert werden." in page
+
+
+def test_an_excerpt_shows_the_lines_around_each_problem() -> None:
+    text = "\n".join(f"l{n}" for n in range(1, 11))
+    rows = excerpt(text, frozenset({2, 8}))
+    assert [(row["number"], row["gap"], row.get("marked")) for row in rows] == [
+        (1, False, False),
+        (2, False, True),
+        (3, False, False),
+        (6, True, None),
+        (7, False, False),
+        (8, False, True),
+        (9, False, False),
+    ]
