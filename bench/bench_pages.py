@@ -1,0 +1,160 @@
+"""Server time of the dashboard pages with 1,000,000 leads in the store, on SQLite and PostgreSQL.
+
+Usage: uv run python bench/bench_pages.py [--backend sqlite|postgresql|both] [--requests 50]
+
+Loads the generated marketing-sales file (1,125,000 items: 1,000,000 leads and 125,000
+requests, 12 months, seed 42; bench/bench_evaluate.py makes it) into a fresh store in bulk,
+brings the stored results and item clocks up to date once (as the background evaluator
+would), then asks for each page `--requests` times after a few warm-up requests:
+- the overview (/): every scorecard and the at-risk queue;
+- the agreement page (/agreements/marketing-sales);
+- an objective page (/agreements/marketing-sales/objectives/speed-to-lead): its periods and
+  the first page of its items;
+- an item page (/items/default/L-…): a different lead each time, its clocks computed on the
+  request with their segments.
+Server time is the time around each request of an in-process client (Starlette's TestClient,
+the app built by `create_app` as `slawatch serve` builds it, without the background
+evaluator): routing, the database, rendering; no network, no browser. p50 and p95 per page;
+the target is p95 ≤ 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_evaluate import generate  # noqa: E402
+from bench.bench_recompute import bulk_load  # noqa: E402
+
+from slawatch.config import Settings  # noqa: E402
+from slawatch.engine.instants import to_us  # noqa: E402
+from slawatch.evaluation.cache import EventCache  # noqa: E402
+from slawatch.evaluation.service import Recomputer  # noqa: E402
+from slawatch.ingest.files import read_events  # noqa: E402
+from slawatch.store.agreements import save_version  # noqa: E402
+from slawatch.store.db import make_engine, transaction  # noqa: E402
+from slawatch.store.migrate import upgrade  # noqa: E402
+from slawatch.store.tokens import create_token  # noqa: E402
+from slawatch.web.app import create_app  # noqa: E402
+
+AGREEMENT = ROOT / "examples" / "marketing-sales.yaml"
+AS_OF = to_us(dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/Berlin")))  # after all 12 months
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
+WARM_UP = 3
+PAGE_MODULES = ("home", "agreements", "objectives", "items")
+
+
+def fresh_database(backend: str) -> Engine:
+    """Return a new, migrated database of its own (not the other benchmarks' files)."""
+    if backend == "sqlite":
+        path = ROOT / "bench" / "out" / "pages.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text('DROP DATABASE IF EXISTS "slawatch_bench_pages" WITH (FORCE)'))
+            connection.execute(text('CREATE DATABASE "slawatch_bench_pages"'))
+        admin.dispose()
+        engine = make_engine(f"{POSTGRES}/slawatch_bench_pages")
+    upgrade(engine)
+    return engine
+
+
+def app_with_pages(engine: Engine) -> FastAPI:
+    """Build the app; include a page router the app does not serve yet (a fresh checkout)."""
+    app = create_app(Settings(demo=True), engine)
+    served = {getattr(route, "path", None) for route in app.routes}
+    for name in PAGE_MODULES:
+        router = importlib.import_module(f"slawatch.web.pages.{name}").router
+        if not any(getattr(route, "path", None) in served for route in router.routes):
+            app.include_router(router)
+    return app
+
+
+def timed(client: TestClient, paths: list[str]) -> list[float]:
+    """Return the milliseconds each request took; every answer must be 200."""
+    for path in paths[:WARM_UP]:
+        assert client.get(path).status_code == 200, path
+    seconds = []
+    for path in paths:
+        started = time.perf_counter()
+        answer = client.get(path)
+        seconds.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+    return seconds
+
+
+def figures(milliseconds: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(float(np.percentile(milliseconds, 50)), 1),
+        "p95_ms": round(float(np.percentile(milliseconds, 95)), 1),
+        "max_ms": round(max(milliseconds), 1),
+        "mean_ms": round(statistics.fmean(milliseconds), 1),
+    }
+
+
+def run(backend: str, events: Path, requests: int) -> dict[str, object]:
+    log = read_events(events)
+    engine = fresh_database(backend)
+    with transaction(engine) as connection:
+        save_version(connection, AGREEMENT.read_text(), author="bench", reason="bench")
+        token = create_token(connection, name="bench", scope="read", created_by="bench")
+    started = time.perf_counter()
+    bulk_load(engine, log, 0)
+    print(f"{backend}: bulk load {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    Recomputer(engine, "bench", EventCache()).refresh(as_of=AS_OF)
+    print(f"{backend}: stored results and item clocks {time.perf_counter() - started:.1f} s")
+    leads = (
+        log.items.filter(log.items.get_column("kind") == "lead")
+        .get_column("item")
+        .sample(requests + WARM_UP, seed=7)
+        .to_list()
+    )
+    pages = {
+        "overview": ["/"] * requests,
+        "agreement": ["/agreements/marketing-sales"] * requests,
+        "objective": ["/agreements/marketing-sales/objectives/speed-to-lead"] * requests,
+        "item": [f"/items/default/{lead}" for lead in leads[WARM_UP:]],
+    }
+    result: dict[str, object] = {"backend": backend, "items": log.items.height}
+    with TestClient(app_with_pages(engine)) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        for page, paths in pages.items():
+            result[page] = figures(timed(client, paths))
+            print(f"{backend}: {page} {result[page]}")
+    engine.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--items", type=int, default=1_125_000)
+    parser.add_argument("--requests", type=int, default=50)
+    options = parser.parse_args()
+    events = generate(options.items)
+    backends = ["sqlite", "postgresql"] if options.backend == "both" else [options.backend]
+    results = [run(backend, events, options.requests) for backend in backends]
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

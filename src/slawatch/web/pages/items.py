@@ -1,0 +1,467 @@
+"""The item page: attributes, the event timeline, and every clock as a bar that explains itself.
+
+A verdict alone ("breached") leaves a reader asking where the time went. The bar shows it:
+working time that counted, working time on hold, nights and weekends, closed days, and where
+the deadline and the warning point fall. One item's clocks are computed on the request, as
+GET /api/v1/items/… does: that is one item with a handful of events, not an evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
+from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
+from slawatch.engine.clock import ClockInput, Clocks, ClockState
+from slawatch.engine.instants import NO_INSTANT, US, from_us, to_us
+from slawatch.engine.objectives import Evaluator
+from slawatch.engine.segments import (
+    Segment,
+    SegmentKind,
+    Span,
+    clock_segments,
+    merged,
+    totals,
+    when_worked,
+)
+from slawatch.i18n import N_, Translator
+from slawatch.presentation import clock_state_text
+from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.clock import now_us
+from slawatch.store.db import read_transaction
+from slawatch.store.items import ItemDetail, item_detail, item_table
+from slawatch.web.deps import engine_of
+from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.security import Permission, Principal, require
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+reader = require(Permission.READ)
+
+SEGMENT_NAMES = {
+    SegmentKind.WORKING: N_("working time"),
+    SegmentKind.PAUSED: N_("working time on hold"),
+    SegmentKind.CLOSED: N_("outside working hours"),
+    SegmentKind.HOLIDAY: N_("closed day"),
+}
+MIN_WIDTH = 0.2  # % of the bar: a segment of minutes in a bar of weeks stays visible
+MAX_TICKS = 8
+MAX_ROWS = 100  # segments listed in the table; a longer clock lists its first and last 50
+HOUR = 3600
+# Scale steps from an hour to four weeks: the first that needs at most MAX_TICKS ticks.
+TICK_STEPS = (1, 2, 3, 6, 12, 24, 48, 7 * 24, 14 * 24, 28 * 24)
+
+
+@dataclass(frozen=True)
+class ItemClock:
+    """One item's clock for one objective, with the segments that explain it (µs)."""
+
+    stored: StoredAgreement
+    objective: ClockObjective
+    start: int
+    stop: int | None
+    end: int  # the stop, or as_of while running
+    elapsed: int
+    paused: int
+    allowance: int
+    deadline: int | None  # None while suspended by an open pause
+    warning: int | None
+    state: str
+    segments: list[Segment]
+    pauses: list[Span]  # merged, clipped to [start, end)
+
+    @property
+    def zone(self) -> str:
+        return self.stored.agreement.timezone
+
+
+class _SharedCalendars(Evaluator):
+    """An evaluator whose working calendars live on between requests.
+
+    Expanding a calendar costs tens of milliseconds (three years of dates through zoneinfo),
+    far more than one item's clocks; the tables grow on demand, so callers hold
+    `_CALENDAR_LOCK` while they use them.
+    """
+
+    def calendar(self, name: str | None) -> WorkingTime:
+        if name is None:
+            return AlwaysOpen()
+        return _shared_calendar(self.agreement.calendars[name])
+
+
+@lru_cache(maxsize=32)
+def _shared_calendar(spec: Calendar) -> WorkingCalendar:
+    return WorkingCalendar(spec)
+
+
+_CALENDAR_LOCK = threading.Lock()
+
+
+def measure_item(detail: ItemDetail, stored: list[StoredAgreement], as_of: int) -> list[ItemClock]:
+    """Return the item's clock for every clock objective that has started for it.
+
+    An objective is skipped without evaluating when the item lacks its start event or an
+    attribute its `where:` tests: such an item has no clock for it either way.
+    """
+    table = item_table(detail)
+    carried = set(table.items.columns)
+    happened = {event.type for event in detail.events if event.at <= as_of}
+    clocks = []
+    for version in stored:
+        objectives = [
+            objective
+            for objective in version.agreement.objectives.values()
+            if isinstance(objective, ClockObjective)
+            and objective.clock.start in happened
+            and all(test.attribute in carried for test in objective.where)
+        ]
+        if not objectives:
+            continue
+        with _CALENDAR_LOCK:
+            evaluator = _SharedCalendars(version.agreement, table, as_of=as_of)
+            for objective in objectives:
+                items, measured = evaluator.item_clocks(objective)
+                if not len(items.items):
+                    continue
+                calendar: WorkingTime = (
+                    AlwaysOpen()
+                    if objective.within.unit is DurationUnit.WALL
+                    else evaluator.calendar(objective.calendar)
+                )
+                clocks.append(
+                    _item_clock(version, objective, items.inputs, measured, calendar, as_of)
+                )
+    return clocks
+
+
+def _item_clock(
+    version: StoredAgreement,
+    objective: ClockObjective,
+    inputs: ClockInput,
+    measured: Clocks,
+    calendar: WorkingTime,
+    as_of: int,
+) -> ItemClock:
+    start = int(inputs.start[0])
+    stop = int(inputs.stop[0])
+    end = as_of if stop == NO_INSTANT else stop
+    pauses = list(zip(inputs.pause_start.tolist(), inputs.pause_end.tolist(), strict=True))
+    segments = clock_segments(calendar, start, end, pauses)
+    allowance = int(measured.allowance[0])
+    deadline = int(measured.deadline[0])
+    warning = None
+    if objective.warn is not None:
+        warning = when_worked(
+            calendar,
+            segments,
+            math.ceil(objective.warn * allowance),
+            start=start,
+            end=end,
+            beyond_end=deadline != NO_INSTANT,
+        )
+    return ItemClock(
+        stored=version,
+        objective=objective,
+        start=start,
+        stop=None if stop == NO_INSTANT else stop,
+        end=end,
+        elapsed=int(measured.elapsed[0]),
+        paused=int(measured.paused[0]),
+        allowance=allowance,
+        deadline=None if deadline == NO_INSTANT else deadline,
+        warning=warning,
+        state=ClockState(int(measured.state[0])).label,
+        segments=segments,
+        pauses=merged((max(p, start), min(q, end)) for p, q in pauses),
+    )
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def _when(us: int, zone: str, t: Translator) -> str:
+    return t.datetime(from_us(us), zone)
+
+
+def _short(us: int, zone: str, t: Translator, *, date: bool = True, time: bool = True) -> str:
+    moment = from_us(us, ZoneInfo(zone))
+    parts = []
+    if date:
+        parts.append(format_skeleton("MMMEd", moment, locale=t.locale))
+    if time:
+        parts.append(format_skeleton("Hm", moment, locale=t.locale))
+    return " ".join(parts)
+
+
+def _seconds(us: int) -> float:
+    return us / US
+
+
+def _working(us: int, t: Translator) -> str:
+    """Format working time: in hours beyond a day ('28 hr'), since its days are not days."""
+    seconds = us / US
+    return t.hours(seconds) if seconds >= 86_400 else t.duration(seconds)
+
+
+def _facts(clock: ItemClock, t: Translator) -> list[dict[str, Any]]:
+    """Return the clock's numbers as (label, text) rows, in the order a reader asks."""
+    zone = clock.zone
+    rows: list[dict[str, Any]] = [
+        {"label": t.gettext("Started"), "text": _when(clock.start, zone, t)},
+        {
+            "label": t.gettext("Stopped"),
+            "text": _when(clock.stop, zone, t) if clock.stop is not None else t.gettext("not yet"),
+        },
+        {"label": t.gettext("Working time used"), "text": _working(clock.elapsed, t)},
+        {
+            "label": t.gettext("Allowed"),
+            "text": t.gettext(
+                "%(allowance)s of working time (%(within)s)",
+                allowance=_working(clock.allowance, t),
+                within=clock.objective.within.text,
+            )
+            if clock.objective.within.unit is not DurationUnit.WALL
+            else _working(clock.allowance, t),
+        },
+    ]
+    if clock.state == "breached" and clock.deadline is not None:
+        rows.append(
+            {
+                "label": t.gettext("Overrun"),
+                "text": t.gettext(
+                    "%(late)s past the deadline (%(over)s of working time)",
+                    late=t.duration(_seconds(clock.end - clock.deadline)),
+                    over=_working(max(clock.elapsed - clock.allowance, 0), t),
+                ),
+            }
+        )
+    else:
+        label = t.gettext("Allowance unused") if clock.stop is not None else t.gettext("Time left")
+        left = _working(max(clock.allowance - clock.elapsed, 0), t)
+        rows.append({"label": label, "text": left})
+    rows.append({"label": t.gettext("Paused"), "text": _working(clock.paused, t)})
+    if clock.deadline is None:
+        deadline = t.gettext("suspended while the clock is on hold")
+    else:
+        deadline = _when(clock.deadline, zone, t)
+    rows.append({"label": t.gettext("Deadline"), "text": deadline})
+    if clock.stop is None and clock.deadline is not None and clock.deadline > clock.end:
+        rows.append(
+            {
+                "label": t.gettext("Due in"),
+                "text": t.duration(_seconds(clock.deadline - clock.end)),
+                "countdown": from_us(clock.deadline).isoformat(),
+            }
+        )
+    if clock.objective.warn is not None:
+        rows.append(
+            {
+                "label": t.gettext("Warning point"),
+                "text": t.gettext(
+                    "%(when)s (at %(share)s of the allowance)",
+                    when=_when(clock.warning, zone, t) if clock.warning is not None else "–",
+                    share=t.percent(clock.objective.warn, digits=0),
+                ),
+            }
+        )
+    return rows
+
+
+# -- the bar ---------------------------------------------------------------------------------
+
+
+def _ticks(a: int, b: int, zone: str, t: Translator) -> list[dict[str, Any]]:
+    """Return scale ticks on local hours, midnights or Mondays, at most MAX_TICKS of them."""
+    span_hours = (b - a) / US / HOUR
+    step = next((s for s in TICK_STEPS if span_hours / s <= MAX_TICKS), TICK_STEPS[-1])
+    while span_hours / step > MAX_TICKS:
+        step *= 2
+    place = ZoneInfo(zone)
+    local = from_us(a, place).replace(tzinfo=None)
+    if step < 24:
+        wall = local.replace(minute=0, second=0, microsecond=0)
+        wall -= dt.timedelta(hours=wall.hour % step)
+    else:
+        wall = dt.datetime.combine(local.date(), dt.time())
+        if step >= 7 * 24:
+            wall -= dt.timedelta(days=wall.weekday())
+    ticks: list[dict[str, Any]] = []
+    while True:
+        at = to_us(wall.replace(tzinfo=place))
+        if at > b:
+            break
+        if at >= a:
+            with_date = step >= 24 or wall.hour < step or not ticks
+            ticks.append(
+                {
+                    "x": _percent(at, a, b),
+                    "label": _short(at, zone, t, date=with_date, time=step < 24),
+                }
+            )
+        wall += dt.timedelta(hours=step)
+    return ticks
+
+
+def _percent(at: int, a: int, b: int) -> float:
+    return round(100 * (at - a) / (b - a), 3)
+
+
+def _anchor(x: float) -> str:
+    return "start" if x < 12 else "end" if x > 88 else "middle"
+
+
+def clock_bar(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
+    """Return the geometry (in % of the bar's width) and texts of one clock's bar."""
+    zone = clock.zone
+    a = clock.start
+    b = max(clock.end, clock.deadline or clock.end, clock.warning or clock.end)
+    b = max(b, a + 60 * US)  # a clock stopped at its start still gets a visible minute
+    rects = []
+    for segment in clock.segments:
+        x = _percent(segment.start, a, b)
+        width = max(_percent(segment.end, a, b) - x, MIN_WIDTH)
+        rects.append({"x": x, "width": round(width, 3), "kind": segment.kind.value})
+    rest = None
+    if b > clock.end:
+        x = _percent(clock.end, a, b)
+        rest = {"x": x, "width": round(100 - x, 3)}
+    pauses = [
+        {"x": _percent(p, a, b), "width": max(round(_percent(q, a, b) - _percent(p, a, b), 3), 0.2)}
+        for p, q in clock.pauses
+    ]
+    markers = []
+    if clock.deadline is not None:
+        x = _percent(clock.deadline, a, b)
+        text = t.gettext("Deadline %(when)s", when=_short(clock.deadline, zone, t))
+        markers.append({"x": x, "y": 14, "anchor": _anchor(x), "text": text, "kind": "deadline"})
+    if clock.warning is not None:
+        x = _percent(clock.warning, a, b)
+        text = t.gettext("Warning %(when)s", when=_short(clock.warning, zone, t))
+        markers.append({"x": x, "y": 30, "anchor": _anchor(x), "text": text, "kind": "warning"})
+    x = _percent(clock.end, a, b)
+    end_text = (
+        t.gettext("Now %(when)s", when=_short(clock.end, zone, t))
+        if clock.stop is None
+        else t.gettext("Stopped %(when)s", when=_short(clock.end, zone, t))
+    )
+    markers.append({"x": x, "y": 46, "anchor": _anchor(x), "text": end_text, "kind": "end"})
+    present = list(dict.fromkeys(s.kind for s in clock.segments))
+    legend = [{"kind": kind.value, "text": t.gettext(SEGMENT_NAMES[kind])} for kind in present]
+    summary = t.gettext(
+        "%(objective)s: %(verdict)s. %(elapsed)s of working time used of %(allowance)s allowed, "
+        "%(paused)s on hold.",
+        objective=clock.objective.title,
+        verdict=clock_state_text(clock.state, t),
+        elapsed=_working(clock.elapsed, t),
+        allowance=_working(clock.allowance, t),
+        paused=_working(clock.paused, t),
+    )
+    listed = clock.segments
+    if len(listed) > MAX_ROWS:  # a clock running for months: its first and last segments
+        listed = listed[: MAX_ROWS // 2] + listed[-MAX_ROWS // 2 :]
+    rows = [
+        {
+            "start": _when(s.start, zone, t),
+            "end": _when(s.end, zone, t),
+            "kind": s.kind.value,
+            "text": t.gettext(SEGMENT_NAMES[s.kind]),
+            "duration": t.duration(_seconds(s.length)),
+        }
+        for s in listed
+    ]
+    sums = totals(clock.segments)
+    return {
+        "key": key,
+        "count": len(clock.segments),
+        "left_out": len(clock.segments) - len(listed),
+        "half": MAX_ROWS // 2,
+        "totals": [
+            {
+                "text": t.gettext(SEGMENT_NAMES[kind]),
+                "duration": _working(sums[kind], t)
+                if kind in (SegmentKind.WORKING, SegmentKind.PAUSED)
+                else t.duration(_seconds(sums[kind])),
+            }
+            for kind in present
+        ],
+        "rects": rects,
+        "rest": rest,
+        "pauses": pauses,
+        "markers": markers,
+        "ticks": _ticks(a, b, zone, t),
+        "legend": legend,
+        "summary": summary,
+        "rows": rows,
+    }
+
+
+def clock_view(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
+    return {
+        "agreement": clock.stored.id,
+        "agreement_title": clock.stored.agreement.title,
+        "version": clock.stored.version,
+        "objective": clock.objective.id,
+        "title": clock.objective.title,
+        "state": clock.state,
+        "verdict": clock_state_text(clock.state, t),
+        "facts": _facts(clock, t),
+        "bar": clock_bar(clock, t, key),
+    }
+
+
+# -- the route -------------------------------------------------------------------------------
+
+
+def _timeline_zone(
+    detail: ItemDetail, stored: list[StoredAgreement], clocks: list[ItemClock]
+) -> str:
+    """Return the zone to show the events in: the first clock's agreement, else the source's."""
+    if clocks:
+        return clocks[0].zone
+    same = next((s for s in stored if s.id == detail.source), None)
+    return same.agreement.timezone if same else "UTC"
+
+
+@router.get("/items/{source}/{external_id:path}", response_class=HTMLResponse)
+def item_page(
+    source: str, external_id: str, request: Request, principal: Principal = Depends(reader)
+) -> HTMLResponse:
+    """Show one item: attributes, events in time order and an explained bar per clock."""
+    t = page_translator(request, principal)
+    with read_transaction(engine_of(request)) as connection:
+        # PostgreSQL refuses NUL in text; no stored id can contain one.
+        unstorable = "\x00" in source or "\x00" in external_id
+        detail = None if unstorable else item_detail(connection, source, external_id)
+        stored = current_agreements(connection) if detail is not None else []
+    if detail is None:
+        missing = {"source": source, "external_id": external_id}
+        return render(request, "items/missing.html", missing, principal, status_code=404)
+    as_of = now_us()
+    clocks = measure_item(detail, stored, as_of)
+    zone = _timeline_zone(detail, stored, clocks)
+    events = [
+        {
+            "at": _when(e.at, zone, t),
+            "iso": from_us(e.at).isoformat(),
+            "type": e.type,
+            "received": _when(e.received_at, zone, t),
+        }
+        for e in detail.events
+    ]
+    context: dict[str, Any] = {
+        "item": detail,
+        "zone": zone,
+        "as_of": _when(as_of, zone, t),
+        "events": events,
+        "clocks": [clock_view(c, t, f"clock-{i}") for i, c in enumerate(clocks)],
+    }
+    return render(request, "items/item.html", context, principal)
