@@ -1,7 +1,13 @@
-"""`slawatch report`: one agreement's period as PDF, XLSX or CSV, computed offline from a file.
+"""`slawatch report`: a period's report as PDF, XLSX or CSV, or the agreement as a document.
 
-Exit codes as for `evaluate`: 0 written, 1 bad input (agreement, event rows), 2 usage (bad
---period, --as-of, --format, a missing file).
+Two sources, one report: with `--events FILE`, AGREEMENT is a YAML file and the period is
+evaluated from the file now; without, AGREEMENT is an id in the database and the report
+reads the stored results and item clocks (nothing is evaluated again). `--document` writes
+the agreement itself, for signing, from a file or from the database.
+
+Exit codes: 0 written, 1 bad input (an invalid agreement, bad event rows, an unknown
+agreement or period in the database), 2 usage (bad --period, --as-of, --format, a missing
+file, options that do not fit together).
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from slawatch.agreements.model import Agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import from_us
-from slawatch.engine.objectives import evaluate, item_clocks
 from slawatch.engine.periods import PeriodLabelError, parse_label
-from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
+from slawatch.i18n import Translator, translator
+from slawatch.options import AsOfOpt, SkipOpt, TimezoneOpt
+from slawatch.reports.model import Report
 
 
 class ReportFormat(StrEnum):
@@ -26,32 +34,130 @@ class ReportFormat(StrEnum):
     CSV = "csv"
 
 
+class Language(StrEnum):
+    EN = "en"
+    DE = "de"
+
+
+AGREEMENT_FILE_SUFFIXES = (".yaml", ".yml")
+
+
 def report(
-    agreement: AgreementArg,
-    events: EventsOpt,
-    period: Annotated[
-        str, typer.Option("--period", help="The period to report: 2026-10, 2026-Q4, …")
+    agreement: Annotated[
+        str,
+        typer.Argument(
+            help="An agreement id in the database; with --events, the agreement's YAML file "
+            "(--document takes either).",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path, typer.Option("-o", "--output", dir_okay=False, help="The file to write.")
     ],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="The period to report: 2026-10, 2026-Q4, … Default from the database: the "
+            "latest closed period.",
+        ),
+    ] = None,
     output_format: Annotated[
         ReportFormat | None,
         typer.Option("--format", help="pdf, xlsx or csv. Default: the suffix of --output."),
+    ] = None,
+    language: Annotated[
+        Language, typer.Option("--language", help="The language of the report: en or de.")
+    ] = Language.EN,
+    document: Annotated[
+        bool,
+        typer.Option("--document", help="Write the agreement itself as a PDF for signing."),
+    ] = False,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Evaluate this event file (CSV or JSON Lines) instead of reading the database.",
+        ),
     ] = None,
     as_of: AsOfOpt = None,
     timezone: TimezoneOpt = None,
     skip_bad_rows: SkipOpt = False,
 ) -> None:
-    """Write one period's report: a PDF to print, a workbook, or the scorecard as CSV."""
-    from slawatch.cli import err, load, out, parse_as_of, read_log, step
-    from slawatch.reports import build_report
-    from slawatch.reports.csv import write_csv
-    from slawatch.reports.pdf import write_pdf
-    from slawatch.reports.xlsx import write_xlsx
+    """Write a period's report (PDF, workbook or CSV), or the agreement as a PDF to sign."""
+    from slawatch.commands.common import out
 
+    t = translator(language.value)
+    if document:
+        _refuse_with(
+            "--document writes the agreement itself",
+            events=events,
+            period=period,
+            as_of=as_of,
+            timezone=timezone,
+            skip_bad_rows=skip_bad_rows,
+        )
+        if output_format not in (None, ReportFormat.PDF):
+            raise typer.BadParameter("the document is a PDF", param_hint="--format")
+        parsed = _document(agreement, output, t)
+        out.print(f"wrote the agreement document of {parsed.id} to {output}", markup=False)
+        return
     chosen = output_format or _format_of(output)
-    parsed = load(agreement)
+    if events is not None:
+        built = _from_events(agreement, events, period, as_of, timezone, skip_bad_rows)
+    else:
+        _refuse_with(
+            "a report from the database reads the stored results as they were evaluated",
+            as_of=as_of,
+            timezone=timezone,
+            skip_bad_rows=skip_bad_rows,
+        )
+        built = _from_store(agreement, period, with_items=chosen is ReportFormat.XLSX)
+    _write(built, chosen, output, t)
+    out.print(
+        f"wrote the {chosen.value} report of {built.agreement.id} {built.period.label} to {output}",
+        markup=False,
+    )
+
+
+def _refuse_with(reason: str, **given: object) -> None:
+    """Refuse options that do nothing in the chosen mode, rather than ignore them."""
+    for name, value in given.items():
+        if value not in (None, False):
+            option = "--" + name.replace("_", "-")
+            raise typer.BadParameter(f"{reason}; leave out {option}", param_hint=option)
+
+
+def _is_agreement_file(agreement: str) -> bool:
+    return Path(agreement).is_file()
+
+
+def _from_events(
+    agreement: str,
+    events: Path,
+    period: str | None,
+    as_of: str | None,
+    timezone: str | None,
+    skip_bad_rows: bool,
+) -> Report:
+    from slawatch.cli import load, parse_as_of, read_log, step
+    from slawatch.reports.offline import report_from_events
+    from slawatch.store.clock import now_us
+
+    if not _is_agreement_file(agreement):
+        raise typer.BadParameter(
+            f"{agreement!r} is not a file; with --events, pass the agreement's YAML file",
+            param_hint="AGREEMENT",
+        )
+    if period is None:
+        raise typer.BadParameter(
+            "a report from an event file needs the period, e.g. --period 2026-10",
+            param_hint="--period",
+        )
+    parsed = load(Path(agreement))
     zone = ZoneInfo(parsed.timezone)
     try:
         window = parse_label(period, zone)
@@ -65,27 +171,77 @@ def report(
             param_hint="--period",
         )
     log = read_log(events, timezone, skip_bad_rows)
-    table = EventTable(log.events, log.items)
     with step("evaluating"):
-        scorecard = evaluate(parsed, table, as_of=instant, window=window)
-        history = evaluate(parsed, table, as_of=instant)
-        clocks = {
-            o.id: item_clocks(parsed, table, o.id, as_of=instant)
-            for o in parsed.objectives.values()
-            if o.kind == "clock"
-        }
-        document = build_report(parsed, scorecard, history, clocks)
+        return report_from_events(
+            parsed,
+            EventTable(log.events, log.items),
+            window=window,
+            as_of=instant,
+            generated_at=now_us(),
+        )
+
+
+def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Report:
+    from slawatch.commands.common import database, fail
+    from slawatch.reports.stored import ReportNotFoundError, report_from_store
+    from slawatch.store.clock import now_us
+    from slawatch.store.db import read_transaction
+
+    if _is_agreement_file(agreement) and Path(agreement).suffix in AGREEMENT_FILE_SUFFIXES:
+        raise typer.BadParameter(
+            f"{agreement} is a file: a report from a file needs --events FILE; to report "
+            "from the database, pass the agreement's id",
+            param_hint="--events",
+        )
+    engine = database()
+    try:
+        with read_transaction(engine) as connection:
+            return report_from_store(
+                connection, agreement, period, generated_at=now_us(), with_items=with_items
+            )
+    except PeriodLabelError as error:
+        raise typer.BadParameter(str(error), param_hint="--period") from None
+    except ReportNotFoundError as error:
+        fail(error.message)
+
+
+def _document(agreement: str, output: Path, t: Translator) -> Agreement:
+    from slawatch.cli import load
+    from slawatch.commands.common import database, fail
+    from slawatch.reports.document import agreement_pdf
+    from slawatch.store.agreements import get_version
+    from slawatch.store.clock import now_us
+    from slawatch.store.db import read_transaction
+
+    if _is_agreement_file(agreement):
+        parsed = load(Path(agreement))
+    else:
+        with read_transaction(database()) as connection:
+            stored = get_version(connection, agreement)
+        if stored is None:
+            fail(f"there is no agreement {agreement!r} in the database, and no such file")
+        parsed = stored.agreement.model_copy(update={"version": stored.version})
+    generated = from_us(now_us(), ZoneInfo(parsed.timezone))
+    output.write_bytes(agreement_pdf(parsed, t, generated_at=generated))
+    return parsed
+
+
+def _write(built: Report, chosen: ReportFormat, output: Path, t: Translator) -> None:
+    from slawatch.cli import err, step
+    from slawatch.reports.csv import report_csv
+    from slawatch.reports.pdf import report_pdf
+    from slawatch.reports.xlsx import report_xlsx
+
     with step(f"writing {output}"):
         match chosen:
             case ReportFormat.PDF:
-                write_pdf(document, output)
+                output.write_bytes(report_pdf(built, t))
             case ReportFormat.XLSX:
-                write_xlsx(document, output)
+                output.write_bytes(report_xlsx(built, t))
             case ReportFormat.CSV:
-                write_csv(document, output)
-    for warning in document.warnings:
+                output.write_text(report_csv(built), encoding="utf-8")
+    for warning in built.warnings:
         err.print(f"warning: {warning}", markup=False)
-    out.print(f"wrote the {chosen.value} report of {parsed.id} {period} to {output}", markup=False)
 
 
 def _format_of(output: Path) -> ReportFormat:

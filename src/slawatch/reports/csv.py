@@ -1,10 +1,13 @@
-"""The scorecard of the report's period as CSV: one row per objective."""
+"""The scorecard of the report's period as CSV: one row per objective.
+
+The CSV is data, not prose: the same columns, ids and plain numbers in every language, so
+files of different agreements, periods and readers stack and load anywhere.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from slawatch.render import STATE_NAMES
 from slawatch.reports.model import Report
@@ -33,30 +36,22 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*COLUMNS, *DETAIL_COLUMNS))
     for score in report.scores:
-        r = score.result
-        details = dict(r.details)
-        if r.kind == "clock":
-            details = {name: details.get(name, 0) for name in STATE_NAMES}
+        objective = score.objective
+        details = dict(objective)
+        if score.kind == "clock":
+            counts = objective.get("counts") or {}
+            details = {name: counts.get(name, 0) for name in STATE_NAMES}
         writer.writerow(
             (
                 report.period.label,
-                r.objective,
-                r.owner,
-                r.kind,
-                "" if r.value is None else r.value,
-                _number(r.target) if r.kind == "count" else r.target,
-                r.op.value,
-                r.status.value,
+                score.id,
+                objective["owner"],
+                score.kind,
+                "" if score.value is None else objective["value"],
+                objective["target"],
+                objective["op"],
+                score.status,
                 *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
             )
         )
     return buffer.getvalue()
-
-
-def _number(value: float) -> int | float:
-    """Write a whole count target as 50, not 50.0; a pro-rata target stays a float."""
-    return int(value) if float(value).is_integer() else value
-
-
-def write_csv(report: Report, path: Path) -> None:
-    path.write_text(report_csv(report), encoding="utf-8")

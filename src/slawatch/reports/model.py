@@ -1,26 +1,49 @@
-"""The data a report shows, computed once from evaluations and item clocks.
+"""The data a report shows, whichever source it came from: an event file or the store.
 
-Pure: the caller evaluates (once for the report's period, once without a window for the
-history) and computes the clocks; this module only selects and shapes. Every writer
-(`pdf`, `xlsx`, `csv`) reads the same `Report`, so the three formats cannot disagree.
+An objective's figures are its part of the `evaluate --format json` document (what the store
+keeps and `slawatch.presentation` formats), so a report reads like the pages, and a report
+from a file and one from the store are the same kind of value. Every writer (`pdf`, `xlsx`,
+`csv`) reads one `Report`, so the three formats cannot disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import polars as pl
-
 from slawatch.agreements.model import Agreement
-from slawatch.engine.instants import NO_INSTANT, from_us
-from slawatch.engine.objectives import Evaluation, ItemClocks, ObjectiveResult
+from slawatch.benchmarks import Comparison, Reference
+from slawatch.engine.credits import CreditStatement
+from slawatch.engine.instants import from_us
 from slawatch.engine.periods import Period
-from slawatch.render import INSTANT_COLUMNS, STATE_NAMES, clock_columns
 
 HISTORY_PERIODS = 12
+MAX_BREACH_ROWS = 200  # per objective in the PDF; the rest is "and N more"
+MAX_ITEM_ROWS = 200_000  # per objective in the workbook
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One objective in one period: its `evaluate` JSON (id, kind, value, target, op, status …)."""
+
+    period: Period
+    objective: Mapping[str, Any]
+
+    @property
+    def value(self) -> float | None:
+        value = self.objective.get("value")
+        return None if value is None else float(value)
+
+    @property
+    def target(self) -> float:
+        return float(self.objective["target"])
+
+    @property
+    def status(self) -> str:
+        return str(self.objective["status"])
 
 
 @dataclass(frozen=True)
@@ -29,17 +52,24 @@ class Score:
 
     title: str
     owner_name: str
-    result: ObjectiveResult
+    objective: Mapping[str, Any]
 
     @property
-    def objective(self) -> str:
-        return self.result.objective
+    def id(self) -> str:
+        return str(self.objective["id"])
 
+    @property
+    def kind(self) -> str:
+        return str(self.objective["kind"])
 
-@dataclass(frozen=True)
-class PeriodFigure:
-    period: Period
-    result: ObjectiveResult
+    @property
+    def status(self) -> str:
+        return str(self.objective["status"])
+
+    @property
+    def value(self) -> float | None:
+        value = self.objective.get("value")
+        return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -56,108 +86,116 @@ class ClockRow:
 
 
 @dataclass(frozen=True)
+class Items:
+    """Some of an objective's item clocks, latest start last, and how many there are in all."""
+
+    rows: tuple[ClockRow, ...] = ()
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.rows))
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A party's service-credit statement for the period, and what is known about it.
+
+    `provisional`: the period still runs, so the numbers may move. `revised`: the statement
+    was issued, and the period's numbers changed since; the issued one stands and this is the
+    recomputed one, shown beside it.
+    """
+
+    statement: CreditStatement
+    provisional: bool = False
+    issued_at: dt.datetime | None = None
+    revised: CreditStatement | None = None
+    revised_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """An objective's period beside its own past, and the industry references that fit it.
+
+    The references are external figures (studies, surveys) with their source and year, not
+    this agreement's data; a report labels them so.
+    """
+
+    comparison: Comparison
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     agreement: Agreement
     period: Period
-    as_of: dt.datetime  # aware, in the agreement's zone
+    as_of: dt.datetime  # the evaluation instant, aware, in the agreement's zone
+    generated_at: dt.datetime  # aware, in the agreement's zone
     scores: tuple[Score, ...]
-    history: Mapping[str, tuple[PeriodFigure, ...]]  # objective → up to 12 periods, oldest first
-    clocks: Mapping[str, tuple[ClockRow, ...]]  # clock objective → items started in the period
+    history: Mapping[str, tuple[Figure, ...]]  # objective → up to 12 periods, oldest first
+    items: Mapping[str, Items]  # clock objective → its items started in the period
+    breaches: Mapping[str, Items]  # clock objective → its breached items of the period
+    credits: tuple[Credit, ...] = ()
+    benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    source: str = "events"  # "events": evaluated from a file now; "store": stored results
 
-    def breaches(self, objective: str) -> list[ClockRow]:
-        return [row for row in self.clocks.get(objective, ()) if row.state == "breached"]
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.agreement.timezone)
+
+    @property
+    def closed(self) -> bool:
+        return self.as_of >= from_us(self.period.end, self.zone)
 
 
-def build_report(
-    agreement: Agreement,
-    scorecard: Evaluation,
-    history: Evaluation,
-    clocks: Mapping[str, ItemClocks],
-) -> Report:
-    """Shape a report from the period's evaluation, the windowless one and the item clocks.
+def party_name(agreement: Agreement, party: str) -> str:
+    found = agreement.parties.get(party)
+    return party if found is None else found.name
 
-    `scorecard` must hold exactly one period: the one evaluated with `window=`.
-    """
-    if len(scorecard.periods) != 1:
-        raise ValueError("the scorecard evaluation must hold exactly one period")
-    zone = ZoneInfo(agreement.timezone)
-    period = scorecard.periods[0].period
-    scores = tuple(
-        Score(
-            title=agreement.objectives[result.objective].title,
-            owner_name=_party_name(agreement, result.owner),
-            result=result,
+
+def scores_of(agreement: Agreement, objectives: Iterable[Mapping[str, Any]]) -> tuple[Score, ...]:
+    """Return the scorecard lines of a period's objective JSON, titled from the agreement."""
+    scores = []
+    for objective in objectives:
+        spec = agreement.objectives.get(str(objective["id"]))
+        scores.append(
+            Score(
+                title=str(objective["id"]) if spec is None else spec.title,
+                owner_name=party_name(agreement, str(objective["owner"])),
+                objective=objective,
+            )
         )
-        for result in scorecard.periods[0].objectives
-    )
-    return Report(
-        agreement=agreement,
-        period=period,
-        as_of=from_us(scorecard.as_of, zone),
-        scores=scores,
-        history=_history(history, period),
-        clocks={name: _clock_rows(table, period, zone) for name, table in clocks.items()},
-        warnings=scorecard.warnings,
-    )
+    return tuple(scores)
 
 
-def _party_name(agreement: Agreement, owner: str) -> str:
-    party = agreement.parties.get(owner)
-    return owner if party is None else party.name
+def history_of(figures: Iterable[Figure], period: Period) -> dict[str, tuple[Figure, ...]]:
+    """Return each objective's last up to 12 periods that began before the report's ended.
 
-
-def _history(evaluation: Evaluation, period: Period) -> dict[str, tuple[PeriodFigure, ...]]:
-    # Periods that begin after the report's period are left out: a report of October
-    # printed in December shows October as the last bar.
-    figures: dict[str, list[PeriodFigure]] = {}
-    for group in evaluation.periods:
-        if group.period.start >= period.end:
+    A report of October printed in December shows October as the last bar.
+    """
+    found: dict[str, list[Figure]] = {}
+    for figure in sorted(figures, key=lambda f: (f.period.start, f.period.end)):
+        if figure.period.start >= period.end:
             continue
-        for result in group.objectives:
-            figures.setdefault(result.objective, []).append(PeriodFigure(group.period, result))
-    return {name: tuple(rows[-HISTORY_PERIODS:]) for name, rows in figures.items()}
+        found.setdefault(str(figure.objective["id"]), []).append(figure)
+    return {name: tuple(rows[-HISTORY_PERIODS:]) for name, rows in found.items()}
 
 
-def _clock_rows(clocks: ItemClocks, period: Period, zone: ZoneInfo) -> tuple[ClockRow, ...]:
-    # An item belongs to the period its clock started in, as in the clock objective's tally.
-    def local(name: str) -> pl.Expr:
-        stamp = pl.from_epoch(pl.col(name), time_unit="us").dt.convert_time_zone(zone.key)
-        naive = stamp.dt.replace_time_zone(None)
-        return pl.when(pl.col(name) == NO_INSTANT).then(None).otherwise(naive).alias(name)
-
-    frame = (
-        clock_columns(clocks)
-        .filter((pl.col("started_at") >= period.start) & (pl.col("started_at") < period.end))
-        .with_columns(local(name) for name in INSTANT_COLUMNS)
-    )
-    return tuple(ClockRow(*row) for row in frame.iter_rows())
+def breaches_of(items: Items) -> Items:
+    """Return the breached ones of a complete list of items, at most MAX_BREACH_ROWS."""
+    breached = [row for row in items.rows if row.state == "breached"]
+    return Items(tuple(breached[:MAX_BREACH_ROWS]), len(breached))
 
 
-def value_text(result: ObjectiveResult, value: float | None) -> str:
-    """Format a value or a target as people read it: 86, 98.7 %, 99.95 %."""
-    if value is None:
-        return "-"
-    if result.kind == "count":
-        return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-    return f"{value * 100:.2f} %" if result.kind == "availability" else f"{value * 100:.1f} %"
+def local(us: int | None, zone: ZoneInfo) -> dt.datetime | None:
+    """Return an instant as a naive local time of the zone (Excel has no zones); None stays."""
+    return None if us is None else from_us(us, zone).replace(tzinfo=None)
 
 
-def target_text(result: ObjectiveResult) -> str:
-    return f"{result.op.value} {value_text(result, result.target)}"
+def first_and_last_day(period: Period) -> tuple[dt.date, dt.date]:
+    return period.first, period.after - dt.timedelta(days=1)
 
 
-def elapsed_text(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d} h"
-
-
-def details_text(result: ObjectiveResult) -> str:
-    d = result.details
-    if result.kind == "clock":
-        return ", ".join(f"{d.get(name) or 0} {name.replace('_', ' ')}" for name in STATE_NAMES)
-    if result.kind == "ratio":
-        return f"{d['numerator']} of {d['denominator']}"
-    if result.kind == "availability":
-        return f"{d['failures']} failures, {d['downtime_seconds']} s down"
-    return ""
+def sorted_statements(credits: Sequence[Credit]) -> tuple[Credit, ...]:
+    return tuple(sorted(credits, key=lambda c: (c.statement.period, c.statement.party)))

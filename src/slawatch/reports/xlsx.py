@@ -1,11 +1,15 @@
-"""The report as a workbook: a scorecard sheet, then one sheet per objective."""
+"""The report as a workbook: the scorecard, a sheet per objective, and the service credits.
+
+Values stay numbers (shares formatted as percentages) and instants real Excel datetimes, so
+the workbook can be sorted and summed; headings and statuses are in the reader's language.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import io
 import re
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -13,83 +17,106 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from slawatch.render import CLOCK_COLUMNS
-from slawatch.reports.model import PeriodFigure, Report
+from slawatch.i18n import Translator
+from slawatch.presentation import clock_state_text, details_text, status_text
+from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
+from slawatch.reports.text import money_text
 
 MAX_SHEET_NAME = 31
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
-SCORECARD_COLUMNS = (
-    "objective",
-    "title",
-    "owner",
-    "kind",
-    "value",
-    "target",
-    "op",
-    "status",
-)
-PERIOD_COLUMNS = ("period", "first_day", "last_day", "value", "target", "op", "status")
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def write_xlsx(report: Report, path: Path) -> None:
+def report_xlsx(report: Report, t: Translator) -> bytes:
+    """Write the workbook in the reader's language and return its bytes."""
     workbook = Workbook()
     scorecard = workbook.active
     assert scorecard is not None
-    scorecard.title = "Scorecard"
-    _scorecard(scorecard, report)
-    taken = {"scorecard"}
+    taken: set[str] = set()
+    scorecard.title = sheet_name(t.gettext("Scorecard"), taken)
+    _scorecard(scorecard, report, t)
     for score in report.scores:
-        sheet = workbook.create_sheet(sheet_name(score.objective, taken))
-        if score.result.kind == "clock":
-            _clock_sheet(sheet, report, score.objective)
+        sheet = workbook.create_sheet(sheet_name(score.id, taken))
+        if score.kind == "clock":
+            _clock_sheet(sheet, report, score.id, t)
         else:
-            _period_sheet(sheet, report.history.get(score.objective, ()))
-    workbook.save(path)
+            _period_sheet(sheet, report.history.get(score.id, ()), t)
+    credits = workbook.create_sheet(sheet_name(t.gettext("Credits"), taken))
+    _credits_sheet(credits, report, t)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
-def sheet_name(objective: str, taken: set[str]) -> str:
+def sheet_name(name: str, taken: set[str]) -> str:
     """Return a unique sheet name: Excel allows 31 characters, no []:*?/\\, case-blind."""
-    base = _FORBIDDEN.sub("_", objective)[:MAX_SHEET_NAME] or "objective"
-    name, suffix = base, 1
-    while name.lower() in taken:
+    base = _FORBIDDEN.sub("_", name)[:MAX_SHEET_NAME] or "objective"
+    chosen, suffix = base, 1
+    while chosen.lower() in taken:
         suffix += 1
         tail = f"~{suffix}"
-        name = base[: MAX_SHEET_NAME - len(tail)] + tail
-    taken.add(name.lower())
-    return name
+        chosen = base[: MAX_SHEET_NAME - len(tail)] + tail
+    taken.add(chosen.lower())
+    return chosen
 
 
-def _scorecard(sheet: Worksheet, report: Report) -> None:
-    _header(sheet, ("period", *SCORECARD_COLUMNS, "details"))
+def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
+    _header(
+        sheet,
+        (
+            t.gettext("Period"),
+            t.gettext("Objective"),
+            t.gettext("Title"),
+            t.gettext("Owner"),
+            t.gettext("Value"),
+            t.gettext("Target"),
+            t.gettext("Comparison"),
+            t.gettext("Status"),
+            t.gettext("Details"),
+        ),
+    )
     for score in report.scores:
-        r = score.result
-        details = ", ".join(f"{k}={v}" for k, v in r.details.items() if v is not None)
+        objective = score.objective
         sheet.append(
             [
                 report.period.label,
-                r.objective,
+                score.id,
                 score.title,
                 score.owner_name,
-                r.kind,
-                r.value,
-                r.target,
-                r.op.value,
-                r.status.value,
-                details,
+                score.value,
+                float(objective["target"]),
+                objective["op"],
+                status_text(score.status, t),
+                details_text(objective, t),
             ]
         )
-        _percent(sheet, r.kind, (6, 7))
-    _widths(sheet, (10, 24, 36, 14, 13, 12, 12, 5, 10, 60))
+        _percent(sheet, score.kind, (5, 6))
+    _widths(sheet, (10, 22, 36, 16, 12, 12, 11, 14, 44))
 
 
-def _clock_sheet(sheet: Worksheet, report: Report, objective: str) -> None:
-    _header(sheet, CLOCK_COLUMNS)
-    comment = f"Local time in {report.agreement.timezone} (Excel datetimes carry no zone)."
+def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator) -> None:
+    _header(
+        sheet,
+        (
+            t.gettext("Item"),
+            t.gettext("Started"),
+            t.gettext("Stopped"),
+            t.gettext("Deadline"),
+            t.gettext("Elapsed (seconds)"),
+            t.gettext("Paused (seconds)"),
+            t.gettext("State"),
+        ),
+    )
+    comment = t.gettext(
+        "Local time in %(zone)s (Excel datetimes carry no zone).", zone=report.agreement.timezone
+    )
     for column in (2, 3, 4):
         sheet.cell(row=1, column=column).comment = Comment(comment, "slawatch")
-    for row in report.clocks.get(objective, ()):
+    listed = report.items.get(objective)
+    for row in () if listed is None else listed.rows:
         sheet.append(
             [
                 row.item,
@@ -98,36 +125,124 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str) -> None:
                 row.deadline,
                 row.elapsed_seconds,
                 row.paused_seconds,
-                row.state,
+                clock_state_text(row.state, t),
             ]
         )
         for column in (2, 3, 4):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATETIME_FORMAT
-    _widths(sheet, (14, 20, 20, 20, 16, 16, 10))
+    if listed is not None and listed.more:
+        sheet.append([t.gettext("and %(count)s more", count=t.number(listed.more, 0))])
+    _widths(sheet, (16, 20, 20, 20, 18, 18, 12))
 
 
-def _period_sheet(sheet: Worksheet, figures: Sequence[PeriodFigure]) -> None:
-    detail_names = list(dict.fromkeys(k for f in figures for k in f.result.details))
-    _header(sheet, (*PERIOD_COLUMNS, *detail_names))
+def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) -> None:
+    detail_names = list(
+        dict.fromkeys(k for f in figures for k in f.objective if k not in _OBJECTIVE_KEYS)
+    )
+    _header(
+        sheet,
+        (
+            t.gettext("Period"),
+            t.gettext("First day"),
+            t.gettext("Last day"),
+            t.gettext("Value"),
+            t.gettext("Target"),
+            t.gettext("Comparison"),
+            t.gettext("Status"),
+            *detail_names,
+        ),
+    )
     for figure in figures:
-        r = figure.result
-        last_day = figure.period.after - dt.timedelta(days=1)
+        first, last = first_and_last_day(figure.period)
         sheet.append(
             [
                 figure.period.label,
-                figure.period.first,
-                last_day,
-                r.value,
-                r.target,
-                r.op.value,
-                r.status.value,
-                *(r.details.get(name) for name in detail_names),
+                first,
+                last,
+                figure.value,
+                figure.target,
+                figure.objective["op"],
+                status_text(figure.status, t),
+                *(_cell(figure.objective.get(name)) for name in detail_names),
             ]
         )
         for column in (2, 3):
-            sheet.cell(row=sheet.max_row, column=column).number_format = "yyyy-mm-dd"
-        _percent(sheet, r.kind, (4, 5))
-    _widths(sheet, (10, 12, 12, 12, 12, 5, 10, *(16 for _ in detail_names)))
+            sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
+        _percent(sheet, str(figure.objective["kind"]), (4, 5))
+    _widths(sheet, (10, 12, 12, 12, 12, 11, 14, *(16 for _ in detail_names)))
+
+
+_OBJECTIVE_KEYS = {"id", "owner", "kind", "value", "target", "op", "status"}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+def _credits_sheet(sheet: Worksheet, report: Report, t: Translator) -> None:
+    _header(
+        sheet,
+        (
+            t.gettext("Period"),
+            t.gettext("Party"),
+            t.gettext("Objective"),
+            t.gettext("Value"),
+            t.gettext("Target"),
+            t.gettext("Tier reached"),
+            t.gettext("Threshold"),
+            t.gettext("Credit"),
+            t.gettext("Amount"),
+            t.gettext("Currency"),
+            t.gettext("Note"),
+        ),
+    )
+    for credit in report.credits:
+        _statement_rows(sheet, report, credit, t)
+    _widths(sheet, (10, 16, 22, 10, 10, 12, 11, 9, 14, 9, 60))
+
+
+def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Translator) -> None:
+    note = ""
+    if credit.provisional:
+        note = t.gettext("Provisional: the period is still running.")
+    if credit.revised is not None:
+        note = t.gettext(
+            "Revised after issue: recomputed, the total would be %(total)s.",
+            total=money_text(credit.revised.total, credit.revised.currency, t),
+        )
+    statement = credit.statement
+    party = report.agreement.parties.get(statement.party)
+    name = statement.party if party is None else party.name
+    for line in statement.lines:
+        spec = report.agreement.objectives.get(line.objective)
+        kind = "ratio" if spec is None else spec.kind
+        sheet.append(
+            [
+                statement.period,
+                name,
+                line.objective,
+                line.value,
+                line.target,
+                line.tier,
+                line.threshold,
+                line.credit_share,
+                line.amount,
+                statement.currency,
+                "",
+            ]
+        )
+        _percent(sheet, kind, (4, 5, 7))
+        sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
+        sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
+    sheet.append(
+        [statement.period, name, t.gettext("Total (at most the fee)"), None, None, None, None,
+         None, statement.total, statement.currency, note]
+    )  # fmt: skip
+    sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
 
 
 def _header(sheet: Worksheet, names: Sequence[str]) -> None:

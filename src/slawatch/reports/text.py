@@ -1,0 +1,125 @@
+"""Words and figures every report writer shares: moments, money, durations, Latin-1 text.
+
+Values, targets and statuses come from `slawatch.presentation`, so a report reads like the
+pages. What is left here is what only documents need: money with its ISO code (a PDF's core
+font has no euro sign), local moments in the reader's locale, and the mapping of text onto the
+Latin-1 alphabet of the PDF's built-in fonts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from slawatch.agreements.model import Duration, DurationUnit, Objective
+from slawatch.i18n import Translator
+from slawatch.presentation import target_text
+
+# What the core fonts lack, written with what they have; other characters lose their accents
+# (NFKD) or become "?", so no agreement text can make a PDF fail.
+_LATIN1 = str.maketrans(
+    {
+        "≥": ">=",
+        "≤": "<=",
+        "≠": "!=",
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "‑": "-",
+        "…": "...",
+        "→": "->",
+        "←": "<-",
+        "‘": "'",
+        "’": "'",
+        "‚": ",",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "•": "·",
+        "€": "EUR",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "ı": "i",
+        "Œ": "OE",
+        "œ": "oe",
+        "ẞ": "SS",
+        "\u202f": " ",  # narrow no-break space (English "3:05 PM")
+        "\u2009": " ",
+        "\u2007": " ",
+        "\u200b": "",
+    }
+)
+
+
+def latin1(text: str) -> str:
+    """Return text the PDF core fonts can print: Latin-1, with look-alikes for the rest."""
+    mapped = text.translate(_LATIN1)
+    try:
+        mapped.encode("latin-1")
+    except UnicodeEncodeError:
+        return "".join(_latin1_char(char) for char in mapped)
+    return mapped
+
+
+def _latin1_char(char: str) -> str:
+    try:
+        char.encode("latin-1")
+    except UnicodeEncodeError:
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        try:
+            return base.encode("latin-1").decode("latin-1") if base else "?"
+        except UnicodeEncodeError:
+            return "?"
+    return char
+
+
+def moment_text(moment: dt.datetime | None, t: Translator) -> str:
+    """Format a local moment to the minute: '28.11.2026, 14:05', 'Nov 28, 2026, 14:05'; '–'."""
+    if moment is None:
+        return "–"
+    return f"{t.date(moment.date())}, {moment:%H:%M}"
+
+
+def money_text(amount: float, currency: str, t: Translator) -> str:
+    """Format an amount with its ISO code: '500.00 EUR', '10.000,00 EUR'."""
+    return f"{format_decimal(amount, format='#,##0.00', locale=t.locale)} {currency}"
+
+
+def share_text(share: float, t: Translator) -> str:
+    """Format a credit share of the fee: '5%', '12,5 %'."""
+    return t.percent(share, digits=2)
+
+
+def elapsed_text(seconds: int, t: Translator) -> str:
+    return t.duration(seconds)
+
+
+def duration_text(duration: Duration, t: Translator) -> str:
+    """Say an agreement's duration in the reader's words: '48 hr', '3 business days'."""
+    if duration.unit is DurationUnit.BUSINESS_DAYS:
+        return t.ngettext("%(num)s business day", "%(num)s business days", duration.amount)
+    if duration.amount % 3600 == 0:
+        return t.hours(duration.amount)
+    return t.duration(duration.amount, parts=3)
+
+
+def target_of(objective: Objective) -> Mapping[str, Any]:
+    """Return an agreement objective's target as the objective JSON that presentation reads."""
+    return {
+        "kind": objective.kind,
+        "op": objective.target.op.value,
+        "target": objective.target.value,
+    }
+
+
+def promised_text(objective: Objective, t: Translator) -> str:
+    """Format what an objective promises: '≥ 95%', '≤ 10%', '≥ 50'."""
+    return target_text(target_of(objective), t)

@@ -1,0 +1,58 @@
+"""Report words and figures: Latin-1 text for the PDF fonts, money, moments and durations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from slawatch.agreements.model import Duration, DurationUnit
+from slawatch.i18n import translator
+from slawatch.reports.text import duration_text, latin1, moment_text, money_text
+
+EN, DE = translator("en"), translator("de")
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("Übergabe an den Vertrieb, Größe ß", "Übergabe an den Vertrieb, Größe ß"),
+        ("≥ 95 % – ≤ 10 %", ">= 95 % - <= 10 %"),
+        ("5 € · „gut“ … → fertig", '5 EUR · "gut" ... -> fertig'),
+        ("3:05\u202fPM", "3:05 PM"),
+        ("Łódź, Œuvre, ş", "Lódz, OEuvre, s"),
+        ("漢字 🙂", "?? ?"),
+    ],
+)
+def test_any_text_becomes_printable_latin1(text: str, printed: str):
+    assert latin1(text) == printed
+    latin1(text).encode("latin-1")
+
+
+def test_money_carries_its_currency_code_in_the_readers_format():
+    assert money_text(10_000, "EUR", EN) == "10,000.00 EUR"
+    assert money_text(500.5, "EUR", DE) == "500,50 EUR"
+
+
+def test_moments_are_shown_to_the_minute_and_none_as_a_dash():
+    moment = dt.datetime(2026, 10, 7, 8, 5)
+    assert moment_text(moment, EN) == "Oct 7, 2026, 08:05"
+    assert moment_text(moment, DE) == "07.10.2026, 08:05"
+    assert moment_text(None, DE) == "–"
+
+
+def test_durations_read_as_the_agreement_meant_them():
+    assert duration_text(Duration(unit=DurationUnit.WALL, amount=48 * 3600, text="48h"), EN) == (
+        "48 hr"
+    )
+    assert duration_text(Duration(unit=DurationUnit.WORKING, amount=4 * 3600, text="4h"), DE) == (
+        "4 Std."
+    )
+    days = Duration(unit=DurationUnit.BUSINESS_DAYS, amount=3, text="3bd")
+    assert duration_text(days, EN) == "3 business days"
+    assert duration_text(days, DE) == "3 Arbeitstage"
+    one = Duration(unit=DurationUnit.BUSINESS_DAYS, amount=1, text="1bd")
+    assert duration_text(one, DE) == "1 Arbeitstag"
+    assert duration_text(Duration(unit=DurationUnit.WALL, amount=30 * 60, text="30m"), EN) == (
+        "30 min"
+    )
