@@ -21,9 +21,10 @@ def source_messages() -> dict[str, str]:
     for filename, line, message, _comments, _context in extract_from_dir(
         SOURCE, METHODS, keywords=KEYWORDS, options_map=OPTIONS
     ):
-        for text in message if isinstance(message, tuple) else (message,):
-            if text:
-                found.setdefault(text, f"{filename}:{line}")
+        # A plural is catalogued under its singular; its msgstr holds every form.
+        text = message[0] if isinstance(message, tuple) else message
+        if text:
+            found.setdefault(text, f"{filename}:{line}")
     return found
 
 

@@ -46,8 +46,13 @@ def set_clock(
     objective: str = "speed-to-lead",
     stopped_at: int | None = None,
     period: str = "2026-03",
+    deadline: int | None = None,
 ) -> None:
-    """Store an item clock as the evaluator would, replacing any earlier row."""
+    """Store an item clock as the evaluator would, replacing any earlier row.
+
+    By default the clock started 36 h before `since` with a 48 h allowance; a test whose ticks
+    run for days past that gives a later `deadline`, or the item breaches on the way.
+    """
     c = item_clocks.c
     with transaction(engine) as connection:
         connection.execute(
@@ -63,7 +68,7 @@ def set_clock(
                 period=period,
                 started_at=since - 36 * HOUR,
                 stopped_at=stopped_at,
-                deadline=since - 36 * HOUR + 48 * HOUR,
+                deadline=since - 36 * HOUR + 48 * HOUR if deadline is None else deadline,
                 warn_at=since - 36 * HOUR + 36 * HOUR,
                 elapsed_us=36 * HOUR,
                 paused_us=0,

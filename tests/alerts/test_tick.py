@@ -108,7 +108,7 @@ def test_an_item_at_risk_opens_a_warn_escalation_and_notifies_tier_one_at_once(
 def test_the_ladder_climbs_step_by_step_and_each_step_is_taken_once(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    set_clock(engine, lead, "at_risk", since=NOW)
+    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
     for at in (NOW, NOW, NOW + HOUR, NOW + 4 * HOUR - 1, NOW + 4 * HOUR, NOW + 5 * HOUR):
         tick(engine, at, notified)
     assert notified.tiers == [1, 2]
@@ -129,7 +129,7 @@ def test_the_ladder_climbs_step_by_step_and_each_step_is_taken_once(
 def test_a_tick_after_a_long_outage_takes_every_step_that_fell_due(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    set_clock(engine, lead, "at_risk", since=NOW)
+    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
     tick(engine, NOW, notified)
     tick(engine, NOW + 2 * DAY, notified)
     assert notified.tiers == [1, 2, 3]
@@ -360,7 +360,7 @@ def test_two_ticks_racing_take_each_step_exactly_once(
 ) -> None:
     for name in ("lead-2", "lead-3", "lead-4"):
         set_clock(engine, add_item(engine, name), "breached", since=NOW)
-    set_clock(engine, lead, "at_risk", since=NOW)
+    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
     start = threading.Barrier(2)
 
     def racer(owner: str, at: int, with_lease: bool) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -50,6 +50,7 @@ from slawatch.store.escalations import (
     CloseReason,
     Escalation,
     NewEscalation,
+    as_of_now,
     clocks_of,
     close_escalation,
     lock_escalation,
@@ -72,6 +73,11 @@ class NotifyStep(Protocol):
     def __call__(
         self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
     ) -> object: ...
+
+
+# Work that runs after each tick in every replica (claiming its own rows or lease):
+# called with the engine, now (µs) and this process's owner name.
+Job = Callable[[Engine, int, str], object]
 
 
 @dataclass
@@ -168,7 +174,7 @@ class Tick:
         with read_transaction(self.engine) as connection:
             self.agreements = {s.id: s for s in current_agreements(connection)}
             self.results = {a: stored_results(connection, a) for a in self.agreements}
-            triggers = item_triggers(connection, since_from=since_from)
+            triggers = item_triggers(connection, since_from=since_from, now=self.now)
             for stored in self.agreements.values():
                 triggers += period_triggers(
                     connection, stored, self.results[stored.id], since_from=since_from
@@ -182,6 +188,8 @@ class Tick:
             clock = clocks.get(
                 (escalation.agreement_id, escalation.objective, escalation.item_id or 0)
             )
+            if clock is not None:
+                clock = as_of_now(clock, self.now)
             standing = standing_of(escalation, clock, self.results.get(escalation.agreement_id, ()))
             try:
                 self._advance(escalation, standing)
@@ -276,8 +284,10 @@ class AlertTicker:
         interval: float,
         lookback_days: int,
         notify: NotifyStep | None = None,
+        jobs: Sequence[Job] = (),
     ) -> None:
         self.engine = engine
+        self.jobs = tuple(jobs)
         self.interval = interval
         self.lookback_us = lookback_days * 86_400 * US
         self.notify = notify
@@ -308,6 +318,11 @@ class AlertTicker:
             )
         except Exception:  # the thread must outlive a database hiccup
             log.exception("escalation tick failed; retrying in %.0f s", self.interval)
+        for job in self.jobs:  # sending, reminders …: each on its own, after the ladder moved
+            try:
+                job(self.engine, now_us(), self.owner)
+            except Exception:
+                log.exception("background job %s failed; retrying next tick", job)
         self.rounds += 1
 
     def _run(self) -> None:
@@ -317,7 +332,9 @@ class AlertTicker:
             self.tick()
 
 
-def install_alerts(app: FastAPI, *, notify: NotifyStep | None = None) -> AlertTicker:
+def install_alerts(
+    app: FastAPI, *, notify: NotifyStep | None = None, jobs: Sequence[Job] = ()
+) -> AlertTicker:
     """Run escalation ticks in the background for the app's lifetime (`slawatch serve`).
 
     `notify` queues a step's messages (slawatch.alerts.notify.enqueue_step); without it the
@@ -329,6 +346,7 @@ def install_alerts(app: FastAPI, *, notify: NotifyStep | None = None) -> AlertTi
         interval=settings.alert_tick,
         lookback_days=settings.alert_lookback_days,
         notify=notify,
+        jobs=jobs,
     )
     app.state.alert_ticker = ticker
     outer: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context

@@ -53,12 +53,12 @@ def period_subject(label: str) -> str:
     return f"period:{label}"
 
 
-def item_triggers(connection: Connection, *, since_from: int) -> list[Trigger]:
-    """Return the item clocks that turned at risk or breached since `since_from`, unopened."""
+def item_triggers(connection: Connection, *, since_from: int, now: int) -> list[Trigger]:
+    """Return the item clocks at risk or breached at `now` since `since_from`, unopened."""
     found = []
     for state, trigger in ITEM_TRIGGERS.items():
         for clock in clocks_turned_bad(
-            connection, state=state, trigger=trigger, since_from=since_from
+            connection, state=state, trigger=trigger, since_from=since_from, now=now
         ):
             found.append(
                 Trigger(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,6 +25,12 @@ DEMO_DATABASE = Path("slawatch-demo.db")
 DEMO_ADMIN = "admin@example.com"
 DEMO_PASSWORD = "slawatch-demo"
 DEMO_ITEMS = {"marketing-sales": 1500, "it-service": 900, "hr-requests": 700}
+DEMO_MAIL = "mailto://127.0.0.1:1025?from=slawatch@example.com"  # a local mail catcher
+# The templates climb their ladders over hours and days; the demo's climb in minutes, so a
+# breach can be followed from tier 1 to tier 3 while you watch.
+DEMO_LADDER = {1: "0m", 2: "2m", 3: "5m"}
+DEMO_READERS = {"head.sales@example.com": "de", "head.marketing@example.com": "en"}
+_LADDER_STEP = re.compile(r"\{after: *[0-9a-z]+, *tier: *([123])\}")
 
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
@@ -66,13 +73,15 @@ def demo(
     os.environ["SLAWATCH_DATABASE_URL"] = f"sqlite:///{database_file.resolve()}"
     os.environ["SLAWATCH_DEMO"] = "1"
     os.environ.setdefault("SLAWATCH_BASE_URL", f"http://{host}:{port}")
+    os.environ.setdefault("SLAWATCH_SMTP_URL", DEMO_MAIL)
     get_settings.cache_clear()
     if not database_file.exists():
         load_demo(now=dt.datetime.now(dt.UTC))
         out.print(f"created {database_file}", markup=False)
     out.print(
         f"slawatch demo ready in {time.perf_counter() - started:.1f} s: http://{host}:{port}/\n"
-        f"log in as {DEMO_ADMIN} with password {DEMO_PASSWORD}",
+        f"log in as {DEMO_ADMIN} with password {DEMO_PASSWORD}\n"
+        f"escalation mail goes to {get_settings().smtp_url} (see the README for a mail catcher)",
         markup=False,
     )
     serve(host=host, port=port, workers=1)
@@ -95,7 +104,7 @@ def load_demo(*, now: dt.datetime) -> None:
     until = to_us(now)
     with transaction(engine) as connection:
         for name in template_names():
-            text = template_text(name).replace("effective: ", f"effective: {first} # ", 1)
+            text = demo_text(template_text(name), effective=first)
             agreement, _ = save_version(
                 connection, text, author="demo", reason="demo: loaded from the template"
             )
@@ -104,7 +113,17 @@ def load_demo(*, now: dt.datetime) -> None:
             )
             store_events(connection, _events_until(frame, source=agreement.id, until=until))
         create_user(connection, DEMO_ADMIN, DEMO_PASSWORD, "admin")
+        for email, language in DEMO_READERS.items():  # department heads who acknowledge
+            create_user(connection, email, DEMO_PASSWORD, "editor", language)
     refresh_all(engine, as_of=until)
+
+
+def demo_text(template: str, *, effective: dt.date) -> str:
+    """Return a template for the demo: in force from `effective`, its ladder in minutes."""
+    text = template.replace("effective: ", f"effective: {effective} # ", 1)
+    return _LADDER_STEP.sub(
+        lambda step: f"{{after: {DEMO_LADDER[int(step[1])]}, tier: {step[1]}}}", text
+    )
 
 
 def _events_until(frame: pl.DataFrame, *, source: str, until: int) -> list[EventIn]:

@@ -13,7 +13,7 @@ tier twice (a reminder), and the step number keeps both apart.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
     update,
 )
@@ -455,10 +456,51 @@ def _standing(row: Any) -> ClockStanding:
     )
 
 
+def as_of_now(clock: ClockStanding, now: int) -> ClockStanding:
+    """Return the clock as it stands at `now`, which may be later than its stored evaluation.
+
+    A running clock's deadline and warning point are fixed until an event arrives (and an
+    event makes the evaluator rewrite the row), so passing them needs no evaluation: a
+    running clock past its deadline is breached since the deadline, one past its warning
+    point at risk since the warning point. This keeps a breach from waiting for the next
+    evaluation round before it escalates.
+    """
+    if clock.stopped_at is not None or clock.state not in ("running", "at_risk"):
+        return clock
+    if clock.deadline is not None and clock.deadline <= now:
+        return replace(clock, state="breached", since=clock.deadline)
+    if clock.state == "running" and clock.warn_at is not None and clock.warn_at <= now:
+        return replace(clock, state="at_risk", since=clock.warn_at)
+    return clock
+
+
+def _in_state_at(state: str, now: int, since_from: int) -> Any:
+    """Select the running clocks that are in `state` at `now`, turned so since `since_from`."""
+    c = item_clocks.c
+    stored = and_(c.state == state, c.since >= since_from)
+    if state == "breached":
+        passed = and_(
+            c.state.in_(("running", "at_risk")),
+            c.deadline <= now,
+            c.deadline >= since_from,
+        )
+        return or_(stored, passed)
+    if state == "at_risk":
+        passed = and_(
+            c.state == "running",
+            c.warn_at <= now,
+            c.warn_at >= since_from,
+            or_(c.deadline.is_(None), c.deadline > now),
+        )
+        return or_(and_(stored, or_(c.deadline.is_(None), c.deadline > now)), passed)
+    return stored
+
+
 def clocks_turned_bad(
-    connection: Connection, *, state: str, trigger: str, since_from: int
+    connection: Connection, *, state: str, trigger: str, since_from: int, now: int
 ) -> list[ClockStanding]:
-    """Return running item clocks in `state` since `since_from` without a `trigger` escalation.
+    """Return running item clocks in `state` at `now` since `since_from`, without a `trigger`
+    escalation.
 
     The anti-join keeps a tick from re-trying thousands of old triggers every round; the
     unique key still decides when two replicas find the same one.
@@ -474,14 +516,13 @@ def clocks_turned_bad(
     query = (
         select(item_clocks)
         .where(
-            c.state == state,
+            _in_state_at(state, now, since_from),
             c.stopped_at.is_(None),
-            c.since >= since_from,
             ~opened.exists(),
         )
         .order_by(c.since, c.agreement_id, c.objective, c.item_id)
     )
-    return [_standing(row) for row in connection.execute(query)]
+    return [as_of_now(_standing(row), now) for row in connection.execute(query)]
 
 
 def clocks_of(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -15,13 +17,40 @@ from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from slawatch.alerts.delivery import send_due
+from slawatch.alerts.notify import enqueue, enqueue_step, recipients_for
+from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import install_alerts
 from slawatch.config import Settings
 from slawatch.evaluation.scheduler import install_scheduler
 from slawatch.store.migrate import needs_upgrade
-from slawatch.web.api import agreements, escalations, events, imports, items
+from slawatch.web.api import (
+    agreements,
+    benchmarks,
+    credits,
+    escalations,
+    events,
+    imports,
+    items,
+    metrics,
+    reviews,
+    routes,
+)
+from slawatch.web.pages import agreements as agreement_pages
+from slawatch.web.pages import benchmarks as benchmark_pages
+from slawatch.web.pages import credits as credit_pages
+from slawatch.web.pages import (
+    deliveries,
+    editor,
+    home,
+    language,
+    objectives,
+    reports,
+    versions,
+)
 from slawatch.web.pages import escalations as escalation_pages
-from slawatch.web.pages import home, language
+from slawatch.web.pages import items as item_pages
+from slawatch.web.pages import reviews as review_pages
 from slawatch.web.security import Principal
 from slawatch.web.sessions import install_sessions
 
@@ -76,6 +105,29 @@ class BodyLimit:
 
 async def _no_body() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _send_deliveries(engine: Engine, now: int, owner: str) -> None:
+    send_due(engine, now=now, owner=owner)
+
+
+def _review_reminders(settings: Settings) -> Callable[[Engine, int, str], object]:
+    """Remind the parties' department heads of due reviews, once per process and due date."""
+    seen: set[str] = set()
+
+    def remind(engine: Engine, now: int, _owner: str) -> int:
+        return send_review_reminders(
+            engine,
+            now=now,
+            enqueue=enqueue,
+            address=lambda connection, contact, party: recipients_for(
+                connection, contact, party, settings
+            ),
+            base_url=settings.base_url,
+            seen=seen,
+        )
+
+    return remind
 
 
 def _no_session(_request: Request) -> Principal | None:
@@ -135,15 +187,34 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             return JSONResponse({"status": f"database unavailable: {type(error).__name__}"}, 503)
         return {"status": "ready"}
 
-    for module in (events, items, agreements, imports, escalations):
+    api_routers = (events, items, agreements, imports, escalations, benchmarks, routes)
+    for module in (*api_routers, credits, reviews):
         app.include_router(module.router, prefix=API)
+    app.include_router(metrics.router)
     install_sessions(app)
-    app.include_router(home.router)
-    app.include_router(language.router)
-    app.include_router(escalation_pages.router)
+    for page in (
+        home,
+        language,
+        agreement_pages,
+        objectives,
+        item_pages,
+        versions,
+        editor,
+        reports,
+        escalation_pages,
+        benchmark_pages,
+        deliveries,
+        credit_pages,
+        review_pages,
+    ):
+        app.include_router(page.router)
     app.mount("/static", StaticFiles(packages=[("slawatch.web", "static")]), name="static")
     if background:
         install_scheduler(app)
-        install_alerts(app)
+        install_alerts(
+            app,
+            notify=functools.partial(enqueue_step, settings=settings),
+            jobs=[_review_reminders(settings), _send_deliveries],
+        )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from slawatch.metrics import record_ingest
 from slawatch.store.db import transaction
 from slawatch.store.events import DEFAULT_SOURCE, RESERVED, EventIn, store_events
 from slawatch.web.deps import engine_of, settings_of
@@ -265,6 +267,7 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
     engine = engine_of(request)
 
     def handle() -> EventsStored:
+        started = time.perf_counter()
         elements, single = _elements(body, content_type)
         if len(elements) > settings.max_batch:
             raise HTTPException(
@@ -289,6 +292,7 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
             with transaction(engine) as connection:
                 stored = store_events(connection, batch.events)
             accepted, duplicates = stored.accepted, stored.duplicates
+        record_ingest(accepted, duplicates, len(batch.errors), time.perf_counter() - started)
         return EventsStored(
             accepted=accepted, duplicate=duplicates, rejected=len(batch.errors), errors=batch.errors
         )
