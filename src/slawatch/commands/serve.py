@@ -112,6 +112,7 @@ def load_demo(*, now: dt.datetime) -> None:
                 agreement, items=DEMO_ITEMS.get(name, 800), months=13, seed=7, start=first
             )
             store_events(connection, _events_until(frame, source=agreement.id, until=until))
+        store_events(connection, live_leads(until))
         create_user(connection, DEMO_ADMIN, DEMO_PASSWORD, "admin")
         for email, language in DEMO_READERS.items():  # department heads who acknowledge
             create_user(connection, email, DEMO_PASSWORD, "editor", language)
@@ -124,6 +125,33 @@ def demo_text(template: str, *, effective: dt.date) -> str:
     return _LADDER_STEP.sub(
         lambda step: f"{{after: {DEMO_LADDER[int(step[1])]}, tier: {step[1]}}}", text
     )
+
+
+def live_leads(now: int) -> list[EventIn]:
+    """Return leads handed over to Sales and not contacted yet, their deadline minutes away.
+
+    Generated history ends quietly; these give the demo a breach to follow while it runs:
+    each is past its warning point (36 of 48 h) and breaches within minutes of starting.
+    """
+    from slawatch.store.events import EventIn
+
+    hour = 3_600_000_000
+    minute = 60_000_000
+    events = []
+    for number, left in enumerate((3 * minute, 10 * minute, 30 * minute, 6 * hour), start=1):
+        handed_over = now - 48 * hour + left
+        for kind, at in (("qualified", handed_over - 2 * hour), ("handed_over", handed_over)):
+            events.append(
+                EventIn(
+                    source="marketing-sales",
+                    item=f"L-LIVE-{number}",
+                    type=kind,
+                    at=at,
+                    kind="lead",
+                    attributes={"region": "north"},
+                )
+            )
+    return events
 
 
 def _events_until(frame: pl.DataFrame, *, source: str, until: int) -> list[EventIn]:
