@@ -60,7 +60,7 @@ def evaluated_and_stated(engine: Engine) -> None:
     """Store the agreement, the example events and their results, then issue statements."""
     save_credited(engine)
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     issue_statements(engine, AGREEMENT, now=ISSUED_AT)
 
 
@@ -72,7 +72,7 @@ def late_leads_in_april(engine: Engine, count: int = 20) -> None:
     ]
     with transaction(engine) as connection:
         store_events(connection, batch)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
 
 
 def test_issued_statements_equal_the_engines_for_every_closed_period_and_party(engine: Engine):
@@ -120,7 +120,7 @@ def test_issuing_again_without_changes_changes_nothing(engine: Engine):
 def test_the_first_call_reports_what_it_issued(engine: Engine):
     save_credited(engine)
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     report = issue_statements(engine, AGREEMENT, now=ISSUED_AT)
     assert len(report.issued) == 12 and report.revised == () and report.cleared == ()
     assert report.issued[0] == ("2026-01", "marketing")
@@ -155,7 +155,7 @@ def test_a_change_after_issue_is_flagged_and_not_applied(engine: Engine):
 def test_a_revision_is_cleared_when_the_numbers_return_to_the_issued_ones(engine: Engine):
     save_credited(engine)
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     with read_transaction(engine) as connection:
         original = stored_results(connection, AGREEMENT)
     issue_statements(engine, AGREEMENT, now=ISSUED_AT)
@@ -209,7 +209,7 @@ def test_a_statement_carries_the_version_that_measured_its_period(engine: Engine
     save_credited(engine)
     save_credited(engine, fee="20000 EUR", effective=dt.date(2026, 4, 1))
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     issue_statements(engine, AGREEMENT, now=ISSUED_AT)
     with read_transaction(engine) as connection:
         stated = {(s.period, s.party): s for s in issued_statements(connection, AGREEMENT)}
@@ -225,7 +225,7 @@ def test_a_statement_carries_the_version_that_measured_its_period(engine: Engine
 def test_statements_are_issued_in_the_callers_transaction(engine: Engine):
     save_credited(engine)
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     with transaction(engine) as connection:
         report = issue_statements(connection, AGREEMENT, now=ISSUED_AT)
         assert len(issued_statements(connection, AGREEMENT)) == len(report.issued) == 12
@@ -241,7 +241,7 @@ def test_an_agreement_without_credits_or_results_issues_nothing(engine: Engine):
     with transaction(engine) as connection:
         save_version(connection, text, author="lena@example.com", reason="no credits")
     store_example_events(engine)
-    refresh_all(engine, as_of=AS_OF)
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
     assert not issue_statements(engine, AGREEMENT, now=ISSUED_AT).changed
 
 
@@ -260,3 +260,13 @@ def test_periods_sort_by_their_first_day_and_length():
 def test_money_is_exact_cents():
     assert money(0.15) == Decimal("0.15") and str(money(10000.0)) == "10000.00"
     assert money("500.00") == Decimal("500") and str(money(Decimal("0.145"))) == "0.15"
+
+
+def test_the_background_evaluation_issues_the_statements_of_closed_periods(engine: Engine):
+    save_credited(engine)
+    store_example_events(engine)
+    refresh_all(engine, as_of=AS_OF)
+    with read_transaction(engine) as connection:
+        stated = issued_statements(connection, AGREEMENT)
+    assert len(stated) == 12
+    assert {statement.issued_at for statement in stated} == {AS_OF}

@@ -41,11 +41,11 @@ def from_file(period: str = "2026-10", yaml_text: str | None = None, as_of: int 
     )
 
 
-def store_example(engine: Engine, as_of: int = AS_OF) -> None:
+def store_example(engine: Engine, as_of: int = AS_OF, *, issue_credits: bool = True) -> None:
     """Store the example agreement and its events, and evaluate them as of `as_of`."""
     save_template(engine)
     store_example_events(engine)
-    refresh_all(engine, as_of=as_of)
+    refresh_all(engine, as_of=as_of, issue_credits=issue_credits)
 
 
 def pdf_text(data: bytes | Path) -> str:

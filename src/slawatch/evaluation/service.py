@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
+from slawatch.evaluation.credits import issue_statements
+from slawatch.metrics import record_evaluation
 from slawatch.render import evaluation_json
 from slawatch.store.agreements import StoredAgreement, all_versions, version_in_force
 from slawatch.store.clock import now_us
@@ -123,6 +126,7 @@ class Recomputer:
     owner: str
     cache: EventCache
     lease_seconds: float = LEASE_SECONDS
+    issue_credits: bool = True  # tests of issuing itself turn it off to issue by hand
     # Called with each agreement's clock changes inside the transaction that writes them.
     clock_listeners: list[ClockListener] = field(default_factory=list)
     _clocks: dict[str, _KeptClocks] = field(default_factory=dict, init=False, repr=False)
@@ -156,6 +160,7 @@ class Recomputer:
         return True
 
     def _compute(self, work: Claim, as_of: int | None) -> None:
+        started = time.perf_counter()
         table, last_event_id = self.cache.current(self.engine)
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
@@ -172,7 +177,12 @@ class Recomputer:
             write_clock_changes(connection, diff)
             for listener in self.clock_listeners:
                 listener(connection, diff)
+            # Closed periods get their credit statements with the results that state them;
+            # a later change to such a period is kept as a flagged revision, never applied.
+            if self.issue_credits:
+                issue_statements(connection, work.agreement_id, now=instant)
         self._clocks[work.agreement_id] = _KeptClocks(computed_at, clock_digest(clocks))
+        record_evaluation(work.agreement_id, time.perf_counter() - started)
         log.info(
             "evaluated %s: %d periods, %d clocks (%d written), events up to #%d",
             work.agreement_id,
@@ -218,11 +228,14 @@ def refresh_all(
     owner: str | None = None,
     stale_after: float | None = None,
     cache: EventCache | None = None,
+    issue_credits: bool = True,
 ) -> list[str]:
     """Bring every agreement's stored results up to date; return the ids this call evaluated.
 
     Agreements another process is evaluating right now are left to it. `as_of` (µs) fixes the
     evaluation instant (tests, the demo); by default it is now.
     """
-    recomputer = Recomputer(engine, owner or process_owner(), cache or EventCache())
+    recomputer = Recomputer(
+        engine, owner or process_owner(), cache or EventCache(), issue_credits=issue_credits
+    )
     return recomputer.refresh(as_of=as_of, stale_after=stale_after)

@@ -434,6 +434,32 @@ def attribute_value(name: str) -> Any:
     return items.c.attributes[(name, 0)].as_string()
 
 
+def _with_attributes(
+    matching: Select[Any], attributes: Mapping[str, str], *, few: bool
+) -> Select[Any]:
+    """Keep the clocks whose item has the given attribute values.
+
+    PostgreSQL cannot estimate a JSON test, so it plans to test every item first. That is
+    right for all of an objective's clocks, but when a period or a state leaves a few of
+    them, reading just their items' attributes first is four times faster.
+    """
+    c = item_clocks.c
+    if not few:
+        return matching.join(items, items.c.id == c.item_id).where(
+            *(attribute_value(name) == value for name, value in attributes.items())
+        )
+    tested = list(attributes.items())
+    clocks = (
+        matching.join(items, items.c.id == c.item_id)
+        .add_columns(*(attribute_value(name).label(f"a{i}") for i, (name, _) in enumerate(tested)))
+        .cte("clocks")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return select(clocks.c.item_id, clocks.c.started_at).where(
+        *(clocks.c[f"a{i}"] == value for i, (_, value) in enumerate(tested))
+    )
+
+
 def clock_page(
     connection: Connection,
     agreement_id: str,
@@ -458,14 +484,7 @@ def clock_page(
     if states is not None:
         matching = matching.where(c.state.in_(list(states)))
     if attributes:
-        # Narrow down by the clocks' own columns first: PostgreSQL cannot estimate a JSON
-        # test and would otherwise read every item's attributes, ten times slower.
-        clocks = matching.cte("clocks").prefix_with("MATERIALIZED", dialect="postgresql")
-        matching = (
-            select(clocks.c.item_id, clocks.c.started_at)
-            .join(items, items.c.id == clocks.c.item_id)
-            .where(*(attribute_value(name) == value for name, value in attributes.items()))
-        )
+        matching = _with_attributes(matching, attributes, few=period is not None or bool(states))
     total = connection.execute(select(func.count()).select_from(matching.subquery()))
     # Sort and cut the narrow keys first, then fetch the page's rows and items: sorting whole
     # joined rows of a million clocks costs seconds.

@@ -128,17 +128,16 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("since", sa.BigInteger(), nullable=False),
         sa.Column("as_of", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agreement_id"], ["agreements.id"], name=op.f("fk_item_clocks_agreement_id_agreements")
-        ),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["items.id"], name=op.f("fk_item_clocks_item_id_items")
-        ),
         sa.PrimaryKeyConstraint(
             "agreement_id", "objective", "item_id", name=op.f("pk_item_clocks")
         ),
     )
     with op.batch_alter_table("item_clocks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_item_clocks_objective_started",
+            ["agreement_id", "objective", "started_at"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_item_clocks_objective_period_state",
             ["agreement_id", "objective", "period", "state"],
@@ -246,6 +245,7 @@ def downgrade() -> None:
     op.drop_table("reviews")
     with op.batch_alter_table("item_clocks", schema=None) as batch_op:
         batch_op.drop_index("ix_item_clocks_state_deadline")
+        batch_op.drop_index("ix_item_clocks_objective_started")
         batch_op.drop_index("ix_item_clocks_objective_period_state")
 
     op.drop_table("item_clocks")
