@@ -107,6 +107,18 @@ def _not_found(agreement_id: str) -> HTTPException:
     )
 
 
+def invalid_agreement(error: AgreementError) -> JSONResponse:
+    """Answer 422 with every problem of an agreement's YAML, each at its line."""
+    problems = [
+        ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
+        for p in error.problems
+    ]
+    return JSONResponse(
+        {"detail": f"the agreement is invalid: {len(problems)} problem(s)", "problems": problems},
+        status_code=422,
+    )
+
+
 @router.get("/agreements", response_model=list[AgreementSummary])
 def list_agreements(request: Request, _principal: Reader) -> list[AgreementSummary]:
     """List every agreement with its current version."""
@@ -177,17 +189,7 @@ async def put_agreement(
     try:
         parsed = parse_agreement(text, source=source)
     except AgreementError as error:
-        problems = [
-            ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
-            for p in error.problems
-        ]
-        return JSONResponse(
-            {
-                "detail": f"the agreement is invalid: {len(problems)} problem(s)",
-                "problems": problems,
-            },
-            status_code=422,
-        )
+        return invalid_agreement(error)
     if parsed.id != agreement_id:
         raise HTTPException(
             400,

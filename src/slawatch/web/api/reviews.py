@@ -22,6 +22,7 @@ from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
+from slawatch.web.api.agreements import invalid_agreement
 from slawatch.web.deps import engine_of
 from slawatch.web.security import Permission, Principal, require
 
@@ -85,13 +86,6 @@ class ReviewRead(ReviewSummary):
     )
 
 
-class ProblemRead(BaseModel):
-    line: int | None
-    field: str
-    message: str
-    hint: str | None
-
-
 def summary(review: Review) -> ReviewSummary:
     return ReviewSummary(
         id=review.id,
@@ -143,17 +137,7 @@ def yaml_problems(stored: StoredAgreement, text: str) -> JSONResponse | None:
     try:
         parsed = parse_agreement(text, source=f"{stored.id}.yaml")
     except AgreementError as error:
-        problems = [
-            ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
-            for p in error.problems
-        ]
-        return JSONResponse(
-            {
-                "detail": f"the agreement is invalid: {len(problems)} problem(s)",
-                "problems": problems,
-            },
-            status_code=422,
-        )
+        return invalid_agreement(error)
     if parsed.id != stored.id:
         return JSONResponse(
             {
