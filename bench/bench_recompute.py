@@ -43,14 +43,8 @@ from slawatch.evaluation.clocks import item_clock_frame  # noqa: E402
 from slawatch.evaluation.service import Recomputer, evaluate_history  # noqa: E402
 from slawatch.ingest.files import EventLog, read_events  # noqa: E402
 from slawatch.store.agreements import all_versions, save_version  # noqa: E402
-from slawatch.store.clocks import (  # noqa: E402
-    COMPARED,
-    at_risk_queue,
-    clock_counts,
-    clock_page,
-    diff_clocks,
-    stored_clock_frame,
-)
+from slawatch.store.clock_lists import at_risk_queue, clock_counts, clock_page  # noqa: E402
+from slawatch.store.clocks import COMPARED, diff_clocks, stored_clock_frame  # noqa: E402
 from slawatch.store.db import make_engine, read_transaction, transaction  # noqa: E402
 from slawatch.store.events import EventIn, store_events  # noqa: E402
 from slawatch.store.migrate import upgrade  # noqa: E402

@@ -17,7 +17,8 @@ from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import CLOCK_SCHEMA, item_clock_frame
 from slawatch.evaluation.service import Recomputer
 from slawatch.store.agreements import StoredAgreement, all_versions, save_version
-from slawatch.store.clocks import ClockDiff, clock_page, stored_clock_frame
+from slawatch.store.clock_lists import clock_page
+from slawatch.store.clocks import ClockDiff, stored_clock_frame
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.items import load_event_table

@@ -12,16 +12,8 @@ from sqlalchemy import Engine
 from slawatch.engine.instants import to_us
 from slawatch.evaluation.clocks import CLOCK_SCHEMA
 from slawatch.store import clocks
-from slawatch.store.clocks import (
-    COMPARED,
-    ClockDiff,
-    at_risk_queue,
-    clock_counts,
-    clock_page,
-    item_clock_rows,
-    stored_clock_frame,
-    write_clock_diff,
-)
+from slawatch.store.clock_lists import at_risk_queue, clock_counts, clock_page, item_clock_rows
+from slawatch.store.clocks import COMPARED, ClockDiff, stored_clock_frame, write_clock_diff
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.items import item_detail

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from slawatch.i18n import translator
 from slawatch.presentation import status_text, value_text
-from slawatch.store.clocks import clock_counts
+from slawatch.store.clock_lists import clock_counts
 from slawatch.store.db import read_transaction
 from slawatch.web.pages.objectives import PAGE_SIZE, parse_where
 from tests.web.test_agreement_pages import (

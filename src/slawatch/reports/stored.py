@@ -31,7 +31,7 @@ from slawatch.reports.model import (
 )
 from slawatch.store.agreements import get_version
 from slawatch.store.benchmarks import reference_overrides
-from slawatch.store.clocks import clock_page
+from slawatch.store.clock_lists import clock_page
 from slawatch.store.results import StoredResult, stored_results
 
 

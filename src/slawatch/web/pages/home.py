@@ -31,7 +31,7 @@ from slawatch.presentation import (
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.benchmarks import latest_results
 from slawatch.store.clock import now_us
-from slawatch.store.clocks import at_risk_queue
+from slawatch.store.clock_lists import at_risk_queue
 from slawatch.store.db import read_transaction
 from slawatch.store.results import StoredResult
 from slawatch.web.deps import engine_of

@@ -30,7 +30,8 @@ from slawatch.presentation import (
 )
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.benchmarks import reference_overrides
-from slawatch.store.clocks import STATES, ClockRow, clock_page
+from slawatch.store.clock_lists import ClockRow, clock_page
+from slawatch.store.clocks import STATES
 from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
 from slawatch.web.pages.agreements import (
