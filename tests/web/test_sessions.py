@@ -17,11 +17,11 @@ from sqlalchemy import Engine
 from slawatch.config import Settings
 from slawatch.store import users as users_store
 from slawatch.store.db import transaction
-from slawatch.store.tokens import create_token
+from slawatch.store.tokens import create_token, list_tokens, revoke_token
 from slawatch.store.users import create_user, deactivate, set_password, set_role
 from slawatch.web.app import create_app
 from slawatch.web.pages.login import safe_next
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Permission, Principal, VerifiedTokens, require
 from slawatch.web.sessions import COOKIE, verify_csrf
 
 PASSWORD = "correct horse battery"
@@ -292,3 +292,18 @@ def test_logging_in_upgrades_a_hash_made_with_old_argon2_parameters(
             "SELECT password_hash FROM users WHERE email = 'ann@example.com'"
         ).scalar_one()
     assert not stronger.check_needs_rehash(stored)
+
+
+def test_a_verified_token_is_remembered_for_a_few_seconds_then_checked_again(engine: Engine):
+    app = create_app(Settings(), engine)
+    with transaction(engine) as connection:
+        secret = create_token(connection, name="crm", scope="read", created_by="test")
+        (token_id,) = [int(str(t["id"])) for t in list_tokens(connection)]
+    browser = TestClient(app)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert browser.get("/api/v1/agreements", headers=headers).status_code == 200
+    with transaction(engine) as connection:
+        assert revoke_token(connection, token_id)
+    assert browser.get("/api/v1/agreements", headers=headers).status_code == 200  # remembered
+    app.state.verified_tokens = VerifiedTokens(seconds=0)  # as if 5 s had passed
+    assert browser.get("/api/v1/agreements", headers=headers).status_code == 401
