@@ -11,11 +11,11 @@ items lock them in the same order and wait for each other instead of deadlocking
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Row, bindparam, select, update
 
 from slawatch.store.clock import now_us
@@ -112,7 +112,7 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
     """
     c = items_table.c
     rows = [
-        (source, external_id, stamped.get(KIND, [None])[0], json.dumps(stamped))
+        (source, external_id, stamped.get(KIND, [None])[0], orjson.dumps(stamped).decode())
         for (source, external_id), stamped in sorted(batch.items())
     ]
     ids = {(row.source, row.external_id): row.id for row in _insert_items(connection, rows)}
