@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from slawatch.store.clock import now_us
 from slawatch.store.schema import items as items_table
@@ -59,17 +59,25 @@ def _fold_batch(events: Sequence[EventIn]) -> dict[ItemKey, Stamped]:
     one (`_merge`), so a retried batch changes nothing.
     """
     batch: dict[ItemKey, Stamped] = {}
-    for index in sorted(range(len(events)), key=lambda i: events[i].at):
-        event = events[index]
+    for event in sorted(events, key=_instant_of):  # stable: ties keep the batch's order
         stamped = batch.setdefault((event.source, event.item), {})
-        pairs: list[tuple[str, Any]] = [(KIND, event.kind)] if event.kind else []
-        for name, value in [*pairs, *event.attributes.items()]:
-            if value is None or value == "":
-                continue
-            current = stamped.get(name)
-            if current is None or event.at >= current[1]:
-                stamped[name] = [str(value), event.at]
+        at = event.at
+        if event.kind:
+            _stamp(stamped, KIND, event.kind, at)
+        for name, value in event.attributes.items():
+            if value is not None and value != "":
+                _stamp(stamped, name, value, at)
     return batch
+
+
+def _instant_of(event: EventIn) -> int:
+    return event.at
+
+
+def _stamp(stamped: Stamped, name: str, value: Any, at: int) -> None:
+    current = stamped.get(name)
+    if current is None or at >= current[1]:
+        stamped[name] = [str(value), at]
 
 
 def _merge(stored: Stamped, incoming: Stamped) -> bool:
@@ -115,7 +123,9 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
         (source, external_id, stamped.get(KIND, [None])[0], orjson.dumps(stamped).decode())
         for (source, external_id), stamped in sorted(batch.items())
     ]
-    ids = {(row.source, row.external_id): row.id for row in _insert_items(connection, rows)}
+    ids = {
+        (source, external_id): id_ for id_, source, external_id in _insert_items(connection, rows)
+    }
     existing = [key for key in batch if key not in ids]
     changes = []
     for key, row in _item_rows(connection, existing).items():
@@ -140,25 +150,31 @@ _RETURNING = "ON CONFLICT DO NOTHING RETURNING id, source, external_id"
 _ROWS_PER_INSERT = 5_000  # SQLite binds at most 32,766 values per statement
 
 
-def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[Row[Any]]:
-    """Insert item rows, skipping existing ones; return (id, source, external_id) of new ones."""
+def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Insert item rows, skipping existing ones; return (id, source, external_id) of new ones.
+
+    Straight to the driver, as tuples: SQLAlchemy's result rows cost a tenth of a batch.
+    """
     if connection.dialect.name == "postgresql":
         columns = tuple(list(column) for column in zip(*rows, strict=True))
-        return list(
-            connection.exec_driver_sql(
+        return [
+            tuple(row)
+            for row in connection.exec_driver_sql(
                 f"INSERT INTO {_ITEM_COLUMNS} SELECT * FROM unnest(%s::varchar[], %s::varchar[], "
                 f"%s::varchar[], %s::json[]) {_RETURNING}",
                 columns,
-            ).all()
-        )
-    created: list[Row[Any]] = []
+            )
+        ]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    created: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
         values = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
         flat = tuple(value for row in chunk for value in row)
-        created += connection.exec_driver_sql(
+        created += driver.execute(
             f"INSERT INTO {_ITEM_COLUMNS} VALUES {values} {_RETURNING}", flat
-        ).all()
+        ).fetchall()
     return created
 
 
