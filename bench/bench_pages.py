@@ -33,13 +33,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_evaluate import generate  # noqa: E402
-from bench.bench_recompute import bulk_load  # noqa: E402
+from bench.bench_recompute import bulk_load, fresh_database  # noqa: E402
 
 from slawatch.config import Settings  # noqa: E402
 from slawatch.engine.instants import to_us  # noqa: E402
@@ -47,8 +47,7 @@ from slawatch.evaluation.cache import EventCache  # noqa: E402
 from slawatch.evaluation.service import Recomputer  # noqa: E402
 from slawatch.ingest.files import read_events  # noqa: E402
 from slawatch.store.agreements import save_version  # noqa: E402
-from slawatch.store.db import make_engine, transaction  # noqa: E402
-from slawatch.store.migrate import upgrade  # noqa: E402
+from slawatch.store.db import transaction  # noqa: E402
 from slawatch.store.tokens import create_token  # noqa: E402
 from slawatch.web.app import create_app  # noqa: E402
 
@@ -57,24 +56,6 @@ AS_OF = to_us(dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/Berlin")))  # afte
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 WARM_UP = 3
 PAGE_MODULES = ("home", "agreements", "objectives", "items")
-
-
-def fresh_database(backend: str) -> Engine:
-    """Return a new, migrated database of its own (not the other benchmarks' files)."""
-    if backend == "sqlite":
-        path = ROOT / "bench" / "out" / "pages.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        engine = make_engine(f"sqlite:///{path}")
-    else:
-        admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text('DROP DATABASE IF EXISTS "slawatch_bench_pages" WITH (FORCE)'))
-            connection.execute(text('CREATE DATABASE "slawatch_bench_pages"'))
-        admin.dispose()
-        engine = make_engine(f"{POSTGRES}/slawatch_bench_pages")
-    upgrade(engine)
-    return engine
 
 
 def app_with_pages(engine: Engine) -> FastAPI:
@@ -112,7 +93,7 @@ def figures(milliseconds: list[float]) -> dict[str, float]:
 
 def run(backend: str, events: Path, requests: int) -> dict[str, object]:
     log = read_events(events)
-    engine = fresh_database(backend)
+    engine = fresh_database(backend, "pages")
     with transaction(engine) as connection:
         save_version(connection, AGREEMENT.read_text(), author="bench", reason="bench")
         token = create_token(connection, name="bench", scope="read", created_by="bench")

@@ -55,19 +55,21 @@ POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BATCH = 1_000
 
 
-def fresh_database(backend: str) -> Engine:
+def fresh_database(backend: str, name: str = "recompute") -> Engine:
+    """Return a new, migrated database of this benchmark's own (`name`: its file or database)."""
     if backend == "sqlite":
-        path = ROOT / "bench" / "out" / "recompute.db"
+        path = ROOT / "bench" / "out" / f"{name}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{path}")
     else:
+        database = f"slawatch_bench_{name}"
         admin = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text('DROP DATABASE IF EXISTS "slawatch_bench" WITH (FORCE)'))
-            connection.execute(text('CREATE DATABASE "slawatch_bench"'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
-        engine = make_engine(f"{POSTGRES}/slawatch_bench")
+        engine = make_engine(f"{POSTGRES}/{database}")
     upgrade(engine)
     return engine
 

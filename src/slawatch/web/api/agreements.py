@@ -27,21 +27,12 @@ from slawatch.store.agreements import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import AgreementId, engine_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["agreements"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
-AgreementId = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=100,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="the agreement's id, e.g. marketing-sales",
-    ),
-]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)  # sane in-force dates
 _YAML_BODY: dict[str, Any] = {

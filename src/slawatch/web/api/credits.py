@@ -24,21 +24,12 @@ from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import AgreementId, engine_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["credits"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
-AgreementId = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=100,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="the agreement's id, e.g. marketing-sales",
-    ),
-]
 PeriodLabel = Annotated[
     str, Path(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
 ]

@@ -23,21 +23,12 @@ from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import AgreementId, engine_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["reviews"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
-AgreementId = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=100,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="the agreement's id, e.g. marketing-sales",
-    ),
-]
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import (
@@ -30,15 +30,13 @@ from slawatch.presentation import KIND_NAMES, target_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.history import latest_closed_result
+from slawatch.web.deps import AgreementId
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
-AgreementId = Annotated[
-    str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-]
 
 TIER_NAMES = {
     1: N_("Tier 1 · employee"),

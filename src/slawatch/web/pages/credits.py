@@ -26,6 +26,7 @@ from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web import sessions
+from slawatch.web.deps import AgreementId
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.rendering import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
@@ -33,9 +34,6 @@ from slawatch.web.security import Permission, Principal, require
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
-AgreementId = Annotated[
-    str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-]
 FIELD_NAMES = {
     "version": N_("agreement version"),
     "currency": N_("currency"),

@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from slawatch.store.agreements import StoredAgreement, save_version
 from slawatch.store.db import transaction
 from slawatch.web.api.agreements import EARLIEST, LATEST
+from slawatch.web.deps import AgreementId
 from slawatch.web.drafts import Draft, DraftProblem, check_draft
-from slawatch.web.pages.agreements import AgreementId, Editor, load_agreement, no_agreement
+from slawatch.web.pages.agreements import Editor, load_agreement, no_agreement
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Principal
 from slawatch.web.sessions import verify_csrf

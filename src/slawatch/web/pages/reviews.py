@@ -30,6 +30,7 @@ from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web import sessions
+from slawatch.web.deps import AgreementId
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.rendering import NO_STORE, page_translator, render
@@ -38,9 +39,6 @@ from slawatch.web.security import Permission, Principal, require
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
-AgreementId = Annotated[
-    str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-]
 EARLIEST = dt.date(1970, 1, 1)
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
 

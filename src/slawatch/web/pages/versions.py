@@ -22,15 +22,9 @@ from slawatch.presentation import status_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
+from slawatch.web.deps import AgreementId
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
-from slawatch.web.pages.agreements import (
-    AgreementId,
-    Editor,
-    Reader,
-    load_agreement,
-    missing_page,
-    no_agreement,
-)
+from slawatch.web.pages.agreements import Editor, Reader, load_agreement, missing_page, no_agreement
 from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Principal
