@@ -69,7 +69,7 @@ class Clocks:
 
 
 @dataclass(frozen=True)
-class _Pauses:
+class Pauses:
     """Pauses clipped to their item's [start, end), sorted by (item, start)."""
 
     item: npt.NDArray[np.int64]
@@ -107,12 +107,12 @@ def compute_clocks(
         allowance=np.empty(n, dtype=np.int64),
         state=np.empty(n, dtype=np.int8),
     )
-    pauses = _clip_pauses(inputs, start, stop, as_of)
+    pauses = clip_pauses(inputs, start, stop, as_of)
     bounds = np.searchsorted(pauses.item, np.arange(0, n + chunk, chunk))
     for k, lo in enumerate(range(0, n, chunk)):
         hi = min(lo + chunk, n)
         p, q = int(bounds[k]), int(bounds[k + 1])
-        chunk_pauses = _Pauses(
+        chunk_pauses = Pauses(
             pauses.item[p:q] - lo, pauses.start[p:q], pauses.end[p:q], pauses.open[p:q]
         )
         _clock_chunk(
@@ -139,11 +139,12 @@ def _check(inputs: ClockInput, n: int) -> None:
         raise ValueError(f"a pause refers to an item outside 0..{n - 1}")
 
 
-def _clip_pauses(inputs: ClockInput, start: Instants, stop: Instants, as_of: int) -> _Pauses:
+def clip_pauses(inputs: ClockInput, start: Instants, stop: Instants, as_of: int) -> Pauses:
+    """Return each item's pauses cut to its running span [start, stop or as_of), by item."""
     item = np.asarray(inputs.pause_item, dtype=np.int64)
     if not len(item):
         empty = np.empty(0, dtype=np.int64)
-        return _Pauses(empty, empty, empty, np.empty(0, dtype=bool))
+        return Pauses(empty, empty, empty, np.empty(0, dtype=bool))
     ps = np.asarray(inputs.pause_start, dtype=np.int64)
     pe = np.asarray(inputs.pause_end, dtype=np.int64)
     item_stop = stop[item]
@@ -164,7 +165,7 @@ def _clip_pauses(inputs: ClockInput, start: Instants, stop: Instants, as_of: int
         is_open[keep],
     )
     order = _order_by_item_then_start(item, clipped_start, n_items=len(start))
-    return _Pauses(item[order], clipped_start[order], clipped_end[order], is_open[order])
+    return Pauses(item[order], clipped_start[order], clipped_end[order], is_open[order])
 
 
 def _order_by_item_then_start(
@@ -186,7 +187,7 @@ def _order_by_item_then_start(
 def _clock_chunk(
     start: Instants,
     stop: Instants,
-    pauses: _Pauses,
+    pauses: Pauses,
     *,
     out: Clocks,
     lo: int,
@@ -220,7 +221,7 @@ def _clock_chunk(
     is_open = None
     if len(pauses.item):
         is_open = np.zeros(len(start), dtype=bool)
-        _apply_pauses(pauses, cum_start, end, out=out, lo=lo, calendar=calendar, is_open=is_open)
+        apply_pauses(pauses, cum_start, end, out=out, lo=lo, calendar=calendar, is_open=is_open)
         elapsed -= out.paused[lo:hi]
     _set_state(
         out.state[lo:hi],
@@ -234,8 +235,8 @@ def _clock_chunk(
     )
 
 
-def _apply_pauses(
-    pauses: _Pauses,
+def apply_pauses(
+    pauses: Pauses,
     cum_start: Instants,
     end: Instants,
     *,

@@ -20,8 +20,8 @@ from slawatch.engine.calendar import AlwaysOpen, WorkingTime
 from slawatch.engine.clock import (
     Clocks,
     ClockState,
-    _apply_pauses,
-    _clip_pauses,
+    apply_pauses,
+    clip_pauses,
 )
 from slawatch.engine.events import ClockItems, EventTable
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
@@ -201,7 +201,7 @@ def warn_instants(
     threshold = np.ceil(warn * clocks.allowance.astype(np.float64)).astype(np.int64)
     cum_start = calendar.cumulative(start)
     instant = np.where(threshold > 0, calendar.instant_at(cum_start + threshold), start)
-    pauses = _clip_pauses(inputs, start, stop, as_of)
+    pauses = clip_pauses(inputs, start, stop, as_of)
     if not len(pauses.item):
         return instant
     n = len(start)
@@ -214,7 +214,7 @@ def warn_instants(
     )
     end = np.where(stop != NO_INSTANT, stop, as_of)
     is_open = np.zeros(n, dtype=bool)
-    _apply_pauses(pauses, cum_start, end, out=out, lo=0, calendar=calendar, is_open=is_open)
+    apply_pauses(pauses, cum_start, end, out=out, lo=0, calendar=calendar, is_open=is_open)
     return out.deadline
 
 

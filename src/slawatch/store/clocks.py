@@ -19,7 +19,7 @@ import numpy.typing as npt
 import polars as pl
 from sqlalchemy import Connection, func, select
 
-from slawatch.store.items import _aggregate, _read_csv, _run
+from slawatch.store.items import csv_aggregate, read_csv_parts, run_csv_queries
 from slawatch.store.schema import evaluation_state, item_clocks
 
 COLUMNS = (
@@ -337,7 +337,7 @@ def stored_clock_frame(connection: Connection, agreement_id: str) -> pl.DataFram
     where = (
         "agreement_id = :agreement AND objective = :objective AND item_id BETWEEN :low AND :high"
     )
-    sql = _aggregate(connection, fields, "item_clocks", where)
+    sql = csv_aggregate(connection, fields, "item_clocks", where)
     c = item_clocks.c
     spans = connection.execute(
         select(c.objective, func.min(c.item_id), func.max(c.item_id))
@@ -355,7 +355,7 @@ def stored_clock_frame(connection: Connection, agreement_id: str) -> pl.DataFram
         for objective, first, last in spans
         for low in range(first, last + 1, size)
     ]
-    return _read_csv(_run(connection, queries), _SCHEMA)
+    return read_csv_parts(run_csv_queries(connection, queries), _SCHEMA)
 
 
 def clocks_written_at(connection: Connection, agreement_id: str) -> int | None:

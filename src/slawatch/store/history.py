@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from slawatch.agreements.model import PeriodKind
-from slawatch.store.results import StoredResult, _result
+from slawatch.store.results import StoredResult, result_of_row
 from slawatch.store.schema import results
 
 # SQL LIKE patterns ('_' is any one character) that the labels of each kind match and no other.
@@ -43,7 +43,7 @@ def recent_results(
         .order_by(results.c.period_start.desc(), results.c.period.desc())
         .limit(limit)
     ).all()
-    return [_result(row) for row in reversed(rows)]
+    return [result_of_row(row) for row in reversed(rows)]
 
 
 def latest_closed_result(connection: Connection, agreement_id: str) -> StoredResult | None:
@@ -57,7 +57,7 @@ def latest_closed_result(connection: Connection, agreement_id: str) -> StoredRes
         .order_by(results.c.period_end.desc(), results.c.period_start)
         .limit(1)
     ).first()
-    return None if row is None else _result(row)
+    return None if row is None else result_of_row(row)
 
 
 def period_labels(

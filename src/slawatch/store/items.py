@@ -61,7 +61,7 @@ def _csv_field(expression: str) -> str:
     return f"coalesce('\"' || replace(CAST({expression} AS TEXT), '\"', '\"\"') || '\"', '')"
 
 
-def _aggregate(connection: Connection, fields: list[str], table: str, where: str) -> str:
+def csv_aggregate(connection: Connection, fields: list[str], table: str, where: str) -> str:
     """Return SQL that renders the selected rows as CSV text in one aggregate value.
 
     One value instead of a row per event: the database builds the text in native code and
@@ -77,7 +77,9 @@ def _ranges(low: int, high: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, high)) for start in range(low, high, size)]
 
 
-def _run(connection: Connection, queries: list[tuple[str, dict[str, Any]]]) -> list[bytes]:
+def run_csv_queries(
+    connection: Connection, queries: list[tuple[str, dict[str, Any]]]
+) -> list[bytes]:
     """Run aggregate queries, several at once on their own connections when there are many.
 
     Both drivers release the GIL while the database works, so chunks load in parallel. The
@@ -101,7 +103,7 @@ def _run(connection: Connection, queries: list[tuple[str, dict[str, Any]]]) -> l
         return list(pool.map(own, queries))
 
 
-def _read_csv(parts: list[bytes], schema: dict[str, Any]) -> pl.DataFrame:
+def read_csv_parts(parts: list[bytes], schema: dict[str, Any]) -> pl.DataFrame:
     parts = [part for part in parts if part]
     if not parts:
         return pl.DataFrame(schema=schema)
@@ -116,11 +118,11 @@ def _read_csv(parts: list[bytes], schema: dict[str, Any]) -> pl.DataFrame:
 
 def _events_frame(connection: Connection, after_id: int, last_id: int) -> pl.DataFrame:
     fields = ["item_id", _csv_field("type"), "at"]
-    sql = _aggregate(connection, fields, "events", "id > :low AND id <= :high")
+    sql = csv_aggregate(connection, fields, "events", "id > :low AND id <= :high")
     queries = [
         (sql, {"low": low, "high": high}) for low, high in _ranges(after_id, last_id, _CHUNK)
     ]
-    return _read_csv(_run(connection, queries), _EVENT_SCHEMA)
+    return read_csv_parts(run_csv_queries(connection, queries), _EVENT_SCHEMA)
 
 
 def _attribute_names(connection: Connection, item_filter: str) -> list[str]:
@@ -149,10 +151,10 @@ def _items_frame(
         else:
             fields.append(_csv_field(f"json_extract(attributes, :a{index})"))
             parameters[f"a{index}"] = '$."' + name.replace('"', '""') + '"[0]'
-    sql = _aggregate(connection, fields, "items", f"{item_filter} AND id > :low AND id <= :high")
+    sql = csv_aggregate(connection, fields, "items", f"{item_filter} AND id > :low AND id <= :high")
     queries = [(sql, parameters | {"low": low, "high": high}) for low, high in ranges]
     schema = {"item": pl.Int64, "kind": pl.String} | dict.fromkeys(names, pl.String)
-    return _read_csv(_run(connection, queries), schema)
+    return read_csv_parts(run_csv_queries(connection, queries), schema)
 
 
 def _max_id(connection: Connection, table: Any) -> int:

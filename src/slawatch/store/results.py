@@ -62,7 +62,8 @@ def replace_results(
         )
 
 
-def _result(row: Any) -> StoredResult:
+def result_of_row(row: Any) -> StoredResult:
+    """Turn a row of `results` into a StoredResult (for queries outside this module too)."""
     return StoredResult(
         agreement_id=row.agreement_id,
         period=row.period,
@@ -78,7 +79,7 @@ def stored_result(connection: Connection, agreement_id: str, period: str) -> Sto
     row = connection.execute(
         select(results).where(results.c.agreement_id == agreement_id, results.c.period == period)
     ).first()
-    return None if row is None else _result(row)
+    return None if row is None else result_of_row(row)
 
 
 def stored_results(connection: Connection, agreement_id: str) -> list[StoredResult]:
@@ -88,7 +89,7 @@ def stored_results(connection: Connection, agreement_id: str) -> list[StoredResu
         .where(results.c.agreement_id == agreement_id)
         .order_by(results.c.period_start, results.c.period)
     )
-    return [_result(row) for row in rows]
+    return [result_of_row(row) for row in rows]
 
 
 def stored_periods(connection: Connection, agreement_id: str) -> list[str]:
