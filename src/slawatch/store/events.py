@@ -12,8 +12,10 @@ items lock them in the same order and wait for each other instead of deadlocking
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from itertools import repeat
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, bindparam, select, update
@@ -28,10 +30,10 @@ _CHUNK = 2_000  # item keys per lookup: far below every backend's bound-paramete
 
 ItemKey = tuple[str, str]  # (source, external id)
 Stamped = dict[str, list[Any]]  # {attribute: [value, at µs]}
+NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class EventIn:
+class EventIn(NamedTuple):
     """One event to store: `at` is µs since the epoch UTC; attributes describe its item."""
 
     source: str
@@ -39,8 +41,30 @@ class EventIn:
     type: str
     at: int
     kind: str | None = None
-    attributes: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = NO_ATTRIBUTES
     idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventColumns:
+    """A batch of events as columns of one length: how the API hands a large batch over."""
+
+    sources: Sequence[str]
+    items: Sequence[str]
+    types: Sequence[str]
+    ats: Sequence[int]
+    kinds: Sequence[str | None]
+    attributes: Sequence[Mapping[str, str]]
+    idempotency_keys: Sequence[str | None]
+
+    @classmethod
+    def of(cls, events: Sequence[EventIn]) -> EventColumns:
+        if not events:
+            return cls((), (), (), (), (), (), ())
+        return cls(*zip(*events, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 @dataclass(frozen=True)
@@ -51,30 +75,30 @@ class StoreResult:
     duplicates: int
 
 
-def _fold_batch(events: Sequence[EventIn]) -> dict[ItemKey, Stamped]:
+def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> dict[ItemKey, Stamped]:
     """Return each item's kind and attributes as the batch alone sets them.
 
     The latest non-empty value by event instant wins; inside one batch the later element wins
     a tie, as in event files. Across batches a stored value yields only to a strictly later
     one (`_merge`), so a retried batch changes nothing.
     """
-    batch: dict[ItemKey, Stamped] = {}
-    for event in sorted(events, key=_instant_of):  # stable: ties keep the batch's order
-        stamped = batch.setdefault((event.source, event.item), {})
-        at = event.at
-        if event.kind:
-            _stamp(stamped, KIND, event.kind, at)
-        for name, value in event.attributes.items():
+    folded: dict[ItemKey, Stamped] = {key: {} for key in keys}
+    for key, at, kind, attributes in zip(
+        keys, batch.ats, batch.kinds, batch.attributes, strict=True
+    ):
+        if not kind and not attributes:
+            continue
+        stamped = folded[key]
+        if kind:
+            _stamp(stamped, KIND, kind, at)
+        for name, value in attributes.items():
             if value is not None and value != "":
                 _stamp(stamped, name, value, at)
-    return batch
-
-
-def _instant_of(event: EventIn) -> int:
-    return event.at
+    return folded
 
 
 def _stamp(stamped: Stamped, name: str, value: Any, at: int) -> None:
+    # In batch order, `>=`: the latest instant wins, and of equal instants the later element.
     current = stamped.get(name)
     if current is None or at >= current[1]:
         stamped[name] = [str(value), at]
@@ -195,37 +219,50 @@ def _insert_events(connection: Connection, rows: list[tuple[Any, ...]]) -> int:
             "%s::bigint[], %s::varchar[], %s::bigint[]) ON CONFLICT DO NOTHING",
             tuple(columns),
         )
-    else:
-        result = connection.exec_driver_sql(
-            f"INSERT INTO {_EVENT_COLUMNS} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows
-        )
-    inserted: int = result.rowcount
+        inserted: int = result.rowcount
+        return inserted
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.executemany(
+        f"INSERT INTO {_EVENT_COLUMNS} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows
+    )
+    inserted = cursor.rowcount
     return inserted
 
 
-def store_events(connection: Connection, events: Sequence[EventIn]) -> StoreResult:
+def store_events(connection: Connection, events: Sequence[EventIn] | EventColumns) -> StoreResult:
     """Store a batch in the caller's transaction; events already stored count as duplicates.
 
     Duplicates inside the batch (same item, type and instant, or a repeated idempotency key)
     count once as accepted and otherwise as duplicates, exactly as if sent one by one.
     """
-    if not events:
+    batch = events if isinstance(events, EventColumns) else EventColumns.of(events)
+    if not len(batch):
         return StoreResult(accepted=0, duplicates=0)
-    ids = _upsert_items(connection, _fold_batch(events))
-    received = now_us()
+    keys = list(zip(batch.sources, batch.items, strict=True))
+    ids = _upsert_items(connection, _fold_batch(keys, batch))
+    item_ids = list(map(ids.__getitem__, keys))
+    identities = set(zip(item_ids, batch.types, batch.ats, strict=True))
+    given_keys = [key for key in batch.idempotency_keys if key is not None]
+    rows = list(zip(item_ids, batch.types, batch.ats, batch.idempotency_keys, repeat(now_us())))
+    if len(identities) < len(rows) or len(set(given_keys)) < len(given_keys):
+        rows = _first_of_each(rows)
+    rows.sort()  # identities are unique now, so the order never compares idempotency keys
+    accepted = _insert_events(connection, rows)
+    return StoreResult(accepted=accepted, duplicates=len(batch) - accepted)
+
+
+def _first_of_each(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Keep the first row of each identity (item, type, instant) and of each idempotency key."""
     seen: set[tuple[int, str, int]] = set()
     keys: set[str] = set()
-    rows = []
-    for event in events:
-        item_id = ids[(event.source, event.item)]
-        identity = (item_id, event.type, event.at)
-        key = event.idempotency_key
+    kept = []
+    for row in rows:
+        identity, key = row[:3], row[3]
         if identity in seen or (key is not None and key in keys):
             continue
         seen.add(identity)
         if key is not None:
             keys.add(key)
-        rows.append((item_id, event.type, event.at, key, received))
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    accepted = _insert_events(connection, rows)
-    return StoreResult(accepted=accepted, duplicates=len(events) - accepted)
+        kept.append(row)
+    return kept
