@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import Engine, func, select
 
 from slawatch.store.db import read_transaction, transaction
-from slawatch.store.events import EventIn, StoreResult, store_events
+from slawatch.store.events import EventColumns, EventIn, StoreResult, store_events
 from slawatch.store.schema import events, items
 
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in µs
@@ -112,6 +112,28 @@ def test_a_batch_of_ten_thousand_events_is_stored_in_one_go(engine: Engine) -> N
     batch = [event(f"lead-{i % 2500}", f"t{i // 2500}", i % 7) for i in range(10_000)]
     assert store(engine, batch) == StoreResult(accepted=10_000, duplicates=0)
     assert count(engine, items) == 2500
+
+
+def test_a_batch_half_stored_already_counts_exactly_across_insert_statements(
+    engine: Engine,
+) -> None:
+    # 2,345 rows take three insert statements on SQLite; every third event is stored already.
+    batch = [event(f"lead-{i % 700}", f"t{i // 700}", i % 5) for i in range(2_345)]
+    store(engine, batch[::3])
+    stored_first = len(batch[::3])
+    assert store(engine, batch) == StoreResult(
+        accepted=2_345 - stored_first, duplicates=stored_first
+    )
+    assert count(engine, events) == 2_345
+
+
+def test_events_handed_over_as_columns_are_stored_like_events(engine: Engine) -> None:
+    batch = [event("lead-1", "qualified", 0, kind="lead", attributes={"region": "EU"})]
+    batch.append(event("lead-1", "qualified", 0))
+    with transaction(engine) as connection:
+        result = store_events(connection, EventColumns.of(batch))
+    assert result == StoreResult(accepted=1, duplicates=1)
+    assert stored_item(engine, "lead-1") == ("lead", {"kind": ["lead", T0], "region": ["EU", T0]})
 
 
 def test_an_empty_batch_stores_nothing(engine: Engine) -> None:

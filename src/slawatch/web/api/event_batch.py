@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,7 +33,7 @@ EXAMPLE_AT = "2026-01-05T09:30:00+01:00"
 LIMITS = {"item": 300, "type": 100, "source": 100, "kind": 100, "idempotency_key": 200}
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
-_OPTIONAL_TEXTS = ("source", "kind", "idempotency_key")
+_TZINFO = attrgetter("tzinfo")
 
 
 class EventError(BaseModel):
@@ -188,11 +189,14 @@ def plain_columns(elements: Sequence[Any], header_key: str | None) -> EventColum
     if not elements or set(map(type, elements)) != {dict}:
         return None
     names = elements[0].keys()
-    if not all(map(names.__eq__, map(dict.keys, elements))):
-        return None
     if not {"item", "type", "at"} <= names or "attributes" in names:
         return None
-    columns = {name: [element[name] for element in elements] for name in names}
+    if len(set(map(len, elements))) != 1:
+        return None
+    try:  # as many keys as the first element and each of its names: the same keys
+        columns = {name: list(map(itemgetter(name), elements)) for name in names}
+    except KeyError:
+        return None
     for name, column in columns.items():
         if set(map(type, column)) != {str} or "\x00" in name or "\x00" in "".join(column):
             return None
@@ -228,7 +232,7 @@ def _instants(texts: list[str]) -> list[int] | None:
         moments = list(map(dt.datetime.fromisoformat, texts))
     except ValueError:
         return None
-    if None in map(dt.datetime.utcoffset, moments):
+    if None in map(_TZINFO, moments):  # fromisoformat's zones are fixed offsets
         return None
     return [(moment - _EPOCH) // _MICROSECOND for moment in moments]
 
