@@ -172,6 +172,11 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> RedirectResponse:
+        """The unversioned address of the API's page leads to the current version's."""
+        return RedirectResponse(f"{API}/docs", status_code=308)
+
     @app.get("/ready", tags=["operations"], responses={503: {"description": "not ready"}})
     def ready() -> Any:
         """Readiness: the database answers and its schema is current."""
