@@ -36,7 +36,7 @@ from slawatch.agreements.model import (
     RatioObjective,
 )
 from slawatch.engine.periods import PeriodLabelError, first_day, label_of
-from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
 
 Method = Literal["pooled", "mean"]
 Unit = Literal["percent", "hours", "minutes", "count"]
@@ -278,6 +278,15 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+class ReferenceProblemError(ValueError):
+    """Why a reference cannot stand, in words a page can translate: a template and its values."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template % values)
+        self.template = template
+        self.values = values
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -294,16 +303,22 @@ class Figure(_Model):
     def _one_value_or_a_band(self) -> Figure:
         numbers = [n for n in (self.value, self.low, self.high) if n is not None]
         if any(not math.isfinite(n) or not 0 <= n <= LARGEST_FIGURE for n in numbers):
-            raise ValueError(f"figures are numbers from 0 to {LARGEST_FIGURE:,}")
+            raise ReferenceProblemError(
+                N_("figures are numbers from 0 to %(largest)s"), largest=f"{LARGEST_FIGURE:,}"
+            )
         if self.unit == "percent" and any(n > 100 for n in numbers):
-            raise ValueError("a percentage is at most 100")
+            raise ReferenceProblemError(N_("a percentage is at most 100"))
         band = self.low is not None or self.high is not None
         if self.value is not None and band:
-            raise ValueError("give either value or low and high, not both")
+            raise ReferenceProblemError(N_("give either value or low and high, not both"))
         if self.value is None and (self.low is None or self.high is None):
-            raise ValueError("give a value, or both low and high for a band")
+            raise ReferenceProblemError(N_("give a value, or both low and high for a band"))
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+            raise ReferenceProblemError(
+                N_("low (%(low)s) is above high (%(high)s)"),
+                low=f"{self.low:g}",
+                high=f"{self.high:g}",
+            )
         return self
 
 
@@ -320,7 +335,9 @@ class Source(_Model):
     @classmethod
     def _web_address(cls, url: str) -> str:
         if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
-            raise ValueError("the url must be a web address starting with https:// or http://")
+            raise ReferenceProblemError(
+                N_("the url must be a web address starting with https:// or http://")
+            )
         return url
 
 
@@ -393,7 +410,7 @@ class Reference(_Model):
     @model_validator(mode="after")
     def _no_nul_characters(self) -> Reference:
         if _has_nul(self.model_dump()):
-            raise ValueError("texts may not contain NUL characters")
+            raise ReferenceProblemError(N_("texts may not contain NUL characters"))
         return self
 
     def applies(self, objective_id: str, objective: Any) -> bool:

@@ -141,6 +141,23 @@ def test_a_wrong_form_comes_back_with_every_problem(evaluated):
         assert reference_overrides(connection) == {}
 
 
+def test_a_wrong_form_names_its_problems_in_the_readers_language(evaluated):
+    admin = browser(evaluated, "admin")
+    german = {"Accept-Language": "de"}
+    token = csrf(admin.get(EDIT, headers=german).text)
+    wrong = form(csrf_token=token, value="", low="9", high="3", year="1800", author="x" * 301)
+    answer = admin.post(EDIT, data=wrong, headers=german)
+    assert answer.status_code == 422
+    problems = set(re.findall(r"<li>([^<]*)</li>", answer.text))
+    assert {
+        "Kennzahl: die Untergrenze (9) liegt über der Obergrenze (3)",
+        "Jahr: mindestens 1900",
+        "Autor: höchstens 300 Zeichen",
+    } <= problems, problems
+    answer = admin.post(EDIT, data=form(csrf_token=token, unit="parsecs"), headers=german)
+    assert "Einheit: bitte einen der angebotenen Werte wählen" in answer.text
+
+
 def test_only_admins_edit_and_only_with_the_forms_csrf_token(evaluated):
     editor = browser(evaluated, "editor")
     assert editor.get(EDIT).status_code == 403

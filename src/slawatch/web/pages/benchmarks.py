@@ -16,12 +16,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from slawatch.benchmarks import (
     KEY_PATTERN,
     Average,
     Comparison,
     Reference,
+    ReferenceProblemError,
     change_text,
     effective_references,
     figure_text,
@@ -293,10 +295,28 @@ def edited_reference(
             location = tuple(str(part) for part in problem["loc"])
             field = PYDANTIC_FIELDS.get(".".join(location[-2:]), location[-1] if location else "")
             label = t.gettext(FIELDS[field]) if field in FIELDS else t.gettext("Figure")
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            problems.append(f"{label}: {message}")
+            problems.append(f"{label}: {_problem_text(problem, t)}")
         return None, problems
     return changed, []
+
+
+def _problem_text(problem: ErrorDetails, t: Translator) -> str:
+    """One of pydantic's problems in the reader's language."""
+    context = problem.get("ctx", {})
+    match problem["type"]:
+        case "value_error" if isinstance(cause := context.get("error"), ReferenceProblemError):
+            return t.gettext(cause.template, **cause.values)
+        case "greater_than_equal":
+            return t.gettext("at least %(limit)s", limit=context["ge"])
+        case "less_than_equal":
+            return t.gettext("at most %(limit)s", limit=context["le"])
+        case "string_too_short":
+            return t.gettext("at least %(count)s characters", count=context["min_length"])
+        case "string_too_long":
+            return t.gettext("at most %(count)s characters", count=context["max_length"])
+        case "literal_error":
+            return t.gettext("choose one of the offered values")
+    return str(problem["msg"]).removeprefix("Value error, ")
 
 
 @router.post(
