@@ -26,7 +26,6 @@ from slawatch.agreements.model import Agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate as evaluate_agreement
-from slawatch.engine.objectives import item_clocks
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.ingest.files import EventFileError, EventLog, read_events
 from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
@@ -240,6 +239,7 @@ def clocks(
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """List every item's clock for one clock objective."""
+    from slawatch.evaluation.clocks import file_version, item_clock_frame
     from slawatch.render import clocks_frame, clocks_table
 
     parsed = load(agreement)
@@ -254,8 +254,13 @@ def clocks(
     instant = parse_as_of(as_of, parsed)
     log = read_log(events, timezone, skip_bad_rows)
     with step("computing clocks"):
-        table = item_clocks(parsed, EventTable(log.events, log.items), objective, as_of=instant)
-        frame = clocks_frame(table, parsed.timezone)
+        rows = item_clock_frame(
+            [file_version(parsed)],
+            EventTable(log.events, log.items),
+            as_of=instant,
+            objectives={objective},
+        )
+        frame = clocks_frame(rows, parsed.timezone)
     match output:
         case ClocksFormat.CSV:
             sys.stdout.write(frame.write_csv())

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from slawatch.engine.clock import ClockState
 from slawatch.engine.instants import NO_INSTANT, US, from_us
-from slawatch.engine.objectives import Evaluation, ItemClocks, ObjectiveResult
+from slawatch.engine.objectives import Evaluation, ObjectiveResult
 from slawatch.engine.status import Status
 
 CLOCK_COLUMNS = (
@@ -151,23 +151,25 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
 INSTANT_COLUMNS = ("started_at", "stopped_at", "deadline")
 
 
-def clock_columns(clocks: ItemClocks) -> pl.DataFrame:
-    """Return the `clocks` columns with instants still as µs (NO_INSTANT for none), by start."""
-    frame = pl.DataFrame(
-        {
-            "item": clocks.items,
-            "started_at": clocks.start,
-            "stopped_at": clocks.stop,
-            "deadline": clocks.clocks.deadline,
-            "elapsed_seconds": clocks.clocks.elapsed // US,
-            "paused_seconds": clocks.clocks.paused // US,
-            "state": pl.Series(STATE_NAMES, dtype=pl.String).gather(clocks.clocks.state),
-        }
-    )
-    return frame.sort("started_at", "item")
+def clock_columns(rows: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Return the `clocks` columns of `item_clock_frame` rows, instants still as µs, by start.
+
+    No instant is NO_INSTANT here, as the engine writes it; seconds are floored. `keep` names
+    further columns of `rows` to carry along (the item API's objective and version).
+    """
+    return rows.select(
+        *keep,
+        pl.col("item_id").alias("item"),
+        "started_at",
+        pl.col("stopped_at").fill_null(NO_INSTANT),
+        pl.col("deadline").fill_null(NO_INSTANT),
+        (pl.col("elapsed_us") // US).alias("elapsed_seconds"),
+        (pl.col("paused_us") // US).alias("paused_seconds"),
+        "state",
+    ).sort("started_at", "item")
 
 
-def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
+def clocks_frame(rows: pl.DataFrame, zone: str, keep: tuple[str, ...] = ()) -> pl.DataFrame:
     """Return the DESIGN `clocks` columns: instants ISO with offset, seconds floored."""
 
     def instant(name: str) -> pl.Expr:
@@ -175,7 +177,7 @@ def clocks_frame(clocks: ItemClocks, zone: str) -> pl.DataFrame:
         text = stamp.dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
         return pl.when(pl.col(name) == NO_INSTANT).then(pl.lit("")).otherwise(text).alias(name)
 
-    return clock_columns(clocks).with_columns(instant(name) for name in INSTANT_COLUMNS)
+    return clock_columns(rows, keep).with_columns(instant(name) for name in INSTANT_COLUMNS)
 
 
 def clocks_table(frame: pl.DataFrame, title: str) -> Table:

@@ -9,7 +9,7 @@ with the agreement version in force for that period.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,9 +40,11 @@ CLOCK_SCHEMA: dict[str, pl.DataType] = {
     "warn_at": pl.Int64(),
     "elapsed_us": pl.Int64(),
     "paused_us": pl.Int64(),
+    "allowance_us": pl.Int64(),  # not stored, like `version`: the item page draws it
     "state": pl.String(),
     "since": pl.Int64(),
     "as_of": pl.Int64(),
+    "version": pl.Int64(),  # the agreement version that measured the clock: not stored
 }
 _LABELS = pl.Series("state", [state.label for state in sorted(ClockState)], dtype=pl.String)
 
@@ -94,29 +96,65 @@ def _may_govern(
     return wins_own_date and stored.effective <= latest_day
 
 
-def empty_clock_frame() -> pl.DataFrame:
-    """Return a frame of no clocks with the table's columns: what an agreement without any has."""
-    return pl.DataFrame(schema=CLOCK_SCHEMA)
+EvaluatorFactory = Callable[..., Evaluator]
+
+
+def empty_clock_frame(item_dtype: pl.DataType | None = None) -> pl.DataFrame:
+    """Return a frame of no clocks with the table's columns: what an agreement without any has.
+
+    Item ids are the store's integers unless `item_dtype` says otherwise (a file's strings).
+    """
+    if item_dtype is None or item_dtype.is_integer():
+        return pl.DataFrame(schema=CLOCK_SCHEMA)
+    return pl.DataFrame(schema=CLOCK_SCHEMA | {"item_id": pl.String()})
+
+
+def file_version(agreement: Agreement) -> StoredAgreement:
+    """Return an agreement read from a file as the only version there is of it."""
+    return StoredAgreement(
+        id=agreement.id,
+        version=1,
+        effective=agreement.effective,
+        agreement=agreement,
+        yaml="",
+        title=agreement.title,
+        author="",
+        reason="",
+        created_at=0,
+    )
 
 
 def item_clock_frame(
-    versions: Sequence[StoredAgreement], table: EventTable, *, as_of: int
+    versions: Sequence[StoredAgreement],
+    table: EventTable,
+    *,
+    as_of: int,
+    objectives: Collection[str] | None = None,
+    evaluator: EvaluatorFactory = Evaluator,
 ) -> pl.DataFrame:
     """Return one row per item clock of every clock objective, with the table's columns.
 
-    `table` must come from the store (`load_event_table`, the evaluator's cache): its `item`
-    column holds the store's item ids. A clock whose start lies before every period (before
-    the agreement took effect) is not measured and has no row. Should two versions with
-    different clock definitions put one item's clock in two periods, the later start wins:
-    the table holds one clock per item and objective.
+    This is the one computation of an item's clock: the stored clocks, the item page, the
+    item API and `slawatch clocks` all read its rows, so they cannot disagree. A clock belongs
+    to the period of its objective that holds its start and is measured with the version in
+    force for that period (column `version`). A clock whose start lies before every period
+    (before the agreement took effect) is not measured and has no row. Should two versions
+    with different clock definitions put one item's clock in two periods, the later start
+    wins: the table holds one clock per item and objective.
+
+    Item ids keep the table's type: the store's integers, or a file's strings. `objectives`
+    limits the rows to those objectives' clocks. `evaluator` builds the engine's evaluator;
+    the item page passes one that shares calendars between requests.
     """
-    frames = [empty_clock_frame()]
+    frames = [empty_clock_frame(table.items.schema.get("item"))]
     measured = measured_versions(versions, as_of=as_of)
     for version in measured:
-        evaluator = Evaluator(version.agreement, table, as_of=as_of)
+        engine = evaluator(version.agreement, table, as_of=as_of)
         for objective in version.agreement.objectives.values():
-            if isinstance(objective, ClockObjective):
-                frames.append(_objective_rows(evaluator, objective, version, versions))
+            if isinstance(objective, ClockObjective) and (
+                objectives is None or objective.id in objectives
+            ):
+                frames.append(_objective_rows(engine, objective, version, versions))
     rows = pl.concat(frames, how="vertical")
     if len(measured) > 1:
         rows = rows.sort("objective", "item_id", "started_at").unique(
@@ -134,7 +172,7 @@ def _objective_rows(
     """Return the rows of one objective's clocks whose period this version governs."""
     periods = evaluator.periods(objective, None)
     if not periods:
-        return empty_clock_frame()
+        return empty_clock_frame(evaluator.table.items.schema.get("item"))
     every = list(versions)
     governs = np.array(
         [version_in_force(every, p.first).version == measured.stored.version for p in periods]
@@ -159,7 +197,7 @@ def _objective_rows(
     labels = pl.Series("period", [p.label for p in periods], dtype=pl.String)
     frame = pl.DataFrame(
         {
-            "item_id": items.items.filter(chosen).cast(pl.Int64),
+            "item_id": _item_ids(items.items.filter(chosen)),
             "period": labels.gather(index[keep]),
             "started_at": inputs.start[keep],
             "stopped_at": inputs.stop[keep],
@@ -167,6 +205,7 @@ def _objective_rows(
             "warn_at": warn_at[keep],
             "elapsed_us": clocks.elapsed[keep],
             "paused_us": clocks.paused[keep],
+            "allowance_us": clocks.allowance[keep],
             "state": _LABELS.gather(clocks.state[keep].astype(np.int64)),
             "since": since[keep],
         }
@@ -182,7 +221,15 @@ def _objective_rows(
             for name in frame.columns
         ],
         pl.lit(evaluator.as_of, dtype=pl.Int64).alias("as_of"),
+        pl.lit(measured.stored.version, dtype=pl.Int64).alias("version"),
     )
+
+
+def _item_ids(items: pl.Series) -> pl.Series:
+    """Return store ids as the table's Int64, and a file's ids (categorical) as strings."""
+    if items.dtype.is_integer():
+        return items.cast(pl.Int64)
+    return items.cast(pl.String)
 
 
 def warn_instants(

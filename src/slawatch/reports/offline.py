@@ -16,8 +16,9 @@ from slawatch.agreements.model import Agreement
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, from_us
-from slawatch.engine.objectives import Evaluation, ItemClocks, evaluate, item_clocks
+from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.engine.periods import Period
+from slawatch.evaluation.clocks import file_version, item_clock_frame
 from slawatch.render import INSTANT_COLUMNS, clock_columns, objective_json
 from slawatch.reports.comparisons import benchmarks_of
 from slawatch.reports.model import (
@@ -38,8 +39,9 @@ def report_from_events(
     """Evaluate an agreement over one period and shape its report."""
     scorecard = evaluate(agreement, table, as_of=as_of, window=window)
     history = evaluate(agreement, table, as_of=as_of)
+    rows = item_clock_frame([file_version(agreement)], table, as_of=as_of)
     clocks = {
-        objective.id: item_clocks(agreement, table, objective.id, as_of=as_of)
+        objective.id: rows.filter(pl.col("objective") == objective.id)
         for objective in agreement.objectives.values()
         if objective.kind == "clock"
     }
@@ -50,11 +52,13 @@ def build_report(
     agreement: Agreement,
     scorecard: Evaluation,
     history: Evaluation,
-    clocks: dict[str, ItemClocks],
+    clocks: dict[str, pl.DataFrame],
     *,
     generated_at: int,
 ) -> Report:
     """Shape a report from the period's evaluation, the windowless one and the item clocks.
+
+    `clocks` holds each clock objective's rows of `item_clock_frame`.
 
     `scorecard` must hold exactly one period: the one evaluated with `window=`.
     """
@@ -92,7 +96,7 @@ def build_report(
     )
 
 
-def _items(clocks: ItemClocks, period: Period, zone: ZoneInfo) -> Items:
+def _items(clocks: pl.DataFrame, period: Period, zone: ZoneInfo) -> Items:
     # An item belongs to the period its clock started in, as in the clock objective's tally.
     def local(name: str) -> pl.Expr:
         stamp = pl.from_epoch(pl.col(name), time_unit="us").dt.convert_time_zone(zone.key)

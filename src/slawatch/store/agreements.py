@@ -200,6 +200,19 @@ def all_versions(connection: Connection, agreement_id: str) -> list[StoredAgreem
     return [_stored(row) for row in rows]
 
 
+def versions_by_agreement(connection: Connection) -> dict[str, list[StoredAgreement]]:
+    """Return every agreement's versions, oldest first, by id: what an item's clocks need."""
+    rows = connection.execute(
+        select(*_VERSION_COLUMNS)
+        .join(agreements, agreements.c.id == agreement_versions.c.agreement_id)
+        .order_by(agreement_versions.c.agreement_id, agreement_versions.c.version)
+    )
+    versions: dict[str, list[StoredAgreement]] = {}
+    for row in rows:
+        versions.setdefault(row.agreement_id, []).append(_stored(row))
+    return versions
+
+
 def list_versions(connection: Connection, agreement_id: str) -> list[VersionSummary]:
     """Return the version history, oldest first; empty if the agreement does not exist."""
     c = agreement_versions.c

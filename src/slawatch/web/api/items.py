@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
-from slawatch.agreements.model import ClockObjective
 from slawatch.engine.instants import from_us
-from slawatch.engine.objectives import item_clocks
+from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.render import clocks_frame
-from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
@@ -56,30 +56,41 @@ def _iso(us: int) -> str:
     return from_us(us).isoformat().replace("+00:00", "Z")
 
 
-def _clocks(detail: ItemDetail, stored: list[StoredAgreement], as_of: int) -> list[ClockRead]:
-    """Return the item's clock per clock objective it takes part in (started, matching where)."""
+def _clocks(
+    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+) -> list[ClockRead]:
+    """Return the item's clock per clock objective it takes part in (started, matching where).
+
+    The same computation as the stored clocks, with the version in force for each clock's
+    period; objectives in the order of the agreement's current version.
+    """
     table = item_table(detail)
     clocks = []
-    for version in stored:
-        agreement = version.agreement
-        for objective in agreement.objectives.values():
-            if not isinstance(objective, ClockObjective):
-                continue
-            measured = item_clocks(agreement, table, objective.id, as_of=as_of)
-            for row in clocks_frame(measured, agreement.timezone).iter_rows(named=True):
-                clocks.append(
-                    ClockRead(
-                        agreement=version.id,
-                        version=version.version,
-                        objective=objective.id,
-                        started_at=row["started_at"],
-                        stopped_at=row["stopped_at"] or None,
-                        deadline=row["deadline"] or None,
-                        elapsed_seconds=row["elapsed_seconds"],
-                        paused_seconds=row["paused_seconds"],
-                        state=row["state"],
-                    )
+    for agreement_id, every in versions.items():
+        current = every[-1].agreement
+        order = {objective: index for index, objective in enumerate(current.objectives)}
+        rows = item_clock_frame(every, table, as_of=as_of)
+        if rows.is_empty():
+            continue
+        rows = rows.sort(
+            pl.col("objective").replace_strict(order, default=len(order), return_dtype=pl.Int64),
+            "started_at",
+        )
+        keep = ("objective", "version")
+        for row in clocks_frame(rows, current.timezone, keep).iter_rows(named=True):
+            clocks.append(
+                ClockRead(
+                    agreement=agreement_id,
+                    version=row["version"],
+                    objective=row["objective"],
+                    started_at=row["started_at"],
+                    stopped_at=row["stopped_at"] or None,
+                    deadline=row["deadline"] or None,
+                    elapsed_seconds=row["elapsed_seconds"],
+                    paused_seconds=row["paused_seconds"],
+                    state=row["state"],
                 )
+            )
     return clocks
 
 
@@ -91,8 +102,10 @@ def _clocks(detail: ItemDetail, stored: list[StoredAgreement], as_of: int) -> li
 def get_item(source: str, external_id: str, request: Request, _principal: Reader) -> Any:
     """Return the item, its attributes, its events by instant and its clock per objective.
 
-    Clocks are computed as of now with each agreement's current version; an objective whose
-    clock has not started for the item (or whose `where:` excludes it) is not listed.
+    Clocks are computed as of now, each with the agreement version in force for its period
+    (the same computation as the stored clocks); an objective whose clock has not started for
+    the item, whose `where:` excludes it, or whose start lies before the agreement took effect
+    is not listed.
     """
     with read_transaction(engine_of(request)) as connection:
         # PostgreSQL refuses NUL in text; no stored id can contain one.
@@ -104,7 +117,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
                 f"no item {external_id!r} in source {source!r}; items appear with their first "
                 "event (POST /api/v1/events); the default source is `default`",
             )
-        agreements = current_agreements(connection)
+        agreements = versions_by_agreement(connection)
     as_of = now_us()
     return ItemRead(
         source=detail.source,

@@ -9,7 +9,6 @@ GET /api/v1/items/… does: that is one item with a handful of events, not an ev
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,8 +21,8 @@ from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
-from slawatch.engine.clock import ClockInput, Clocks, ClockState
-from slawatch.engine.instants import NO_INSTANT, US, from_us, to_us
+from slawatch.engine.events import EventTable, clock_items
+from slawatch.engine.instants import US, from_us, to_us
 from slawatch.engine.objectives import Evaluator
 from slawatch.engine.segments import (
     Segment,
@@ -32,11 +31,11 @@ from slawatch.engine.segments import (
     clock_segments,
     merged,
     totals,
-    when_worked,
 )
+from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.i18n import N_, Translator
 from slawatch.presentation import clock_state_text
-from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
@@ -106,81 +105,61 @@ def _shared_calendar(spec: Calendar) -> WorkingCalendar:
 _CALENDAR_LOCK = threading.Lock()
 
 
-def measure_item(detail: ItemDetail, stored: list[StoredAgreement], as_of: int) -> list[ItemClock]:
+def measure_item(
+    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+) -> list[ItemClock]:
     """Return the item's clock for every clock objective that has started for it.
 
-    An objective is skipped without evaluating when the item lacks its start event or an
-    attribute its `where:` tests: such an item has no clock for it either way.
+    The figures are the rows of `item_clock_frame`, the computation the stored clocks, the
+    item API and `slawatch clocks` share, with the version in force for each clock's period;
+    this page only adds the segments that explain them.
     """
     table = item_table(detail)
-    carried = set(table.items.columns)
-    happened = {event.type for event in detail.events if event.at <= as_of}
     clocks = []
-    for version in stored:
-        objectives = [
-            objective
-            for objective in version.agreement.objectives.values()
-            if isinstance(objective, ClockObjective)
-            and objective.clock.start in happened
-            and all(test.attribute in carried for test in objective.where)
-        ]
-        if not objectives:
-            continue
+    for every in versions.values():
+        by_number = {stored.version: stored for stored in every}
         with _CALENDAR_LOCK:
-            evaluator = _SharedCalendars(version.agreement, table, as_of=as_of)
-            for objective in objectives:
-                items, measured = evaluator.item_clocks(objective)
-                if not len(items.items):
-                    continue
-                calendar: WorkingTime = (
-                    AlwaysOpen()
-                    if objective.within.unit is DurationUnit.WALL
-                    else evaluator.calendar(objective.calendar)
-                )
-                clocks.append(
-                    _item_clock(version, objective, items.inputs, measured, calendar, as_of)
-                )
+            rows = item_clock_frame(every, table, as_of=as_of, evaluator=_SharedCalendars)
+            for row in rows.iter_rows(named=True):
+                stored = by_number[row["version"]]
+                objective = stored.agreement.objectives[row["objective"]]
+                assert isinstance(objective, ClockObjective)
+                clocks.append(_item_clock(stored, objective, table, row, as_of))
     return clocks
 
 
 def _item_clock(
     version: StoredAgreement,
     objective: ClockObjective,
-    inputs: ClockInput,
-    measured: Clocks,
-    calendar: WorkingTime,
+    table: EventTable,
+    row: dict[str, Any],
     as_of: int,
 ) -> ItemClock:
-    start = int(inputs.start[0])
-    stop = int(inputs.stop[0])
-    end = as_of if stop == NO_INSTANT else stop
+    """Return one measured clock with its segments: working, paused and closed time."""
+    evaluator = _SharedCalendars(version.agreement, table, as_of=as_of)
+    inputs = clock_items(evaluator.table, objective.clock, evaluator.items_of(objective)).inputs
+    calendar: WorkingTime = (
+        AlwaysOpen()
+        if objective.within.unit is DurationUnit.WALL
+        else evaluator.calendar(objective.calendar)
+    )
+    start: int = row["started_at"]
+    stop: int | None = row["stopped_at"]
+    end = as_of if stop is None else stop
     pauses = list(zip(inputs.pause_start.tolist(), inputs.pause_end.tolist(), strict=True))
-    segments = clock_segments(calendar, start, end, pauses)
-    allowance = int(measured.allowance[0])
-    deadline = int(measured.deadline[0])
-    warning = None
-    if objective.warn is not None:
-        warning = when_worked(
-            calendar,
-            segments,
-            math.ceil(objective.warn * allowance),
-            start=start,
-            end=end,
-            beyond_end=deadline != NO_INSTANT,
-        )
     return ItemClock(
         stored=version,
         objective=objective,
         start=start,
-        stop=None if stop == NO_INSTANT else stop,
+        stop=stop,
         end=end,
-        elapsed=int(measured.elapsed[0]),
-        paused=int(measured.paused[0]),
-        allowance=allowance,
-        deadline=None if deadline == NO_INSTANT else deadline,
-        warning=warning,
-        state=ClockState(int(measured.state[0])).label,
-        segments=segments,
+        elapsed=row["elapsed_us"],
+        paused=row["paused_us"],
+        allowance=row["allowance_us"],
+        deadline=row["deadline"],
+        warning=row["warn_at"],
+        state=row["state"],
+        segments=clock_segments(calendar, start, end, pauses),
         pauses=merged((max(p, start), min(q, end)) for p, q in pauses),
     )
 
@@ -422,13 +401,13 @@ def clock_view(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
 
 
 def _timeline_zone(
-    detail: ItemDetail, stored: list[StoredAgreement], clocks: list[ItemClock]
+    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], clocks: list[ItemClock]
 ) -> str:
     """Return the zone to show the events in: the first clock's agreement, else the source's."""
     if clocks:
         return clocks[0].zone
-    same = next((s for s in stored if s.id == detail.source), None)
-    return same.agreement.timezone if same else "UTC"
+    same = versions.get(detail.source)
+    return same[-1].agreement.timezone if same else "UTC"
 
 
 @router.get("/items/{source}/{external_id:path}", response_class=HTMLResponse)
@@ -441,13 +420,13 @@ def item_page(
         # PostgreSQL refuses NUL in text; no stored id can contain one.
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
-        stored = current_agreements(connection) if detail is not None else []
+        versions = versions_by_agreement(connection) if detail is not None else {}
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
     as_of = now_us()
-    clocks = measure_item(detail, stored, as_of)
-    zone = _timeline_zone(detail, stored, clocks)
+    clocks = measure_item(detail, versions, as_of)
+    zone = _timeline_zone(detail, versions, clocks)
     events = [
         {
             "at": _when(e.at, zone, t),
