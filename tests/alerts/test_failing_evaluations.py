@@ -233,3 +233,28 @@ def test_one_agreements_failing_reminders_do_not_hold_back_anothers(
     march = to_us(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC))
     assert send_review_reminders(engine, now=march, enqueue=outbox) == 2
     assert all(key.startswith("review:marketing-sales:2026-04-01:") for key in queued)
+
+
+def test_escalations_of_an_agreement_whose_figures_cannot_be_read_stay_open(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    agreement(engine)
+    set_period(
+        engine,
+        "2026-03",
+        start=NOW - 3 * DAY,
+        end=NOW + 27 * DAY,
+        as_of=NOW,
+        statuses={"qualified-leads": "breached"},
+    )
+    assert run_tick(engine, now=NOW, owner="replica-a", lookback_us=7 * DAY).opened == 1
+
+    def stored_results(connection: Connection, agreement_id: str) -> Any:
+        raise RuntimeError("payload unreadable")
+
+    monkeypatch.setattr(tick_module, "stored_results", stored_results)
+    report = run_tick(engine, now=NOW + DAY, owner="replica-a", lookback_us=7 * DAY)
+    assert report.failed_agreements == [AGREEMENT] and report.recovered == 0
+    with read_transaction(engine) as connection:
+        (escalation,) = list_escalations(connection)
+    assert escalation.closed_at is None
