@@ -1,9 +1,10 @@
 """Prometheus metrics: objective figures from stored results, and this process's work.
 
-Two kinds of figures. Objective values, targets, statuses, error budgets, open escalations
-and deliveries are read from the database on every scrape, so every replica reports the same
-numbers and a restart loses nothing. Ingestion, evaluation and sending are counted in this
-process (`record_*`), so each replica reports its own share, as Prometheus expects.
+Two kinds of figures. Objective values, targets, statuses, error budgets, open escalations,
+deliveries and failing evaluations are read from the database on every scrape, so every
+replica reports the same numbers and a restart loses nothing. Ingestion, evaluation and
+sending are counted in this process (`record_*`), so each replica reports its own share, as
+Prometheus expects.
 
 Each app gets its own CollectorRegistry (never prometheus-client's global one), so two apps
 in one test run see only their own database.
@@ -11,6 +12,7 @@ in one test run see only their own database.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqlalchemy import Engine
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.deliveries import delivery_counts, open_escalation_counts
+from slawatch.store.health import all_health
 from slawatch.store.results import stored_results
 
 STATUSES = ("met", "on_track", "at_risk", "breached", "no_data")
@@ -62,6 +65,19 @@ class ProcessMetrics:
             buckets=SECONDS_BUCKETS,
             registry=self.registry,
         )
+        self.evaluation_failures = Counter(
+            "slawatch_evaluation_failures",
+            "Agreement evaluations by this process that failed (the others went on)",
+            ["agreement"],
+            registry=self.registry,
+        )
+        self.background_failures = Counter(
+            "slawatch_background_failures",
+            "Escalation, reminder and sending work of one agreement or message that failed "
+            "in this process (the rest went on), by stage",
+            ["stage", "agreement"],
+            registry=self.registry,
+        )
         self.deliveries = Counter(
             "slawatch_delivery_attempts",
             "Notification attempts by this process, by outcome",
@@ -89,6 +105,16 @@ def record_evaluation(agreement_id: str, seconds: float) -> None:
     """Count one evaluation of an agreement and how long it took."""
     PROCESS.evaluations.labels(agreement_id).inc()
     PROCESS.evaluation_seconds.labels(agreement_id).observe(seconds)
+
+
+def record_evaluation_failure(agreement_id: str) -> None:
+    """Count one failed evaluation of an agreement (recorded in evaluation_health too)."""
+    PROCESS.evaluation_failures.labels(agreement_id).inc()
+
+
+def record_background_failure(stage: str, agreement_id: str = "") -> None:
+    """Count one failure in the alert tick or sending that was logged and skipped."""
+    PROCESS.background_failures.labels(stage, agreement_id).inc()
 
 
 def record_delivery(outcome: str) -> None:
@@ -157,12 +183,33 @@ class StoredFigures(Collector):
             "slawatch_escalations_open", "Escalations not closed", ["agreement", "objective"]
         )
         deliveries = _gauge("slawatch_deliveries", "Notification deliveries by status", ["status"])
+        failing = _gauge(
+            "slawatch_evaluation_failing",
+            "1 while an agreement's latest evaluation failed (its results are frozen), else 0",
+            ["agreement"],
+        )
+        failing_total = _gauge(
+            "slawatch_evaluations_failing", "Agreements whose latest evaluation failed", []
+        )
+        since_success = _gauge(
+            "slawatch_evaluation_seconds_since_success",
+            "Seconds since an agreement's results were last stored by a successful evaluation",
+            ["agreement"],
+        )
+        now = time.time()
         with read_transaction(self.engine) as connection:
             escalations = open_escalation_counts(connection)
+            health = all_health(connection)
             for status_name, count in delivery_counts(connection).items():
                 deliveries.add_metric([status_name], count)
             for stored in current_agreements(connection):
                 agreement = stored.agreement
+                standing = health.get(agreement.id)
+                if standing is not None:
+                    failing.add_metric([agreement.id], float(standing.failing))
+                    if standing.last_success_at is not None:
+                        age = max(0.0, now - standing.last_success_at / 1_000_000)
+                        since_success.add_metric([agreement.id], age)
                 latest = _latest_objectives(stored_results(connection, agreement.id))
                 newest = max((row[2] for row in latest.values()), default=None)
                 if newest is not None:
@@ -193,7 +240,9 @@ class StoredFigures(Collector):
                     remaining = error_budget_remaining(figures)
                     if remaining is not None:
                         budget.add_metric(labels, remaining)
+        failing_total.add_metric([], sum(1 for h in health.values() if h.failing))
         yield from (info, value, target, status, budget, as_of, open_escalations, deliveries)
+        yield from (failing, failing_total, since_success)
 
 
 def _latest_objectives(results: list[Any]) -> dict[str, tuple[str, dict[str, Any], int]]:

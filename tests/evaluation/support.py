@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from slawatch.agreements import template_text
+from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
+from slawatch.evaluation import service
 from slawatch.ingest.files import EventLog, read_events
-from slawatch.store.agreements import save_version
+from slawatch.store.agreements import StoredAgreement, save_version
 from slawatch.store.db import transaction
 from slawatch.store.events import EventIn, store_events
+from slawatch.store.results import StoredResult
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EVENTS = ROOT / "examples" / "marketing-sales-events.csv"
@@ -62,3 +66,25 @@ def save_template(
             connection, text, author="lena@example.com", reason=reason, effective=effective
         )
     return version
+
+
+BROKEN = "broken on purpose"  # the reason of a version whose evaluation fails
+
+
+def break_evaluations(monkeypatch: pytest.MonkeyPatch, *agreement_ids: str) -> None:
+    """Make evaluating the given agreements, or any whose newest version is BROKEN, raise.
+
+    Stands for a bug or bad data in the engine (as `effective: 0001-01-01` once raised an
+    OverflowError in engine/periods.py); saving a version for another reason corrects it.
+    """
+    real = service.evaluate_history
+
+    def evaluate(
+        versions: list[StoredAgreement], table: EventTable, *, as_of: int
+    ) -> list[StoredResult]:
+        newest = max(versions, key=lambda stored: stored.version)
+        if newest.id in agreement_ids or newest.reason == BROKEN:
+            raise OverflowError("date value out of range")
+        return real(versions, table, as_of=as_of)
+
+    monkeypatch.setattr(service, "evaluate_history", evaluate)

@@ -6,15 +6,20 @@ import threading
 import time
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from slawatch.agreements import template_text
 from slawatch.config import Settings
 from slawatch.evaluation.scheduler import Scheduler
-from slawatch.store.db import transaction
+from slawatch.store.db import read_transaction, transaction
+from slawatch.store.events import EventIn, store_events
+from slawatch.store.health import health_of
+from slawatch.store.results import stored_results
 from slawatch.store.tokens import create_token
 from slawatch.web.app import create_app
+from tests.evaluation.support import AS_OF, BROKEN, break_evaluations, save_template
 
 PATIENCE = 60.0  # seconds to wait for the background thread on a loaded CI machine
 
@@ -55,3 +60,23 @@ def test_ingestions_in_a_burst_ask_for_one_refresh(engine: Engine) -> None:
     first = scheduler._due
     scheduler.after_ingest()
     assert scheduler._due == first  # the earlier request stands; no second one is queued
+
+
+def test_a_round_goes_on_past_a_failing_agreement_and_retries_it_once_per_interval(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    break_evaluations(monkeypatch)
+    save_template(engine, "it-service", reason=BROKEN)
+    save_template(engine)
+    scheduler = Scheduler(engine, interval=3600, delay=0)
+    scheduler._refresh()
+    with read_transaction(engine) as connection:
+        assert stored_results(connection, "marketing-sales")
+        failing = health_of(connection, "it-service")
+    assert failing is not None and failing.failing and scheduler.rounds == 1
+    with transaction(engine) as connection:
+        store_events(connection, [EventIn("default", "L-1", "qualified", AS_OF, "lead")])
+    scheduler._refresh()  # the round an ingestion asks for: the failing agreement waits
+    with read_transaction(engine) as connection:
+        again = health_of(connection, "it-service")
+    assert again is not None and again.failed_attempts == 1

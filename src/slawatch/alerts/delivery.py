@@ -9,7 +9,9 @@ everyone is alive.
 
 A failed attempt is retried after 30 s, 2 min, 10 min, 1 h and 4 h; after the sixth attempt,
 or at once when the channel says the failure is permanent, the row is marked failed with its
-last error, for the admin deliveries page.
+last error, for the admin deliveries page. One message's failure of any kind (a channel
+bug, a URL no transport can parse, an error text the database refuses) is logged, counted and
+left to its lease; every other due message is still sent.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class SendReport:
     retried: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     lost: list[int] = field(default_factory=list)  # another sender claimed it first
+    broken: list[int] = field(default_factory=list)  # its outcome could not be recorded
 
     @property
     def attempted(self) -> int:
@@ -58,15 +61,27 @@ def backoff_seconds(attempts: int) -> int:
     return BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
 
 
-def _attempt(transport: Transport, delivery: Delivery) -> TransportError | None:
+MAX_ERROR = 2000  # characters of a channel's error kept with the delivery
+
+
+def _attempt(delivery: Delivery) -> TransportError | None:
+    kind = "unknown"
     try:
+        transport: Transport = transport_for(delivery.url)
+        kind = transport.kind
         transport.notify(delivery.title, delivery.body)
     except TransportError as error:
         return error
     except Exception as error:  # a channel bug must not stop the other messages
-        log.exception("delivery %s: the %s transport failed", delivery.id, transport.kind)
+        log.exception("delivery %s: the %s transport failed", delivery.id, kind)
         return TransportError(f"{type(error).__name__}: {error}", permanent=False)
     return None
+
+
+def _storable(message: str) -> str:
+    """Return an error text the database keeps: no NUL (PostgreSQL refuses it), bounded."""
+    text = message.replace("\x00", "")
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
 
 
 def _record(
@@ -84,12 +99,14 @@ def _record(
             kept = record_sent(connection, delivery.id, owner=owner, now=now)
             outcome, bucket = "sent", report.sent
         elif error.permanent or attempts >= MAX_ATTEMPTS:
-            kept = record_failure(connection, delivery.id, owner=owner, error=error.message)
+            message = _storable(error.message)
+            kept = record_failure(connection, delivery.id, owner=owner, error=message)
             outcome, bucket = "failed", report.failed
         else:
             retry_at = now + backoff_seconds(attempts) * US
+            message = _storable(error.message)
             kept = record_retry(
-                connection, delivery.id, owner=owner, next_attempt_at=retry_at, error=error.message
+                connection, delivery.id, owner=owner, next_attempt_at=retry_at, error=message
             )
             outcome, bucket = "retried", report.retried
     if not kept:
@@ -133,6 +150,10 @@ def send_due(
         if delivery is None:
             report.lost.append(delivery_id)
             continue
-        error = _attempt(transport_for(delivery.url), delivery)
-        _record(engine, delivery, error, owner=owner, now=instant(), report=report)
+        try:
+            _record(engine, delivery, _attempt(delivery), owner=owner, now=instant(), report=report)
+        except Exception:  # this message's outcome could not be kept: the others still go
+            log.exception("delivery %s: recording its outcome failed", delivery_id)
+            metrics.record_background_failure("delivery")
+            report.broken.append(delivery_id)
     return report

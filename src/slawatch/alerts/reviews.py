@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from slawatch.agreements.model import Agreement, ReviewCadence
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import local_midnight, parse_label
 from slawatch.i18n import DEFAULT_LANGUAGE, N_, supported, translator
+from slawatch.metrics import record_background_failure
 from slawatch.store import audit
 from slawatch.store.agreements import StoredAgreement, current_agreements, save_version
 from slawatch.store.credits import issued_statements
@@ -31,6 +33,7 @@ from slawatch.store.results import StoredResult, stored_results
 from slawatch.store.reviews import Review, add_review, get_review, held_dates, link_version
 from slawatch.store.users import find_user
 
+log = logging.getLogger("slawatch.alerts")
 REMINDER_DAYS = 14
 REVIEWER_TIER = 2  # department heads
 CADENCE_MONTHS = {
@@ -227,10 +230,19 @@ def _reminders(engine: Engine, now: int) -> list[_Reminder]:
     found = []
     for stored in agreements:
         agreement = stored.agreement
-        today = from_us(now, ZoneInfo(agreement.timezone)).date()
-        for due in reminders_due(agreement, today=today, held=held.get(stored.id, [])):
-            found.append(_Reminder(stored, due))
+        try:
+            today = from_us(now, ZoneInfo(agreement.timezone)).date()
+            dues = reminders_due(agreement, today=today, held=held.get(stored.id, []))
+        except Exception:  # one agreement's bad dates must not hold back the others' reminders
+            log.exception("%s: review reminders failed; the others go on", stored.id)
+            _count_failure(stored.id)
+            continue
+        found += [_Reminder(stored, due) for due in dues]
     return found
+
+
+def _count_failure(agreement_id: str) -> None:
+    record_background_failure("review_reminder", agreement_id)
 
 
 def send_review_reminders(
@@ -265,26 +277,55 @@ def send_review_reminders(
     if not pending:
         return 0
     queued = 0
-    handled: list[str] = []
-    with transaction(engine) as connection:
-        for reminder, party, contact in pending:
-            agreement = reminder.stored.agreement
-            key = f"review:{agreement.id}:{reminder.due.isoformat()}:{contact}"
-            link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
-            for n, where in enumerate(address(connection, contact, f"{agreement.id}:{party}")):
-                text = reminder_text(agreement, reminder.due, where.language, link)
-                queued += enqueue(
-                    connection,
-                    dedup_key=key if n == 0 else f"{key}:{n}",
-                    recipient=where.target,
-                    url=where.url,
-                    language=where.language,
-                    title=text.title,
-                    body=text.body,
-                    now=now,
-                )
-            handled.append(key)
-    known.update(handled)  # only once committed: a failed round is tried again
+    by_agreement: dict[str, list[tuple[_Reminder, str, str]]] = {}
+    for entry in pending:
+        by_agreement.setdefault(entry[0].stored.id, []).append(entry)
+    # A transaction per agreement: one agreement's failure leaves the others' reminders queued.
+    for agreement_id, entries in by_agreement.items():
+        handled: list[str] = []
+        try:
+            with transaction(engine) as connection:
+                for reminder, party, contact in entries:
+                    key = f"review:{agreement_id}:{reminder.due.isoformat()}:{contact}"
+                    queued += _queue_reminder(
+                        connection, reminder, party, contact, key, enqueue, address, base_url, now
+                    )
+                    handled.append(key)
+        except Exception:
+            log.exception("%s: queueing review reminders failed; the others go on", agreement_id)
+            _count_failure(agreement_id)
+            continue
+        known.update(handled)  # only once committed: a failed round is tried again
+    return queued
+
+
+def _queue_reminder(
+    connection: Connection,
+    reminder: _Reminder,
+    party: str,
+    contact: str,
+    key: str,
+    enqueue: Enqueue,
+    address: Addresser,
+    base_url: str,
+    now: int,
+) -> int:
+    """Queue one contact's reminder of one due date, on each of the contact's routes."""
+    agreement = reminder.stored.agreement
+    link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
+    queued = 0
+    for n, where in enumerate(address(connection, contact, f"{agreement.id}:{party}")):
+        text = reminder_text(agreement, reminder.due, where.language, link)
+        queued += enqueue(
+            connection,
+            dedup_key=key if n == 0 else f"{key}:{n}",
+            recipient=where.target,
+            url=where.url,
+            language=where.language,
+            title=text.title,
+            body=text.body,
+            now=now,
+        )
     return queued
 
 

@@ -5,7 +5,12 @@ optimisation, not the guarantee: should a slow tick outlive its lease, the uniqu
 keep every escalation and every ladder step to one row, and a step's notification is queued
 in the transaction that records the step, so a step and its messages exist together or not
 at all. Each escalation is written in a transaction of its own, so one failure (a broken
-notification route) does not hold back the others; it is retried on the next tick.
+notification route) does not hold back the others; it is retried on the next tick. Likewise
+each agreement's triggers are read, and each trigger opened, on their own: one agreement's
+bad figures are logged and counted, and every other agreement still escalates.
+
+Agreements whose evaluation keeps failing are escalated to the admins here too
+(`failing_evaluations.py`), with a one-rung ladder of their own.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 
 from slawatch.agreements.model import Agreement, Calendar
+from slawatch.alerts import failing_evaluations as failing
 from slawatch.alerts.escalation import (
     Action,
     Close,
@@ -42,6 +48,7 @@ from slawatch.alerts.triggers import Standing, Trigger, item_triggers, period_tr
 from slawatch.engine.calendar import WorkingCalendar
 from slawatch.engine.instants import US
 from slawatch.evaluation.service import process_owner
+from slawatch.metrics import record_background_failure
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
@@ -59,12 +66,14 @@ from slawatch.store.escalations import (
     set_next_step_at,
     take_ladder_step,
 )
+from slawatch.store.health import Health, failing_agreements
 from slawatch.store.leases import release_lease, take_lease
 from slawatch.store.results import StoredResult, stored_results
 
 log = logging.getLogger("slawatch.alerts")
 LEASE = "alerts"
 LEASE_US = 300 * US  # longer than any tick; a dead holder's lease runs out after it
+EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 
 
 class NotifyStep(Protocol):
@@ -90,6 +99,7 @@ class TickReport:
     recovered: int = 0
     superseded: int = 0
     failed: list[int] = field(default_factory=list)  # escalations whose step failed
+    failed_agreements: list[str] = field(default_factory=list)  # triggers that failed
 
 
 @lru_cache(maxsize=64)
@@ -146,14 +156,28 @@ def run_tick(
     owner: str,
     lookback_us: int,
     notify: NotifyStep | None = None,
+    notify_admins: NotifyStep | None = None,
     lease_us: int = LEASE_US,
+    evaluation_interval_us: int = EVALUATION_INTERVAL_US,
 ) -> TickReport:
-    """Run one tick at `now` if this process gets the lease; report what it did."""
+    """Run one tick at `now` if this process gets the lease; report what it did.
+
+    `notify_admins` queues the message of an evaluation-failure escalation
+    (failing_evaluations.enqueue_failure_step); one opens once an agreement's results are
+    `STALE_INTERVALS` evaluation intervals old and its evaluation is failing.
+    """
     with transaction(engine) as connection:
         if not take_lease(connection, LEASE, owner, now, now + lease_us):
             return TickReport()
     try:
-        return Tick(engine, now=now, notify=notify).run(since_from=now - lookback_us)
+        tick = Tick(
+            engine,
+            now=now,
+            notify=notify,
+            notify_admins=notify_admins,
+            stale_after_us=failing.STALE_INTERVALS * evaluation_interval_us,
+        )
+        return tick.run(since_from=now - lookback_us)
     finally:
         with transaction(engine) as connection:
             release_lease(connection, LEASE, owner)
@@ -162,51 +186,108 @@ def run_tick(
 class Tick:
     """One round: the triggers first, then every open escalation, each in its transaction."""
 
-    def __init__(self, engine: Engine, *, now: int, notify: NotifyStep | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        now: int,
+        notify: NotifyStep | None,
+        notify_admins: NotifyStep | None = None,
+        stale_after_us: int = failing.STALE_INTERVALS * EVALUATION_INTERVAL_US,
+    ) -> None:
         self.engine = engine
         self.now = now
         self.notify = notify
+        self.notify_admins = notify_admins
+        self.stale_after_us = stale_after_us
         self.report = TickReport(ran=True)
         self.agreements: dict[str, StoredAgreement] = {}
         self.results: dict[str, list[StoredResult]] = {}
+        self.health: dict[str, Health] = {}
+        self.unread: set[str] = set()  # agreements whose stored results could not be read
 
     def run(self, *, since_from: int) -> TickReport:
         with read_transaction(self.engine) as connection:
             self.agreements = {s.id: s for s in current_agreements(connection)}
-            self.results = {a: stored_results(connection, a) for a in self.agreements}
+            self.health = failing_agreements(connection)
             triggers = item_triggers(connection, since_from=since_from, now=self.now)
-            for stored in self.agreements.values():
-                triggers += period_triggers(
-                    connection, stored, self.results[stored.id], since_from=since_from
-                )
+        for stored in self.agreements.values():
+            triggers += self._period_triggers(stored, since_from)
         for trigger in triggers:
-            self._open(trigger)
+            self._guarded(trigger.agreement_id, "open", self._open, trigger)
+        stale = failing.stale_failures(
+            self.health.values(), now=self.now, stale_after_us=self.stale_after_us
+        )
+        for health in stale:
+            if health.agreement_id in self.agreements:
+                self._guarded(health.agreement_id, "open", self._open_failure, health)
         with read_transaction(self.engine) as connection:
             escalations = open_escalations(connection)
             clocks = clocks_of(connection, escalations)
         for escalation in escalations:
-            clock = clocks.get(
-                (escalation.agreement_id, escalation.objective, escalation.item_id or 0)
-            )
-            if clock is not None:
-                clock = as_of_now(clock, self.now)
-            standing = standing_of(escalation, clock, self.results.get(escalation.agreement_id, ()))
+            if escalation.agreement_id in self.unread:
+                continue  # without its figures, a period escalation would look recovered
             try:
-                self._advance(escalation, standing)
+                self._advance(escalation, self._standing(escalation, clocks))
             except Exception:  # one escalation's failure must not hold back the others
                 log.exception("escalation %s: step failed; retrying next tick", escalation.id)
+                record_background_failure("escalation", escalation.agreement_id)
                 self.report.failed.append(escalation.id)
         return self.report
 
-    def _ladder(self, agreement_id: str, objective: str) -> Ladder:
-        stored = self.agreements.get(agreement_id)
-        return ladder_for(stored.agreement if stored else None, objective)
+    def _guarded(
+        self, agreement_id: str, stage: str, work: Callable[[Any], None], arg: Any
+    ) -> None:
+        """Run one agreement's piece of the tick; log, count and skip it if it fails."""
+        try:
+            work(arg)
+        except Exception:  # one agreement's bad figures must not stop another's escalations
+            log.exception("%s: escalation %s failed; the others go on", agreement_id, stage)
+            record_background_failure(stage, agreement_id)
+            self.report.failed_agreements.append(agreement_id)
+
+    def _period_triggers(self, stored: StoredAgreement, since_from: int) -> list[Trigger]:
+        """Read one agreement's results and period triggers in a transaction of their own."""
+        found: list[Trigger] = []
+
+        def read(_: object) -> None:
+            with read_transaction(self.engine) as connection:
+                results = stored_results(connection, stored.id)
+                self.results[stored.id] = results
+                found.extend(period_triggers(connection, stored, results, since_from=since_from))
+
+        self._guarded(stored.id, "triggers", read, None)
+        if stored.id not in self.results:
+            self.unread.add(stored.id)
+        return found
+
+    def _standing(
+        self, escalation: Escalation, clocks: dict[tuple[str, str, int], Any]
+    ) -> Standing:
+        if failing.is_failure_escalation(escalation):
+            health = self.health.get(escalation.agreement_id)
+            return Standing(failing.failure_condition(escalation, health))
+        clock = clocks.get((escalation.agreement_id, escalation.objective, escalation.item_id or 0))
+        if clock is not None:
+            clock = as_of_now(clock, self.now)
+        return standing_of(escalation, clock, self.results.get(escalation.agreement_id, ()))
+
+    def _ladder(self, escalation: Escalation) -> Ladder:
+        if failing.is_failure_escalation(escalation):
+            return Ladder(failing.ADMIN_RUNGS, wall_clock)
+        stored = self.agreements.get(escalation.agreement_id)
+        return ladder_for(stored.agreement if stored else None, escalation.objective)
+
+    def _open_failure(self, health: Health) -> None:
+        with transaction(self.engine) as connection:
+            if open_escalation(connection, failing.failure_escalation(health, now=self.now)):
+                self.report.opened += 1
 
     def _open(self, trigger: Trigger) -> None:
         stored = self.agreements.get(trigger.agreement_id)
         if stored is None or trigger.objective not in stored.agreement.objectives:
             return  # figures of an objective the current version no longer has
-        ladder = self._ladder(trigger.agreement_id, trigger.objective)
+        ladder = ladder_for(stored.agreement, trigger.objective)
         new = NewEscalation(
             agreement_id=trigger.agreement_id,
             objective=trigger.objective,
@@ -225,7 +306,7 @@ class Tick:
 
     def _advance(self, escalation: Escalation, standing: Standing) -> None:
         """Take what is due for one escalation; write only when something is."""
-        ladder = self._ladder(escalation.agreement_id, escalation.objective)
+        ladder = self._ladder(escalation)
         state = state_of(escalation)
         actions = ladder.due(state, standing.condition, self.now)
         following = ladder.next_at(apply(state, actions))
@@ -265,8 +346,9 @@ class Tick:
         )
         if step_id is None:
             return 0  # another tick took this step
-        if self.notify is not None:
-            self.notify(connection, escalation.id, step_id, action.tier, now=self.now)
+        notify = self.notify_admins if failing.is_failure_escalation(escalation) else self.notify
+        if notify is not None:
+            notify(connection, escalation.id, step_id, action.tier, now=self.now)
         return 1
 
     def _close(self, connection: Connection, escalation: Escalation, reason: CloseReason) -> int:
@@ -284,13 +366,17 @@ class AlertTicker:
         interval: float,
         lookback_days: int,
         notify: NotifyStep | None = None,
+        notify_admins: NotifyStep | None = None,
         jobs: Sequence[Job] = (),
+        evaluation_interval: float = EVALUATION_INTERVAL_US / US,
     ) -> None:
         self.engine = engine
         self.jobs = tuple(jobs)
         self.interval = interval
         self.lookback_us = lookback_days * 86_400 * US
         self.notify = notify
+        self.notify_admins = notify_admins
+        self.evaluation_interval_us = int(evaluation_interval * US)
         self.owner = process_owner()
         self.rounds = 0
         self.last: TickReport | None = None
@@ -315,6 +401,8 @@ class AlertTicker:
                 owner=self.owner,
                 lookback_us=self.lookback_us,
                 notify=self.notify,
+                notify_admins=self.notify_admins,
+                evaluation_interval_us=self.evaluation_interval_us,
             )
         except Exception:  # the thread must outlive a database hiccup
             log.exception("escalation tick failed; retrying in %.0f s", self.interval)
@@ -333,12 +421,17 @@ class AlertTicker:
 
 
 def install_alerts(
-    app: FastAPI, *, notify: NotifyStep | None = None, jobs: Sequence[Job] = ()
+    app: FastAPI,
+    *,
+    notify: NotifyStep | None = None,
+    notify_admins: NotifyStep | None = None,
+    jobs: Sequence[Job] = (),
 ) -> AlertTicker:
     """Run escalation ticks in the background for the app's lifetime (`slawatch serve`).
 
-    `notify` queues a step's messages (slawatch.alerts.notify.enqueue_step); without it the
-    ladder is recorded but nobody is told.
+    `notify` queues a step's messages (slawatch.alerts.notify.enqueue_step), `notify_admins`
+    those of a failing evaluation (failing_evaluations.enqueue_failure_step); without them
+    the ladder is recorded but nobody is told.
     """
     settings = app.state.settings
     ticker = AlertTicker(
@@ -346,7 +439,9 @@ def install_alerts(
         interval=settings.alert_tick,
         lookback_days=settings.alert_lookback_days,
         notify=notify,
+        notify_admins=notify_admins,
         jobs=jobs,
+        evaluation_interval=settings.evaluation_interval,
     )
     app.state.alert_ticker = ticker
     outer: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context

@@ -80,7 +80,8 @@ class Scheduler:
         try:
             # Half the interval: a result computed just after the last round is due by the next
             # one instead of the one after, and replicas still share each refresh.
-            self.recomputer.refresh(stale_after=self.interval / 2)
+            # A failing agreement is tried once per round, not after every ingestion.
+            self.recomputer.refresh(stale_after=self.interval / 2, retry_after=self.interval / 2)
         except Exception:  # a failed round is logged and retried on the next; the thread lives
             log.exception("background evaluation failed; retrying in %.0f s", self.interval)
         self.rounds += 1

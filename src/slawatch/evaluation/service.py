@@ -5,6 +5,11 @@ every version is evaluated as a whole (one pass of the engine, not one per perio
 the periods it governs. Work is claimed per agreement with a conditional UPDATE, so any number
 of processes can call `refresh_all` at once and each change is evaluated exactly once.
 The same transaction that stores the results brings the stored item clocks up to date.
+
+Each agreement is evaluated on its own: a failure (bad data, a bug) is logged, counted and
+recorded in `evaluation_health` in the transaction that gives the lease back, and the refresh
+goes on with the next agreement. The failed agreement stays due (its change is not marked
+done), so the next refresh tries it again and a corrected version recovers it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.evaluation.credits import issue_statements
-from slawatch.metrics import record_evaluation
+from slawatch.metrics import record_evaluation, record_evaluation_failure
 from slawatch.render import evaluation_json
 from slawatch.store.agreements import StoredAgreement, all_versions, version_in_force
 from slawatch.store.clock import now_us
@@ -40,6 +45,7 @@ from slawatch.store.clocks import (
     write_clock_changes,
 )
 from slawatch.store.db import read_transaction, transaction
+from slawatch.store.health import error_text, record_failure, record_success
 from slawatch.store.results import (
     Claim,
     StoredResult,
@@ -153,11 +159,33 @@ class Recomputer:
         except LeaseLostError:
             log.warning("%s: lease lost while evaluating; the new owner's results stand", work)
             return False
-        except BaseException:
+        except Exception as error:  # one agreement's failure must not stop the others
+            self._failed(work, error)
+            return False
+        except BaseException:  # an interrupt: give the work back and stop
             with transaction(self.engine) as connection:
                 release(connection, work)
             raise
         return True
+
+    def _failed(self, work: Claim, error: Exception) -> None:
+        """Log, count and record a failed evaluation, and give the lease back at once."""
+        log.exception("%s: evaluation failed; the other agreements go on", work.agreement_id)
+        record_evaluation_failure(work.agreement_id)
+        try:
+            with transaction(self.engine) as connection:
+                release(connection, work)
+                record_failure(
+                    connection,
+                    work.agreement_id,
+                    at=now_us(),
+                    error=error_text(error),
+                    wanted=work.wanted,
+                )
+        except Exception:  # recording failed too (the store?): at least free the agreement
+            log.exception("%s: could not record the failure", work.agreement_id)
+            with transaction(self.engine) as connection:
+                release(connection, work)
 
     def _compute(self, work: Claim, as_of: int | None) -> None:
         started = time.perf_counter()
@@ -174,6 +202,8 @@ class Recomputer:
             if not finish(connection, work, last_event_id=last_event_id, computed_at=computed_at):
                 raise LeaseLostError(work.agreement_id)
             replace_results(connection, work.agreement_id, rows)
+            if record_success(connection, work.agreement_id, at=computed_at):
+                log.info("%s: evaluation works again", work.agreement_id)
             write_clock_changes(connection, diff)
             for listener in self.clock_listeners:
                 listener(connection, diff)
@@ -203,16 +233,28 @@ class Recomputer:
             return kept.digest
         return stored_clock_frame(connection, agreement_id)
 
-    def refresh(self, *, as_of: int | None = None, stale_after: float | None = None) -> list[str]:
-        """Recompute every agreement that changed (or is older than `stale_after` s)."""
+    def refresh(
+        self,
+        *,
+        as_of: int | None = None,
+        stale_after: float | None = None,
+        retry_after: float | None = None,
+    ) -> list[str]:
+        """Recompute every agreement that changed (or is older than `stale_after` s).
+
+        An agreement whose evaluation failed less than `retry_after` s ago, and has no new
+        version since, is left for a later round; without it, it is tried every time.
+        """
         now = now_us()
         stale_before = None if stale_after is None else now - int(stale_after * US)
+        retry_before = None if retry_after is None else now - int(retry_after * US)
         with read_transaction(self.engine) as connection:
             due = agreements_needing_work(
                 connection,
                 now=now,
                 latest_event=latest_event_id(connection),
                 stale_before=stale_before,
+                retry_before=retry_before,
             )
         return [
             agreement_id

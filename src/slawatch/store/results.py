@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from slawatch.store.schema import evaluation_state, events, results
+from slawatch.store.schema import evaluation_health, evaluation_state, events, results
 
 
 @dataclass(frozen=True)
@@ -114,15 +114,45 @@ def _needs_work(latest_event: int, stale_before: int | None) -> Any:
     return or_(*reasons)
 
 
+def _failed_recently(retry_before: int) -> Any:
+    """Select agreements whose evaluation failed since `retry_before` with nothing saved since.
+
+    New events do not make a failing agreement due again before `retry_before` passes (a
+    stream of batches would retry a slow failure every second); a new version does at once.
+    """
+    state, health = evaluation_state.c, evaluation_health.c
+    return (
+        select(health.agreement_id)
+        .where(
+            health.agreement_id == state.agreement_id,
+            health.failing_since.is_not(None),
+            health.failed_wanted == state.wanted,
+            health.last_attempt_at >= retry_before,
+        )
+        .exists()
+    )
+
+
 def agreements_needing_work(
-    connection: Connection, *, now: int, latest_event: int, stale_before: int | None
+    connection: Connection,
+    *,
+    now: int,
+    latest_event: int,
+    stale_before: int | None,
+    retry_before: int | None = None,
 ) -> list[str]:
-    """Return the agreements with changes (versions, events) or results older than allowed."""
+    """Return the agreements with changes (versions, events) or results older than allowed.
+
+    With `retry_before`, an agreement whose evaluation failed at or after it, and has no
+    new version since, waits: a failing agreement is tried again once per interval.
+    """
     state = evaluation_state.c
     query = select(state.agreement_id).where(
         _needs_work(latest_event, stale_before),
         or_(state.lease_until.is_(None), state.lease_until < now),
     )
+    if retry_before is not None:
+        query = query.where(~_failed_recently(retry_before))
     return list(connection.execute(query.order_by(state.agreement_id)).scalars())
 
 

@@ -176,6 +176,21 @@ evaluation_state = Table(
     Column("lease_until", BigInteger),
 )
 
+# How each agreement's evaluation went: a row appears with its first failure and stays, so
+# the end of an episode (`recovered_at`) is kept too. `failing_since` is NULL while the latest
+# attempt succeeded; the last success itself is `evaluation_state.computed_at`.
+evaluation_health = Table(
+    "evaluation_health",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("failing_since", BigInteger),  # the first failed attempt of the current episode
+    Column("failed_attempts", Integer, nullable=False),  # in the current (or last) episode
+    Column("failed_wanted", BigInteger),  # the change number the latest failed attempt tried
+    Column("last_error", Text),
+    Column("last_attempt_at", BigInteger, nullable=False),
+    Column("recovered_at", BigInteger),  # when the last episode ended
+)
+
 # Every item clock of every clock objective as the background evaluator last saw it. Written
 # as a diff (only rows whose state, deadline or stop changed), so a batch of new events costs
 # rows in proportion to the batch. Pages read it for the at-risk queue and the item lists; the

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from slawatch.alerts.delivery import send_due
+from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.notify import enqueue, enqueue_step, recipients_for
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import install_alerts
@@ -219,6 +220,7 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
         install_alerts(
             app,
             notify=functools.partial(enqueue_step, settings=settings),
+            notify_admins=functools.partial(enqueue_failure_step, settings=settings),
             jobs=[_review_reminders(settings), _send_deliveries],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

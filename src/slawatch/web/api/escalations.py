@@ -61,10 +61,14 @@ class StepRead(BaseModel):
 class EscalationRead(BaseModel):
     id: int
     agreement: str
-    objective: str
-    subject: str = Field(description='"item:<item id>" or "period:<label>"')
-    trigger: str = Field(description="warn, breach, at_risk or period_breached")
-    party: str
+    objective: str = Field(description='the objective; "" for a failing evaluation')
+    subject: str = Field(
+        description='"item:<item id>", "period:<label>", or "evaluation:<failing since µs>"'
+    )
+    trigger: str = Field(
+        description="warn, breach, at_risk, period_breached, or evaluation_failing (to admins)"
+    )
+    party: str = Field(description='the owning party; "admins" for a failing evaluation')
     item: ItemRef | None
     period: str | None
     state: Literal["open", "acknowledged", "closed"]

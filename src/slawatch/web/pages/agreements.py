@@ -29,8 +29,10 @@ from slawatch.i18n import N_, Translator
 from slawatch.presentation import KIND_NAMES, target_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
+from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
 from slawatch.web.deps import AgreementId
+from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
@@ -293,6 +295,7 @@ def agreement_page(
     with read_transaction(engine) as connection:
         stored = get_version(connection, agreement_id)
         closed = latest_closed_result(connection, agreement_id)
+        health = health_of(connection, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
     t = page_translator(request, principal)
@@ -305,6 +308,7 @@ def agreement_page(
         "effective": t.date(stored.effective),
         "saved_at": t.datetime(from_us(stored.created_at, zone)),
         "saved": saved,
+        "failure": failure_notice(health, agreement.timezone, t),
         "review": t.gettext(REVIEW_NAMES[review.value]) if review is not None else None,
         "parties": parties(agreement, t),
         "responsibilities": responsibilities(agreement, t),

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from slawatch.alerts import failing_evaluations as failing
 from slawatch.alerts.escalation import EscalationState, ladder_of, next_step_at
 from slawatch.alerts.tick import ladder_for
 from slawatch.engine.instants import from_us
@@ -49,6 +50,7 @@ TRIGGER_NAMES = {
     "breach": N_("Item breached"),
     "at_risk": N_("Objective at risk"),
     "period_breached": N_("Objective breached"),
+    failing.TRIGGER: N_("Evaluation failing"),
 }
 STATE_NAMES = {"open": N_("open"), "acknowledged": N_("acknowledged"), "closed": N_("closed")}
 STATE_CLASSES = {"open": "breached", "acknowledged": "at_risk", "closed": "met"}
@@ -100,7 +102,12 @@ class View:
         return self.t.datetime(from_us(instant), zone)
 
     def subject(self, escalation: Escalation) -> dict[str, str]:
-        """Name the subject and link to its page: the item, or the objective's periods."""
+        """Name the subject and link to its page: the item, the objective's periods, or the
+        agreement whose evaluation fails."""
+        if failing.is_failure_escalation(escalation):
+            since = self.when(escalation.detail.get("failing_since"), escalation.agreement_id)
+            text = self.t.gettext("evaluation failing since %(since)s", since=since)
+            return {"text": text, "href": f"/agreements/{escalation.agreement_id}"}
         if escalation.item_id is not None:
             source, external = escalation.item_source or "", escalation.item_external_id or ""
             href = f"/items/{quote(source, safe='')}/{quote(external, safe='')}"
@@ -119,11 +126,11 @@ class View:
             "agreement": escalation.agreement_id,
             "agreement_title": stored.title if stored else escalation.agreement_id,
             "objective": escalation.objective,
-            "objective_title": objective.title if objective else escalation.objective,
+            "objective_title": objective.title if objective else (escalation.objective or "–"),
             "subject": self.subject(escalation),
             "trigger": self.t.gettext(TRIGGER_NAMES.get(escalation.trigger, escalation.trigger)),
             "trigger_class": "at_risk" if escalation.trigger in ("warn", "at_risk") else "breached",
-            "tier": self.t.gettext(TIER_NAMES.get(escalation.tier, str(escalation.tier))),
+            "tier": self.tier_text(escalation, escalation.tier),
             "opened": self.when(escalation.opened_at, escalation.agreement_id),
             "state": state,
             "state_text": self.t.gettext(STATE_NAMES[state]),
@@ -131,13 +138,20 @@ class View:
             "reason": self.t.gettext(CLOSE_REASONS.get(reason, reason)) if reason else "",
         }
 
-    def step(self, step: Step, agreement_id: str) -> dict[str, Any]:
+    def tier_text(self, escalation: Escalation, tier: int | None) -> str:
+        """Name whom a tier reached: a party's contact, or the admins of a failing evaluation."""
+        if failing.is_failure_escalation(escalation) and tier:
+            return self.t.gettext("the administrators")
+        return self.t.gettext(TIER_NAMES.get(tier or 0, str(tier)))
+
+    def step(self, step: Step, escalation: Escalation) -> dict[str, Any]:
+        agreement_id = escalation.agreement_id
         number = step.step_number
         if number is not None:
             text = self.t.gettext(
                 "Step %(step)s: %(tier)s notified",
                 step=number,
-                tier=self.t.gettext(TIER_NAMES.get(step.tier or 0, str(step.tier))),
+                tier=self.tier_text(escalation, step.tier),
             )
         else:
             text = self.t.gettext(STEP_TEXTS.get(step.action, step.action))
@@ -151,6 +165,17 @@ class View:
 
     def ladder(self, escalation: Escalation, steps: list[Step]) -> list[dict[str, Any]]:
         """Return the agreed ladder: per step the tier, whom it reaches, when, and if taken."""
+        if failing.is_failure_escalation(escalation):
+            notified = next((s for s in steps if s.step_number == 1), None)
+            return [
+                {
+                    "number": 1,
+                    "tier": self.tier_text(escalation, 1),
+                    "contact": self.t.gettext("every active user with role admin"),
+                    "due": self.when(escalation.opened_at, escalation.agreement_id),
+                    "taken": self.when(notified.at, escalation.agreement_id) if notified else "",
+                }
+            ]
         stored = self.agreements.get(escalation.agreement_id)
         if stored is None:
             return []
@@ -179,7 +204,15 @@ class View:
         """Return the figures kept at opening, labelled: the clock's or the period's."""
         detail, t, agreement_id = escalation.detail, self.t, escalation.agreement_id
         facts: list[tuple[str, str]] = []
-        if escalation.item_id is not None:
+        if failing.is_failure_escalation(escalation):
+            for key, label in (
+                ("failing_since", N_("Failing since")),
+                ("last_success_at", N_("Results from")),
+            ):
+                if detail.get(key) is not None:
+                    facts.append((t.gettext(label), self.when(detail[key], agreement_id)))
+            facts.append((t.gettext("Error"), str(detail.get("last_error") or "–")))
+        elif escalation.item_id is not None:
             for key, label in (
                 ("started_at", N_("Clock started")),
                 ("warn_at", N_("Warning point")),
@@ -286,7 +319,7 @@ def _detail(
         "closed": view.when(escalation.closed_at, aid),
         "figures": view.figures(escalation),
         "ladder": view.ladder(escalation, steps),
-        "steps": [view.step(step, aid) for step in steps],
+        "steps": [view.step(step, escalation) for step in steps],
         "message": message,
         "max_comment": MAX_COMMENT,
     }

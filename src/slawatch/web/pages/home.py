@@ -33,8 +33,10 @@ from slawatch.store.benchmarks import latest_results
 from slawatch.store.clock import now_us
 from slawatch.store.clock_lists import at_risk_queue
 from slawatch.store.db import read_transaction
+from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
 from slawatch.web.deps import engine_of
+from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
@@ -139,11 +141,18 @@ def objective_card(
 
 
 def scorecard(
-    stored: StoredAgreement, rows: Sequence[StoredResult], t: Translator
+    stored: StoredAgreement,
+    rows: Sequence[StoredResult],
+    t: Translator,
+    health: Health | None = None,
 ) -> dict[str, Any]:
-    """Build an agreement's scorecard: its objectives in the order the agreement lists them."""
+    """Build an agreement's scorecard: its objectives in the order the agreement lists them.
+
+    When its evaluation is failing, the card keeps the last figures and says so.
+    """
     latest = rows[-1] if rows else None
     return {
+        "failure": failure_notice(health, stored.agreement.timezone, t),
         "id": stored.id,
         "title": stored.title,
         "version": stored.version,
@@ -199,8 +208,14 @@ def overview(request: Request, principal: Reader) -> HTMLResponse:
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
         agreements = current_agreements(connection)
+        failing = failing_agreements(connection)
         cards = [
-            scorecard(stored, latest_results(connection, stored.id, HISTORY_PERIODS), t)
+            scorecard(
+                stored,
+                latest_results(connection, stored.id, HISTORY_PERIODS),
+                t,
+                failing.get(stored.id),
+            )
             for stored in agreements
         ]
         queue = queue_rows(connection, agreements, t, now=now_us())

@@ -1,0 +1,29 @@
+"""What a page says about an agreement whose evaluation is failing.
+
+The overview and the agreement page show the same sentence, so a reader knows the figures
+they see are frozen, since when, and why: the figures stay those of the last success.
+"""
+
+from __future__ import annotations
+
+from slawatch.engine.instants import from_us
+from slawatch.i18n import Translator
+from slawatch.store.health import Health
+
+
+def failure_notice(health: Health | None, zone: str, t: Translator) -> str | None:
+    """Say when the shown results are from and since when the evaluation fails; None if it works."""
+    if health is None or health.failing_since is None:
+        return None
+    since = t.datetime(from_us(health.failing_since), zone)
+    error = health.last_error or "–"
+    if health.last_success_at is None:
+        return t.gettext(
+            "No results: evaluation failing since %(since)s: %(error)s", since=since, error=error
+        )
+    return t.gettext(
+        "Results are from %(when)s; evaluation failing since %(since)s: %(error)s",
+        when=t.datetime(from_us(health.last_success_at), zone),
+        since=since,
+        error=error,
+    )
