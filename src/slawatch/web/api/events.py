@@ -123,6 +123,7 @@ def _too_deep(error: Exception) -> str | None:
         400: {"description": "the body is not JSON"},
         413: {"description": "too many events or too large a body"},
         422: {"description": "every element was rejected; nothing was stored"},
+        503: {"description": "the database takes no writes now; nothing was stored; retry"},
     },
 )
 async def post_events(request: Request, _principal: Ingester) -> Any:
