@@ -10,6 +10,7 @@ is a small tmpfs filled up, where this machine lets the tests mount one.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import subprocess
@@ -206,4 +207,36 @@ def test_a_full_disk_answers_503_loses_nothing_acknowledged_and_recovers(small_d
     assert client.get("/ready").status_code == 200
     assert client.post("/api/v1/events", json=refused).json()["accepted"] == len(refused)
     assert stored(engine) == acknowledged + len(refused)
+    engine.dispose()
+
+
+def test_a_read_only_file_system_answers_503_and_recovers_once_writable(small_disk: Path):
+    """The real thing: the directory of the database and its WAL cannot be written at all."""
+    url = f"sqlite:///{small_disk / 'slawatch.db'}"
+    setup = make_engine(url)
+    upgrade(setup)
+    with transaction(setup) as connection:
+        secret = create_token(connection, name="ingest", scope="admin", created_by="test")
+    setup.dispose()
+    del setup, connection
+    gc.collect()  # closes the writer lock file, so that nothing holds the mount open for writing
+    remount = subprocess.run(
+        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, check=False
+    )
+    if remount.returncode != 0:
+        pytest.skip(f"cannot remount read-only here: {remount.stderr.decode().strip()}")
+    engine = make_engine(url)
+    app = create_app(Settings(), engine)
+    app.state.readiness.seconds = 0
+    client = TestClient(app, raise_server_exceptions=False)
+    client.headers["Authorization"] = f"Bearer {secret}"
+    refused = client.post("/api/v1/events", json=lead(1))
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert client.get("/ready").status_code == 503
+
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert client.get("/ready").status_code == 200
+    assert client.post("/api/v1/events", json=lead(1)).json()["accepted"] == 1
+    assert stored(engine) == 1
     engine.dispose()

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, exc
 
-from slawatch.store.faults import StoreUnavailableError, unavailable, write_fault
+from slawatch.store.faults import Fault, StoreUnavailableError, unavailable, write_fault
 from slawatch.web.pages.rendering import render
 
 log = logging.getLogger("slawatch.web")
@@ -52,7 +52,8 @@ class Readiness:
 
 
 def _answer(request: Request, fault: StoreUnavailableError) -> Response:
-    request.app.state.readiness.failed(fault)
+    if fault.fault is not Fault.BUSY:  # a lock held by another writer passes by itself
+        request.app.state.readiness.failed(fault)
     log.warning("store fault on %s %s: %s", request.method, request.url.path, fault)
     headers = {"Retry-After": str(fault.retry_after)}
     wants_html = "text/html" in request.headers.get("accept", "")
