@@ -106,7 +106,7 @@ class _SqliteWriters:
             try:
                 self.descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError as error:
-                fault = Fault.FULL if error.errno == errno.ENOSPC else Fault.READ_ONLY
+                fault = _FILE_FAULTS.get(error.errno or 0, Fault.UNREACHABLE)
                 raise StoreUnavailableError(
                     fault, f"{database}-writer.lock: {error.strerror}"
                 ) from error
@@ -139,6 +139,12 @@ class _SqliteWriters:
                 fcntl.flock(self.descriptor, fcntl.LOCK_UN)
 
 
+_FILE_FAULTS = {
+    errno.ENOSPC: Fault.FULL,
+    errno.EROFS: Fault.READ_ONLY,
+    errno.EACCES: Fault.READ_ONLY,
+    errno.EPERM: Fault.READ_ONLY,
+}
 _writers: weakref.WeakKeyDictionary[Engine, _SqliteWriters] = weakref.WeakKeyDictionary()
 
 
