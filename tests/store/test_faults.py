@@ -30,6 +30,7 @@ def test_sqlite_and_postgresql_errors_are_told_apart_by_their_codes(tmp_path: Pa
     assert fault_of(PostgresError("25006")) is Fault.READ_ONLY
     assert fault_of(PostgresError("53100")) is Fault.FULL
     assert fault_of(PostgresError("57P01")) is Fault.UNREACHABLE
+    assert fault_of(PostgresError("53300")) is Fault.UNREACHABLE  # too many connections
     assert fault_of(PostgresError("23505")) is None  # a unique violation is a bug's
 
 

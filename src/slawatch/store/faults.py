@@ -36,7 +36,8 @@ _REASONS = {
     Fault.READ_ONLY: "the database is read-only (a read-only file, directory or file system, or "
     "a read-only PostgreSQL); nothing was stored",
     Fault.FULL: "the database's disk is full; nothing was stored",
-    Fault.UNREACHABLE: "the database cannot be reached or opened; nothing was stored",
+    Fault.UNREACHABLE: "the database cannot be reached or opened, or is out of connections or "
+    "memory; nothing was stored",
     Fault.BUSY: "the database stayed locked by another writer for 30 s; nothing was stored",
 }
 
@@ -64,7 +65,9 @@ _SQLITE = {
 }
 # PostgreSQL SQLSTATEs and classes.
 _POSTGRES = {"25006": Fault.READ_ONLY, "53100": Fault.FULL, "55P03": Fault.BUSY}
-_POSTGRES_CLASSES = {"08": Fault.UNREACHABLE, "53": Fault.FULL, "57": Fault.UNREACHABLE}
+# Class 53 is "insufficient resources": only 53100 is the disk; the others (out of memory or
+# connections) leave the server unable to serve, as if unreachable.
+_POSTGRES_CLASSES = {"08": Fault.UNREACHABLE, "53": Fault.UNREACHABLE, "57": Fault.UNREACHABLE}
 # A connection that met these keeps the fault after it is gone (see the module docstring).
 _STALE = frozenset({Fault.READ_ONLY, Fault.UNREACHABLE})
 
