@@ -197,3 +197,23 @@ def test_generate_events_is_deterministic(tmp_path: Path):
         )
         assert code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_clocks_csv_writes_an_item_id_that_could_run_as_a_formula_as_quoted_text(tmp_path: Path):
+    path = tmp_path / "events.jsonl"
+    evil = '=HYPERLINK("http://evil.example","x")'
+    lines = [
+        {"item": evil, "type": "handed_over", "at": "2026-10-05T09:00:00+02:00"},
+        {"item": "-42", "type": "handed_over", "at": "2026-10-05T09:00:00+02:00"},
+        {"item": "L1", "type": "handed_over", "at": "2026-10-05T09:00:00+02:00"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    common = ("clocks", EXAMPLE, "--events", path, "--objective", "speed-to-lead")
+    as_of = ("--as-of", "2026-10-06T00:00:00+02:00")
+    code, out, _ = run(*common, *as_of, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(row["item"] for row in rows) == ["'-42", "'" + evil, "L1"]
+    assert {row["elapsed_seconds"] for row in rows} == {rows[0]["elapsed_seconds"]}  # integers
+    code, out, _ = run(*common, *as_of, "--format", "json")
+    assert evil in {row["item"] for row in json.loads(out)}  # JSON is data: unchanged

@@ -241,6 +241,7 @@ def clocks(
     """List every item's clock for one clock objective."""
     from slawatch.evaluation.clocks import file_version, item_clock_frame
     from slawatch.render import clocks_frame, clocks_table
+    from slawatch.reports.cells import csv_texts
 
     parsed = load(agreement)
     chosen = parsed.objectives.get(objective)
@@ -263,7 +264,8 @@ def clocks(
         frame = clocks_frame(rows, parsed.timezone)
     match output:
         case ClocksFormat.CSV:
-            sys.stdout.write(frame.write_csv())
+            # Item ids come from users; one starting with = + - @ must not run as a formula.
+            sys.stdout.write(frame.with_columns(csv_texts("item")).write_csv())
         case ClocksFormat.JSON:
             sys.stdout.write(frame.write_json() + "\n")
         case ClocksFormat.TABLE:

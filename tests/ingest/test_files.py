@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slawatch.engine.instants import to_us
-from slawatch.ingest.files import EventFileError, EventLog, RowError, read_events
+from slawatch.ingest.files import (
+    MAX_NESTING,
+    EventFileError,
+    EventLog,
+    RowError,
+    read_events,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -270,6 +276,34 @@ def test_bad_json_lines_are_rejected_with_their_lines(tmp_path: Path) -> None:
     assert log.items.filter(pl.col("item") == "D")["nested"].item() == '{"a": [1]}'
     assert log.rows_read == 6  # the blank line is not a row
     assert_invariant(log)
+
+
+def nested_line(item: str, levels: int) -> str:
+    """An event line whose attribute `x` brings the line to `levels` levels of nesting."""
+    inner = levels - 1  # the line's own object is the first level
+    return json.dumps({"item": item, "type": "up", "at": "2026-01-01T00:00:00Z"})[:-1] + (
+        ', "x": ' + "[" * inner + "]" * inner + "}\n"
+    )
+
+
+@pytest.mark.parametrize("levels", [MAX_NESTING + 1, 100_000])
+def test_a_line_nested_deeper_than_the_limit_is_a_rejected_row_naming_it(
+    tmp_path: Path, levels: int
+) -> None:
+    path = write(tmp_path, "e.jsonl", nested_line("A", 2) + nested_line("B", levels))
+    log = read_events(path)
+    assert [(e.line, e.field) for e in log.rejected] == [(2, None)]
+    assert f"nested deeper than {MAX_NESTING} levels" in log.rejected[0].reason
+    assert log.events["item"].to_list() == ["A"]
+    assert_invariant(log)
+
+
+def test_a_line_nested_up_to_the_limit_is_read_with_the_nested_value_as_text(
+    tmp_path: Path,
+) -> None:
+    log = read_events(write(tmp_path, "e.jsonl", nested_line("A", MAX_NESTING)))
+    assert log.rejected == ()
+    assert log.items["x"].item().startswith("[[")
 
 
 def test_exact_duplicates_count_once(tmp_path: Path) -> None:

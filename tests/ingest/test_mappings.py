@@ -437,3 +437,12 @@ def test_csv_that_cannot_be_split_is_refused_with_the_line(
 def test_blank_lines_before_the_header_are_skipped(tmp_path: Path):
     rows = read_rows(write(tmp_path, "\n\nitem,type\n1,2\n"))
     assert rows.columns == ("item", "type") and rows.frame[LINE].to_list() == [4]
+
+
+def test_an_import_line_nested_deeper_than_the_limit_is_a_broken_row_naming_it(tmp_path: Path):
+    deep = "[" * 50_000 + "]" * 50_000
+    text = '{"id": "1", "stage": "lead"}\n{"id": "2", "stage": ' + deep + "}\n"
+    rows = read_rows(write(tmp_path, text, "export.jsonl"))
+    assert rows.frame[LINE].to_list() == [1]
+    [broken] = rows.broken
+    assert broken.line == 2 and "nested deeper than 32 levels" in broken.reason

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
+import pytest
+
+from slawatch.reports.cells import csv_text
 from slawatch.reports.csv import COLUMNS, DETAIL_COLUMNS, report_csv
 from tests.reports.support import from_file
 
@@ -30,3 +34,25 @@ def test_the_csv_is_the_scorecard_with_every_details_column():
     )
     leads = next(row for row in rows if row["objective"] == "qualified-leads")
     assert (leads["value"], leads["target"]) == ("86", "50")
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_text_that_could_run_as_a_formula_gets_a_leading_quote(text: str):
+    assert csv_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", [-5, -0.25, 0, "L-1", "speed-to-lead", ""])
+def test_numbers_and_ordinary_text_are_written_as_they_are(value: object):
+    assert csv_text(value) == value
+
+
+def test_a_scorecard_text_cell_from_the_agreement_is_neutralised_and_numbers_are_not():
+    report = from_file("2026-10")
+    score = report.scores[0]
+    tampered = dataclasses.replace(
+        score, objective={**score.objective, "owner": "=cmd|' /C calc'!A0", "value": -3}
+    )
+    report = dataclasses.replace(report, scores=(tampered, *report.scores[1:]))
+    row = next(csv.DictReader(io.StringIO(report_csv(report))))
+    assert row["owner"] == "'=cmd|' /C calc'!A0"
+    assert row["value"] == "-3"

@@ -96,3 +96,27 @@ def test_sheet_names_are_cut_to_31_characters_and_kept_unique():
     assert first != second
     assert sheet_name("Scorecard", taken) == "Scorecard~2"
     assert sheet_name("a/b:c", taken) == "a_b_c"
+
+
+EVIL = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.mark.parametrize("text", [EVIL, "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_an_item_id_that_could_run_as_a_formula_is_stored_as_text(october: Report, text: str):
+    listed = october.items["speed-to-lead"]
+    first = dataclasses.replace(listed.rows[0], item=text)
+    changed = Items((first, *listed.rows[1:]), listed.total)
+    report = dataclasses.replace(october, items={**october.items, "speed-to-lead": changed})
+    cell = opened(report)["speed-to-lead"]["A2"]
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+    assert cell.value == text.replace("\r", "\n")  # XML reads a carriage return back as \n
+
+
+def test_numbers_stay_numbers_when_text_is_neutralised(october: Report):
+    listed = october.items["speed-to-lead"]
+    first = dataclasses.replace(listed.rows[0], item=EVIL, elapsed_seconds=-5)
+    changed = Items((first, *listed.rows[1:]), listed.total)
+    report = dataclasses.replace(october, items={**october.items, "speed-to-lead": changed})
+    sheet = opened(report)["speed-to-lead"]
+    assert (sheet["E2"].value, sheet["E2"].data_type) == (-5, "n")
+    assert sheet["A3"].quotePrefix is False  # ordinary ids are left as they are

@@ -225,3 +225,22 @@ def test_strange_but_valid_json_elements_are_rejected_with_reasons_not_500(
 def test_a_numeric_item_id_is_taken_as_text(client: TestClient) -> None:
     response = client.post("/api/v1/events", json=lead(1, item=12345))
     assert response.json()["accepted"] == 1
+
+
+def test_a_body_nested_beyond_the_parsers_depth_is_refused_naming_the_limit(
+    client: TestClient, engine: Engine
+) -> None:
+    deep = "[" * 5_000 + "]" * 5_000
+    response = client.post(
+        "/api/v1/events", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "deeper than 1,024 levels" in response.json()["detail"]
+    lines = json.dumps(lead(1)) + "\n" + deep + "\n"
+    response = client.post(
+        "/api/v1/events", content=lines, headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["index"] == 1 and "deeper than 1,024 levels" in error["reason"]
+    assert stored(engine) == 1

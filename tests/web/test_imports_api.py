@@ -121,3 +121,16 @@ def test_importing_needs_the_ingest_permission(client: TestClient, engine: Engin
     del client.headers["Authorization"]
     status, _ = upload(client, HUBSPOT, mapping="hubspot", timezone="Europe/Berlin")
     assert status == 401
+
+
+def test_a_json_lines_upload_nested_thousands_deep_is_answered_with_the_row_rejected(
+    client: TestClient,
+):
+    good = b'{"item": "L-1", "type": "created", "at": "2026-01-05T09:30:00Z"}\n'
+    deep = b'{"item": "L-2", "type": "created", "at": "2026-01-05T09:30:00Z", "x": '
+    deep += b"[" * 20_000 + b"]" * 20_000 + b"}\n"
+    status, body = upload(client, good + deep, "events.jsonl", mapping="generic")
+    assert status == 200, body
+    assert body["imported"] == 1 and body["rejected"] == 1
+    [row] = body["rejected_rows"]
+    assert row["line"] == 2 and "deeper than 32 levels" in row["reason"]

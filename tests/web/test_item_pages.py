@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,6 +203,20 @@ def test_an_item_id_with_a_slash_or_a_nul_is_handled(engine: Engine, browser: Te
     store(engine, "a/b", ("handed_over", "2026-03-03T09:00"))
     assert browser.get("/items/default/a/b").status_code == 200
     assert browser.get("/items/default/a%00b").status_code == 404
+
+
+@pytest.mark.parametrize("source", ["crm/eu", "/crm", "crm/", "a%b"])
+def test_an_item_of_a_source_with_a_slash_is_reached_by_its_encoded_address(
+    engine: Engine, browser: TestClient, source: str
+) -> None:
+    with transaction(engine) as connection:
+        at = berlin("2026-03-03T09:00")
+        store_events(connection, [EventIn(source, "L/1", "handed_over", at, "lead")])
+    page = browser.get(f"/items/{quote(source, safe='')}/{quote('L/1', safe='')}")
+    assert page.status_code == 200
+    assert f"<dd>{html.escape(source)}</dd>" in page.text
+    assert browser.get(f"/items/{quote(source, safe='')}/L/1").status_code == 200
+    assert browser.get(f"/items/{quote(source, safe='')}/L-2").status_code == 404
 
 
 def test_visitors_without_a_session_are_sent_to_log_in(engine: Engine) -> None:

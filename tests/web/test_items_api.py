@@ -92,3 +92,15 @@ def test_reading_an_item_needs_a_token(client: TestClient) -> None:
 
 def test_an_id_with_a_nul_character_is_answered_404(client: TestClient) -> None:
     assert client.get("/api/v1/items/default/a%00b").status_code == 404
+
+
+def test_an_item_of_a_source_with_a_slash_is_reached_by_its_encoded_address(
+    client: TestClient,
+) -> None:
+    at = "2026-03-02T09:00:00+01:00"
+    post(client, {"item": "L/1", "type": "handed_over", "at": at, "source": "crm/eu"})
+    body = client.get("/api/v1/items/crm%2Feu/L%2F1").json()
+    assert (body["source"], body["id"]) == ("crm/eu", "L/1")
+    assert client.get("/api/v1/items/crm%2Feu/L/1").json()["id"] == "L/1"
+    missing = client.get("/api/v1/items/crm/eu/L/1")  # unencoded: source `crm`, id `eu/L/1`
+    assert missing.status_code == 404 and "'eu/L/1' in source 'crm'" in missing.json()["detail"]

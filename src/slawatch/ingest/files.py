@@ -32,6 +32,9 @@ _US = "\x00us"
 _EXAMPLE = "2026-01-05T09:30:00+01:00"
 _SNIFF_BYTES = 8192
 _LAST_RULE_YEAR = 2037
+# An event line is an object of plain values; real exports nest a level or two at most. The
+# limit keeps a line of ten thousand brackets a rejected row instead of a RecursionError.
+MAX_NESTING = 32
 
 
 @dataclass(frozen=True)
@@ -244,13 +247,14 @@ def _jsonl_fast(data: bytes) -> pl.DataFrame | None:
     expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     try:
         frame = pl.read_ndjson(data, infer_schema_length=None)
-    except (pl.exceptions.PolarsError, ValueError):
+        schema = frame.schema  # a deeply nested column's type is itself deep
+    except (pl.exceptions.PolarsError, ValueError, RecursionError):
         return None
     # polars skips blank lines; line numbers are then no longer the row index.
     if frame.height != expected or len({c.strip().lower() for c in frame.columns}) < frame.width:
         return None
     casts = []
-    for name, dtype in frame.schema.items():
+    for name, dtype in schema.items():
         if dtype.is_nested():
             return None
         casts.append(pl.col(name).cast(pl.String).alias(_key(name)))
@@ -281,9 +285,50 @@ def _jsonl_slow(data: bytes) -> pl.DataFrame:
     )
 
 
-def _json_object(line: bytes) -> tuple[str | None, dict[str, str | None]]:
+class NestingError(ValueError):
+    """A JSON Lines line nests arrays or objects deeper than MAX_NESTING."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"arrays or objects nested deeper than {MAX_NESTING} levels (the limit for a line); "
+            "give each field a plain text, number or boolean"
+        )
+
+
+def json_line(line: bytes | str) -> Any:
+    """Parse one JSON Lines line; raise NestingError if it nests deeper than MAX_NESTING.
+
+    The parser recurses per level, so a line of brackets ends in a RecursionError unless it is
+    caught here; the depth of what did parse is then measured without recursion.
+    """
     try:
         value = json.loads(line)
+    except RecursionError:
+        raise NestingError from None
+    array, obj = (b"[", b"{") if isinstance(line, bytes) else ("[", "{")
+    opened = line.count(array) + line.count(obj)  # type: ignore[arg-type]
+    if opened > MAX_NESTING and _depth(value) > MAX_NESTING:  # fewer cannot nest deeper
+        raise NestingError
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, level)
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _json_object(line: bytes) -> tuple[str | None, dict[str, str | None]]:
+    try:
+        value = json_line(line)
+    except NestingError as error:
+        return str(error), {}
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         detail = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8"
         return f"not valid JSON ({detail}); write one JSON object per line", {}

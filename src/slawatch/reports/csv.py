@@ -1,7 +1,8 @@
 """The scorecard of the report's period as CSV: one row per objective.
 
 The CSV is data, not prose: the same columns, ids and plain numbers in every language, so
-files of different agreements, periods and readers stack and load anywhere.
+files of different agreements, periods and readers stack and load anywhere. Text that a
+spreadsheet could take for a formula gets a leading `'` (`reports.cells`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import io
 
 from slawatch.render import STATE_NAMES
+from slawatch.reports.cells import csv_text
 from slawatch.reports.model import Report
 
 # One fixed header for every agreement, so files of different agreements stack; a column
@@ -41,17 +43,16 @@ def report_csv(report: Report) -> str:
         if score.kind == "clock":
             counts = objective.get("counts") or {}
             details = {name: counts.get(name, 0) for name in STATE_NAMES}
-        writer.writerow(
-            (
-                report.period.label,
-                score.id,
-                objective["owner"],
-                score.kind,
-                "" if score.value is None else objective["value"],
-                objective["target"],
-                objective["op"],
-                score.status,
-                *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
-            )
+        row = (
+            report.period.label,
+            score.id,
+            objective["owner"],
+            score.kind,
+            "" if score.value is None else objective["value"],
+            objective["target"],
+            objective["op"],
+            score.status,
+            *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
         )
+        writer.writerow(map(csv_text, row))
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 Values stay numbers (shares formatted as percentages) and instants real Excel datetimes, so
 the workbook can be sorted and summed; headings and statuses are in the reader's language.
+Text that could start a formula is stored as text (`reports.cells`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from slawatch.i18n import Translator
 from slawatch.presentation import clock_state_text, details_text, status_text
+from slawatch.reports.cells import xlsx_texts
 from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
 from slawatch.reports.text import money_text
 
@@ -80,7 +82,8 @@ def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
     )
     for score in report.scores:
         objective = score.objective
-        sheet.append(
+        _append(
+            sheet,
             [
                 report.period.label,
                 score.id,
@@ -91,7 +94,7 @@ def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
                 objective["op"],
                 status_text(score.status, t),
                 details_text(objective, t),
-            ]
+            ],
         )
         _percent(sheet, score.kind, (5, 6))
     _widths(sheet, (10, 22, 36, 16, 12, 12, 11, 14, 44))
@@ -117,7 +120,8 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
         sheet.cell(row=1, column=column).comment = Comment(comment, "slawatch")
     listed = report.items.get(objective)
     for row in () if listed is None else listed.rows:
-        sheet.append(
+        _append(
+            sheet,
             [
                 row.item,
                 row.started,
@@ -126,12 +130,12 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
                 row.elapsed_seconds,
                 row.paused_seconds,
                 clock_state_text(row.state, t),
-            ]
+            ],
         )
         for column in (2, 3, 4):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATETIME_FORMAT
     if listed is not None and listed.more:
-        sheet.append([t.gettext("and %(count)s more", count=t.number(listed.more, 0))])
+        _append(sheet, [t.gettext("and %(count)s more", count=t.number(listed.more, 0))])
     _widths(sheet, (16, 20, 20, 20, 18, 18, 12))
 
 
@@ -154,7 +158,8 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
     )
     for figure in figures:
         first, last = first_and_last_day(figure.period)
-        sheet.append(
+        _append(
+            sheet,
             [
                 figure.period.label,
                 first,
@@ -164,7 +169,7 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
                 figure.objective["op"],
                 status_text(figure.status, t),
                 *(_cell(figure.objective.get(name)) for name in detail_names),
-            ]
+            ],
         )
         for column in (2, 3):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
@@ -218,7 +223,8 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
     for line in statement.lines:
         spec = report.agreement.objectives.get(line.objective)
         kind = "ratio" if spec is None else spec.kind
-        sheet.append(
+        _append(
+            sheet,
             [
                 statement.period,
                 name,
@@ -231,12 +237,13 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
                 line.amount,
                 statement.currency,
                 "",
-            ]
+            ],
         )
         _percent(sheet, kind, (4, 5, 7))
         sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
         sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
-    sheet.append(
+    _append(
+        sheet,
         [statement.period, name, t.gettext("Total (at most the fee)"), None, None, None, None,
          None, statement.total, statement.currency, note]
     )  # fmt: skip
@@ -245,8 +252,14 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
         cell.font = BOLD
 
 
+def _append(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append a row; text from users (item ids, titles, names) never becomes a formula."""
+    sheet.append(values)
+    xlsx_texts(sheet[sheet.max_row])
+
+
 def _header(sheet: Worksheet, names: Sequence[str]) -> None:
-    sheet.append(list(names))
+    _append(sheet, list(names))
     for cell in sheet[1]:
         cell.font = BOLD
     sheet.freeze_panes = "A2"

@@ -1,11 +1,13 @@
 """Database engines and transactions: SQLite (embedded default) or PostgreSQL.
 
 A request or a job owns its transaction: `transaction(engine)` commits on success and rolls
-back on any error, so nothing half-written is ever acknowledged.
+back on any error, so nothing half-written is ever acknowledged. A store fault (read-only, disk
+full, unreachable) leaves both as a `StoreUnavailableError` carrying its HTTP status.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -17,6 +19,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from slawatch.store.faults import (
+    Fault,
+    StoreUnavailableError,
+    drop_if_stale,
+    unavailable,
+    watch_faults,
+)
 
 try:
     import fcntl
@@ -41,14 +51,16 @@ def make_engine(url: str, **options: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        json_serializer=_json_text,
-        json_deserializer=orjson.loads,
-        **options,
-    )
+    else:
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            json_serializer=_json_text,
+            json_deserializer=orjson.loads,
+            **options,
+        )
+    watch_faults(engine)
+    return engine
 
 
 def _json_text(value: Any) -> str:
@@ -91,7 +103,13 @@ class _SqliteWriters:
         self.threads = threading.Lock()
         self.descriptor: int | None = None
         if database and database != ":memory:" and fcntl is not None:
-            self.descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self.descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as error:
+                fault = _FILE_FAULTS.get(error.errno or 0, Fault.UNREACHABLE)
+                raise StoreUnavailableError(
+                    fault, f"{database}-writer.lock: {error.strerror}"
+                ) from error
             weakref.finalize(self, os.close, self.descriptor)
 
     def _lock_file(self, descriptor: int) -> None:
@@ -104,7 +122,7 @@ class _SqliteWriters:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     message = "another process has held the SQLite write lock for 30 s"
-                    raise TimeoutError(message) from None
+                    raise StoreUnavailableError(Fault.BUSY, message) from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)
 
@@ -121,24 +139,58 @@ class _SqliteWriters:
                 fcntl.flock(self.descriptor, fcntl.LOCK_UN)
 
 
+_FILE_FAULTS = {
+    errno.ENOSPC: Fault.FULL,
+    errno.EROFS: Fault.READ_ONLY,
+    errno.EACCES: Fault.READ_ONLY,
+    errno.EPERM: Fault.READ_ONLY,
+}
 _writers: weakref.WeakKeyDictionary[Engine, _SqliteWriters] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
     """Yield a connection inside one transaction: commit on success, roll back on error."""
-    if is_sqlite(engine):
-        if engine not in _writers:
-            _writers[engine] = _SqliteWriters(engine.url.database)
-        with _writers[engine].held(), engine.begin() as connection:
+    with _faults_answered():
+        if is_sqlite(engine):
+            if engine not in _writers:
+                _writers[engine] = _SqliteWriters(engine.url.database)
+            with _writers[engine].held(), _begin(engine) as connection:
+                yield connection
+            return
+        with _begin(engine) as connection:
             yield connection
-        return
-    with engine.begin() as connection:
-        yield connection
 
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
     """Yield a connection for reading only: on SQLite it does not take the write lock."""
-    with engine.execution_options(readonly=True).begin() as connection:
+    with _faults_answered(), _begin(engine.execution_options(readonly=True)) as connection:
         yield connection
+
+
+@contextmanager
+def _begin(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()`, dropping the connection if it met a fault it would keep.
+
+    The hot paths write through the driver directly, past SQLAlchemy's own error handling.
+    """
+    with engine.begin() as connection:
+        try:
+            yield connection
+        except BaseException as error:
+            drop_if_stale(connection, error)
+            raise
+
+
+@contextmanager
+def _faults_answered() -> Iterator[None]:
+    """Turn a store fault, raised by SQLAlchemy or by the driver, into StoreUnavailableError."""
+    try:
+        yield
+    except StoreUnavailableError:
+        raise
+    except Exception as error:
+        if (fault := unavailable(error)) is not None:
+            raise fault from error
+        raise

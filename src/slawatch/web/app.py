@@ -37,6 +37,7 @@ from slawatch.web.api import (
     reviews,
     routes,
 )
+from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
 from slawatch.web.pages import credits as credit_pages
@@ -168,6 +169,8 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return await http_exception_handler(request, error)
 
+    install_fault_handlers(app, engine)
+
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
         """Liveness: the process answers."""
@@ -180,13 +183,23 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
 
     @app.get("/ready", tags=["operations"], responses={503: {"description": "not ready"}})
     def ready() -> Any:
-        """Readiness: the database answers and its schema is current."""
+        """Readiness: the database answers, its schema is current and it takes writes.
+
+        The write probe (a write rolled back, and the SQLite disk's free space) is cached for
+        a few seconds, and a request that met a store fault turns this not ready at once.
+        """
         try:
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             if needs_upgrade(engine):
                 return JSONResponse(
                     {"status": "database needs migrating: run `slawatch db upgrade`"}, 503
+                )
+            if (fault := app.state.readiness.fault()) is not None:
+                return JSONResponse(
+                    {"status": f"database takes no writes: {fault}"},
+                    503,
+                    headers={"Retry-After": str(fault.retry_after)},
                 )
         except Exception as error:  # readiness reports any database failure, it never raises
             log.warning("readiness check failed: %s", error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Path, Request
 from sqlalchemy import Engine
@@ -29,3 +30,31 @@ def engine_of(request: Request) -> Engine:
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+# An item's address: /items/{source}/{external_id}, each part percent-encoded. Both parameters
+# are paths, so that a source beginning with an encoded slash still reaches the route.
+ITEM_PATH = "/items/{source:path}/{external_id:path}"
+_ITEMS = b"/items/"
+
+
+def item_address(request: Request, source: str, external_id: str) -> tuple[str, str]:
+    """Return the (source, id) an item's address names, split at its first unencoded slash.
+
+    Links encode both parts, so a source `crm/eu` arrives as `crm%2Feu`; but the server decodes
+    the path before routing, which would split it at the wrong slash. The raw path still tells
+    an encoded slash from a separator. An id may also be sent with plain slashes (`a/b`): all
+    that follows the source is the id.
+    """
+    raw: bytes = request.scope.get("raw_path") or b""
+    at = raw.find(_ITEMS)
+    if at < 0:
+        return source, external_id
+    raw_source, slash, raw_id = raw[at + len(_ITEMS) :].partition(b"/")
+    if not slash:
+        return source, external_id
+    return _decoded(raw_source), _decoded(raw_id)
+
+
+def _decoded(part: bytes) -> str:
+    return unquote_to_bytes(part).decode("utf-8", errors="replace")

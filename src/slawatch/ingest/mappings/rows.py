@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from slawatch.ingest.files import json_text
+from slawatch.ingest.files import NestingError, json_line, json_text
 
 LINE = "\x00line"  # the row's 1-based line in the file (CSV: the header is line 1); internal
 
@@ -150,7 +150,10 @@ def _read_jsonl(text: str) -> Rows:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = json_line(raw)
+        except NestingError as error:
+            broken.append((index, str(error)))
+            continue
         except json.JSONDecodeError as error:
             broken.append((index, f"not valid JSON ({error.msg}); write one object per line"))
             continue

@@ -33,6 +33,7 @@ from slawatch.web.security import Permission, Principal, require
 router = APIRouter(tags=["events"])
 Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
 
+MAX_JSON_DEPTH = 1_024  # orjson's own limit: deeper documents are refused while parsing
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines", "text/plain")
 
 
@@ -81,7 +82,8 @@ def _elements(body: bytes, content_type: str) -> tuple[list[Any], bool]:
             try:
                 elements.append(orjson.loads(line))
             except (ValueError, RecursionError) as error:
-                elements.append(Unreadable(f"line {index + 1} is not JSON: {error}"))
+                reason = _too_deep(error) or f"is not JSON: {error}"
+                elements.append(Unreadable(f"line {index + 1} {reason}"))
         return elements, False
     try:
         # orjson parses a batch of 10,000 about five times faster than the standard library.
@@ -89,6 +91,8 @@ def _elements(body: bytes, content_type: str) -> tuple[list[Any], bool]:
     except orjson.JSONDecodeError as error:
         if "utf-8" in error.msg.lower():
             raise HTTPException(400, "the body is not UTF-8 text") from None
+        if too_deep := _too_deep(error):
+            raise HTTPException(400, f"the body {too_deep}") from None
         raise HTTPException(
             400,
             f"the body is not JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
@@ -101,6 +105,16 @@ def _elements(body: bytes, content_type: str) -> tuple[list[Any], bool]:
     return [document], True
 
 
+def _too_deep(error: Exception) -> str | None:
+    """Say what the parser's depth limit means for events, if that is what stopped it."""
+    if isinstance(error, RecursionError) or "depth limit" in str(error):
+        return (
+            f"nests arrays or objects deeper than {MAX_JSON_DEPTH:,} levels (the limit); an "
+            "event is one object of plain values with at most an `attributes` object inside"
+        )
+    return None
+
+
 @router.post(
     "/events",
     response_model=EventsStored,
@@ -109,6 +123,7 @@ def _elements(body: bytes, content_type: str) -> tuple[list[Any], bool]:
         400: {"description": "the body is not JSON"},
         413: {"description": "too many events or too large a body"},
         422: {"description": "every element was rejected; nothing was stored"},
+        503: {"description": "the database takes no writes now; nothing was stored; retry"},
     },
 )
 async def post_events(request: Request, _principal: Ingester) -> Any:

@@ -48,6 +48,7 @@ class ImportRead(BaseModel):
     responses={
         413: {"description": "the upload is larger than the server accepts"},
         422: {"description": "the file or an option cannot be used; the message says why"},
+        503: {"description": "the database takes no writes now; nothing was stored; retry"},
     },
 )
 def post_import(

@@ -15,7 +15,7 @@ from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import ITEM_PATH, engine_of, item_address
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["items"])
@@ -95,7 +95,7 @@ def _clocks(
 
 
 @router.get(
-    "/items/{source}/{external_id:path}",
+    ITEM_PATH,
     response_model=ItemRead,
     responses={404: {"description": "no such item"}},
 )
@@ -105,8 +105,9 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
     Clocks are computed as of now, each with the agreement version in force for its period
     (the same computation as the stored clocks); an objective whose clock has not started for
     the item, whose `where:` excludes it, or whose start lies before the agreement took effect
-    is not listed.
+    is not listed. Encode a `/` in the source as `%2F`; one in the id may be sent as it is.
     """
+    source, external_id = item_address(request, source, external_id)
     with read_transaction(engine_of(request)) as connection:
         # PostgreSQL refuses NUL in text; no stored id can contain one.
         unstorable = "\x00" in source or "\x00" in external_id

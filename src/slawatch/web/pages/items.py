@@ -39,7 +39,7 @@ from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import ITEM_PATH, engine_of, item_address
 from slawatch.web.pages.rendering import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
@@ -410,11 +410,12 @@ def _timeline_zone(
     return same[-1].agreement.timezone if same else "UTC"
 
 
-@router.get("/items/{source}/{external_id:path}", response_class=HTMLResponse)
+@router.get(ITEM_PATH, response_class=HTMLResponse)
 def item_page(
     source: str, external_id: str, request: Request, principal: Principal = Depends(reader)
 ) -> HTMLResponse:
     """Show one item: attributes, events in time order and an explained bar per clock."""
+    source, external_id = item_address(request, source, external_id)
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
         # PostgreSQL refuses NUL in text; no stored id can contain one.
