@@ -48,12 +48,28 @@ class _Refused(Exception):  # noqa: N818 - a signal from inside ruamel, never se
     """Stop before construction; the problems are already recorded on the walk."""
 
 
+class _TooManyNodesError(MarkedYAMLError):
+    """More values than the limit were composed: reading on would cost ~0.1 ms a value."""
+
+
 class _Composer(Composer):
-    """Compose as ruamel does; an anchor defined twice is legal YAML, the later one wins."""
+    """Compose as ruamel does, stopping once more values than the limit are written.
+
+    An anchor defined twice is legal YAML: the later one wins, without a warning.
+    """
+
+    max_nodes = 0
 
     def __init__(self, loader: Any = None) -> None:
         super().__init__(loader)
         self.warn_double_anchors = False
+        self.composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.composed += 1
+        if self.composed > self.max_nodes:
+            raise _TooManyNodesError(problem_mark=self.parser.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 class _Constructor(RoundTripConstructor):
@@ -180,7 +196,7 @@ def check_nodes(root: Node, walk: Walk, limits: Limits, *, build: Callable[[Node
             if height[key] > limits.max_depth:
                 _refuse_depth(walk, _line_of(node), limits)
             if size[key] > limits.max_nodes:
-                _refuse_nodes(walk, node, limits, aliased=aliased)
+                _refuse_nodes(walk, _line_of(node), limits, aliased=aliased)
             if text[key] > limits.max_bytes:
                 _refuse_expansion(walk, node, limits)
             continue
@@ -206,15 +222,18 @@ def check_nodes(root: Node, walk: Walk, limits: Limits, *, build: Callable[[Node
         stack.extend((child, False) for child in reversed(_children(node)))
 
 
-def _refuse_nodes(walk: Walk, node: Node, limits: Limits, *, aliased: bool) -> None:
-    lead = "with its aliases written out, the agreement holds" if aliased else "the agreement holds"
+def _refuse_nodes(walk: Walk, line: int | None, limits: Limits, *, aliased: bool) -> None:
+    if aliased:
+        lead = "with its aliases written out, the agreement holds"
+        fix = "use fewer aliases (each *alias counts as a copy of what it names) or fewer values"
+    else:
+        lead, fix = "the agreement holds", "an agreement needs a few thousand; write fewer"
     refuse(
         walk,
-        _line_of(node),
+        line,
         "nodes",
         f"{lead} more than {limits.max_nodes:,} values",
-        f"use fewer aliases (each *alias counts as a copy of what it names) or fewer values, "
-        f"or raise {_setting('max_nodes')}",
+        f"{fix}, or raise {_setting('max_nodes')}",
     )
 
 
@@ -302,12 +321,17 @@ def load_yaml(text: str, walk: Walk, limits: Limits) -> Map | None:
     yaml.Composer = _Composer
     yaml.Constructor = _Constructor
     yaml.max_depth = limits.max_depth
+    yaml.composer.max_nodes = limits.max_nodes
     constructor = yaml.constructor
     constructor.walk, constructor.limits = walk, limits
     try:
         tree = yaml.load(text)
     except _Refused:
         return None
+    except _TooManyNodesError as error:
+        mark = error.problem_mark
+        _refuse_nodes(walk, None if mark is None else mark.line + 1, limits, aliased=False)
+        raise  # pragma: no cover - _refuse_nodes raises
     except MaxDepthExceededError as error:
         mark = error.problem_mark
         _refuse_depth(walk, None if mark is None else mark.line + 1, limits)

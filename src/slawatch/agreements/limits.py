@@ -32,7 +32,7 @@ class Limits:
 
     max_bytes: int = 256 * 1024
     max_depth: int = 32
-    max_nodes: int = 100_000
+    max_nodes: int = 20_000
     earliest: dt.date = EARLIEST_DATE
     latest: dt.date = LATEST_DATE
 
