@@ -1,7 +1,8 @@
 """The `slawatch` command: check, new, evaluate, clocks, generate-events.
 
 Exit codes are part of the contract: 0 ok, 1 a validation error in the user's input
-(agreement, events), 2 usage (unknown option, bad --as-of, unknown objective …).
+(agreement, events), 2 usage (unknown option, bad --as-of, unknown objective …) and input
+over a limit (an agreement file too large, too deeply nested, or whose aliases expand too far).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from typing import Annotated, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from slawatch.agreement_files import load_agreement
-from slawatch.agreements import AgreementError, describe_objective
+from slawatch.agreements import AgreementError, AgreementLimitError, Limits, describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
+from slawatch.config import get_settings
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate as evaluate_agreement
@@ -78,9 +81,22 @@ def progress() -> Progress:
     )
 
 
-def load(path: Path) -> Agreement:
+def agreement_limits() -> Limits:
+    """The limits from SLAWATCH_MAX_AGREEMENT_*; a setting that is not a number is usage."""
     try:
-        return load_agreement(path)
+        return get_settings().agreement_limits()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "SLAWATCH_" + "_".join(str(part) for part in first["loc"]).upper()
+        fail(f"{name}: {first['msg']}; fix or unset it", 2)
+
+
+def load(path: Path) -> Agreement:
+    """Read an agreement: exit 1 for problems in it, 2 for a file over a limit."""
+    try:
+        return load_agreement(path, limits=agreement_limits())
+    except AgreementLimitError as error:
+        fail(str(error), 2)
     except AgreementError as error:
         fail(str(error))
 

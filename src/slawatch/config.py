@@ -8,6 +8,8 @@ from typing import Final
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from slawatch.agreements.limits import Limits
+
 DEMO_SECRET: Final = "slawatch-demo-secret-do-not-use-in-production"
 
 
@@ -45,11 +47,33 @@ class Settings(BaseSettings):
     alert_lookback_days: int = Field(
         default=7, ge=0, description="Only subjects that turned bad this recently open escalations"
     )
+    max_agreement_bytes: int = Field(
+        default=Limits.max_bytes,
+        gt=0,
+        description="Largest agreement YAML accepted, in bytes; also the most text its "
+        "aliases may expand to",
+    )
+    max_agreement_depth: int = Field(
+        default=Limits.max_depth, ge=8, description="Deepest nesting in agreement YAML"
+    )
+    max_agreement_nodes: int = Field(
+        default=Limits.max_nodes,
+        gt=0,
+        description="Most values in agreement YAML, each alias counted as what it expands to",
+    )
     smtp_url: str = Field(
         default="",
         description="apprise mail URL for contacts without a route, e.g. "
         "mailto://user:pass@smtp.example.com:587?from=slawatch@example.com; empty: no mail",
     )
+
+    def agreement_limits(self) -> Limits:
+        """The limits agreement YAML is read within, for the core that never reads settings."""
+        return Limits(
+            max_bytes=self.max_agreement_bytes,
+            max_depth=self.max_agreement_depth,
+            max_nodes=self.max_agreement_nodes,
+        )
 
     def check_secret(self) -> None:
         """Refuse the built-in secret (or a short one) outside demo mode."""

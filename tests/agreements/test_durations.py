@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slawatch.agreements import DurationError, format_duration, parse_duration
+from slawatch.agreements.durations import LONGEST_BUSINESS_DAYS, LONGEST_SECONDS
 from slawatch.agreements.model import Duration, DurationUnit
 
 
@@ -134,6 +135,31 @@ def test_format_duration_writes_the_canonical_form(
     st.integers(min_value=0, max_value=10**8),
 )
 def test_format_duration_reads_back_to_the_same_duration(unit: DurationUnit, amount: int) -> None:
+    if unit is DurationUnit.BUSINESS_DAYS:
+        amount = min(amount, LONGEST_BUSINESS_DAYS)
     duration = Duration(unit=unit, amount=amount, text="")
     again = parse_duration(format_duration(duration), calendar=unit is not DurationUnit.WALL)
     assert (again.unit, again.amount) == (unit, amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "calendar"),
+    [
+        ("3661d", False),
+        ("87841h", True),
+        ("2611bd", True),
+        ("1000000000000d", False),
+        ("9" * 5000 + "h", False),
+    ],
+)
+def test_a_duration_longer_than_ten_years_is_refused(text: str, calendar: bool) -> None:
+    with pytest.raises(DurationError) as refused:
+        parse_duration(text, calendar=calendar)
+    assert refused.value.message.endswith("is longer than ten years")
+    assert refused.value.hint == "write at most 3660d, 87840h or 2610bd"
+
+
+def test_ten_years_and_thousands_of_leading_zeros_are_read() -> None:
+    assert parse_duration("3660d", calendar=False).amount == LONGEST_SECONDS
+    assert parse_duration("2610bd", calendar=True).amount == LONGEST_BUSINESS_DAYS
+    assert parse_duration("1h" + "0" * 5000 + "m", calendar=False).amount == 3_600

@@ -2,14 +2,17 @@
 
 from slawatch.agreements.describe import describe_objective, template_names, template_text
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
-from slawatch.agreements.errors import AgreementError, Problem
+from slawatch.agreements.errors import AgreementError, AgreementLimitError, Problem
+from slawatch.agreements.limits import Limits
 from slawatch.agreements.model import Agreement
 from slawatch.agreements.parse import parse_agreement
 
 __all__ = [
     "Agreement",
     "AgreementError",
+    "AgreementLimitError",
     "DurationError",
+    "Limits",
     "Problem",
     "describe_objective",
     "format_duration",

@@ -15,12 +15,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from slawatch.agreements.errors import Problem, choice_hint, did_you_mean
+from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
 
 T = TypeVar("T")
 
@@ -29,6 +27,7 @@ EVENT = re.compile(r"[a-z][a-z0-9_]*")  # event type names
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PERCENT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*%")
+PLAIN_NUMBER = re.compile(r"[+-]?\d{1,20}(?:\.\d{1,20})?")
 
 
 # ---------------------------------------------------------------- where values sit
@@ -53,6 +52,7 @@ class Walk:
 
     source: str
     problems: list[Problem] = field(default_factory=list)
+    limits: Limits = DEFAULT_LIMITS
 
     def problem(self, at: At, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.source, at.line, at.path, message, hint))
@@ -72,18 +72,36 @@ class Map:
         return self.node.get(key)
 
     def key_at(self, key: Any) -> At:
-        return self.at.join(str(key), _line(self.node.lc.key(key)))
+        return self.at.join(str(key), _line(_position(self.node, key, value=False)))
 
     def value_at(self, key: Any) -> At:
         """Point at a scalar's own line; at the key for empty values and nested blocks."""
         value = self.node.get(key)
         if value is None or isinstance(value, CommentedMap | CommentedSeq):
             return self.key_at(key)
-        return self.at.join(str(key), _line(self.node.lc.value(key)))
+        return self.at.join(str(key), _line(_position(self.node, key, value=True)))
 
     def items(self) -> Iterator[tuple[Any, Any, At]]:
         for key, value in self.node.items():
             yield key, value, self.value_at(key)
+
+
+def _position(node: CommentedMap, key: Any, *, value: bool) -> tuple[int, int] | None:
+    """Return where a key or its value is written.
+
+    A key from a merge (`<<: *base`) is written in the mapping it was merged from.
+    """
+    sources = [node]
+    for _ in range(64):  # merges of merges, each step one mapping deeper
+        if not sources:
+            return None
+        current = sources.pop(0)
+        if key in (current.lc.data or {}):
+            position: tuple[int, int] = current.lc.value(key) if value else current.lc.key(key)
+            return position
+        for merged in getattr(current, "merge", ()):  # ruamel has held (index, map) and maps
+            sources.append(merged[1] if isinstance(merged, tuple) else merged)
+    return None
 
 
 def _line(position: tuple[int, int] | None) -> int | None:
@@ -119,7 +137,7 @@ def read_mapping(
                 lead = f"did you mean {guess}? " if guess else ""
                 walk.problem(
                     mapping.key_at(key),
-                    f'unknown key "{key}"',
+                    f'unknown key "{shown(key)}"',
                     f"{lead}known keys: {', '.join(known)}",
                 )
     for key in required:
@@ -141,7 +159,8 @@ def read_text(walk: Walk, value: Any, at: At) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         walk.problem(at, "needs a value", "write a value after the colon, or remove the key")
     else:
-        walk.problem(at, f"must be text, not {describe_value(value)}", f'quote it: "{value}"')
+        written = shown(value)
+        walk.problem(at, f"must be text, not {describe_value(value)}", f'quote it: "{written}"')
     return None
 
 
@@ -150,7 +169,7 @@ def read_choice(walk: Walk, value: Any, at: At, choices: Sequence[str], *, what:
     if text is None:
         return None
     if text not in choices:
-        walk.problem(at, f'"{text}" is not a {what}', choice_hint(text, choices))
+        walk.problem(at, f'"{shown(text)}" is not a {what}', choice_hint(text, choices))
         return None
     return text
 
@@ -160,10 +179,10 @@ def read_identifier(walk: Walk, value: Any, at: At, *, what: str) -> str | None:
     if text is None:
         return None
     if not ID.fullmatch(text):
-        slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "my-id"
+        slug = re.sub(r"[^a-z0-9]+", "-", text[:SHOWN].casefold()).strip("-") or "my-id"
         walk.problem(
             at,
-            f'"{text}" is not a valid {what}',
+            f'"{shown(text)}" is not a valid {what}',
             f"use lowercase letters, digits and dashes, such as {slug}",
         )
         return None
@@ -177,7 +196,7 @@ def read_reference(walk: Walk, value: Any, at: At, known: set[str], *, what: str
     if text not in known:
         walk.problem(
             at,
-            f'"{text}" is not a {what} of this agreement',
+            f'"{shown(text)}" is not a {what} of this agreement',
             choice_hint(text, known, noun="parties" if what == "party" else f"{what}s"),
         )
         return None
@@ -189,42 +208,64 @@ def read_event(walk: Walk, value: Any, at: At) -> str | None:
     if text is None:
         return None
     if not EVENT.fullmatch(text):
-        slug = re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "event"
+        slug = re.sub(r"[^a-z0-9]+", "_", text[:SHOWN].casefold()).strip("_") or "event"
         if not slug[0].isalpha():
             slug = f"e_{slug}"
         walk.problem(
             at,
-            f'"{text}" is not a valid event type',
+            f'"{shown(text)}" is not a valid event type',
             f"use lowercase letters, digits and underscores, such as {slug}",
         )
         return None
     return text
 
 
+def scalar_text(value: Any) -> str:
+    """Return a scalar as written, stripped; "" for nothing, a list or a mapping."""
+    if value is None or isinstance(value, CommentedMap | CommentedSeq):
+        return ""
+    return str(value).strip()
+
+
 def read_date(walk: Walk, value: Any, at: At) -> dt.date | None:
-    text = str(value).strip() if value is not None else ""
+    """Read YYYY-MM-DD within the limits' years, so that no period or holiday overflows."""
+    text = scalar_text(value)
     if not DATE.fullmatch(text):
         walk.problem(
             at,
-            f'"{text}" is not a date' if text else "needs a date",
+            f'"{shown(text)}" is not a date' if text else "needs a date",
             "write YYYY-MM-DD, such as 2026-01-01",
         )
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as error:
         walk.problem(at, f'"{text}" is not a date: {error}', "check the month and day")
         return None
+    return day if _in_range(walk, day, at, text) else None
+
+
+def _in_range(walk: Walk, day: dt.date, at: At, text: str) -> bool:
+    earliest, latest = walk.limits.earliest, walk.limits.latest
+    if earliest <= day <= latest:
+        return True
+    walk.problem(
+        at,
+        f"{text} is out of range",
+        f"agreements use dates from {earliest} to {latest}; write one in those years",
+    )
+    return False
 
 
 def read_instant(walk: Walk, value: Any, at: At) -> dt.datetime | None:
-    text = str(value).strip() if value is not None else ""
+    """Read ISO 8601 with an offset; its local date lies within the limits' years."""
+    text = scalar_text(value)
     try:
         instant = dt.datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         walk.problem(
             at,
-            f'"{text}" is not an instant' if text else "needs an instant",
+            f'"{shown(text)}" is not an instant' if text else "needs an instant",
             "write ISO 8601 with an offset, such as 2026-03-07T22:00:00+01:00",
         )
         return None
@@ -235,7 +276,7 @@ def read_instant(walk: Walk, value: Any, at: At) -> dt.datetime | None:
             f"add one, such as {instant.isoformat(timespec='minutes')}+01:00 or Z",
         )
         return None
-    return instant
+    return instant if _in_range(walk, instant.date(), at, text) else None
 
 
 def read_percent(walk: Walk, value: Any, at: At) -> Decimal | None:
@@ -243,28 +284,33 @@ def read_percent(walk: Walk, value: Any, at: At) -> Decimal | None:
     text = value.strip() if isinstance(value, str) else None
     match = PERCENT.fullmatch(text) if text else None
     if match is None:
-        written = str(value).strip() if value is not None else ""
+        written = scalar_text(value)
         if not written:
             walk.problem(at, "needs a percentage", "write it with %, such as 75%")
             return None
         suggestion = _as_percent(written)
         walk.problem(
             at,
-            f'"{written}" is not a percentage',
+            f'"{shown(written)}" is not a percentage',
             f"write {suggestion}" if suggestion else "write it with %, such as 75%",
         )
         return None
     number = Decimal(match.group(1))
     if not Decimal(0) <= number <= Decimal(100):
-        walk.problem(at, f"{text} is outside 0–100 %", "write a percentage between 0% and 100%")
+        walk.problem(
+            at, f"{shown(text)} is outside 0–100 %", "write a percentage between 0% and 100%"
+        )
         return None
     return number
 
 
 def _as_percent(written: str) -> str | None:
+    # Only plain decimals: "1e999999999" would write a billion zeros, "nan" does not compare.
+    if not PLAIN_NUMBER.fullmatch(written):
+        return None
     try:
         number = Decimal(written)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - PLAIN_NUMBER only lets decimals through
         return None
     return f"{(number * 100).normalize():f}%" if 0 < number <= 1 else f"{number.normalize():f}%"
 
@@ -290,11 +336,64 @@ def describe_value(value: Any) -> str:
     return "text"
 
 
+SHOWN = 60  # characters of a value a message repeats
+
+
+def shown(value: Any, width: int = SHOWN) -> str:
+    """Write a value for a message in at most `width` characters, as YAML's flow style would.
+
+    Lists and mappings are written only as far as the width reaches, so an alias that names a
+    large value never expands into a message.
+    """
+    text = "".join(_flow(value, width + 1, depth=0))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _flow(value: Any, budget: int, *, depth: int) -> Iterator[str]:
+    """Yield pieces of a value's flow-style text until `budget` characters are out."""
+    if isinstance(value, CommentedMap | CommentedSeq) and depth > 8:
+        yield "…"
+        return
+    if isinstance(value, CommentedMap):
+        pieces: Iterator[str] = _joined(
+            ((key, item) for key, item in value.items()), budget, depth, "{", "}"
+        )
+    elif isinstance(value, CommentedSeq):
+        pieces = _joined(((None, item) for item in value), budget, depth, "[", "]")
+    elif isinstance(value, bool):
+        pieces = iter(("true" if value else "false",))
+    else:
+        pieces = iter(("null" if value is None else str(value)[:budget],))
+    used = 0
+    for piece in pieces:
+        yield piece
+        used += len(piece)
+        if used >= budget:
+            return
+
+
+def _joined(
+    entries: Iterator[tuple[Any, Any]], budget: int, depth: int, opening: str, closing: str
+) -> Iterator[str]:
+    yield opening
+    used = 1
+    for index, (key, item) in enumerate(entries):
+        if used >= budget:
+            return
+        lead = (", " if index else "") + ("" if key is None else f"{str(key)[:budget]}: ")
+        used += len(lead)
+        yield lead
+        for piece in _flow(item, budget - used, depth=depth + 1):
+            used += len(piece)
+            yield piece
+    yield closing
+
+
 def _example_for(at: At, value: Any) -> str:
     """Show the shape a mapping should have had, from where it sits."""
     parent, _, last = at.path.rpartition(".")
     if parent == "parties" and isinstance(value, str):
-        return f"write {last}: {{name: {value}}}"
+        return f"write {last}: {{name: {shown(value)}}}"
     examples = {
         "parties": "write one party per line: `marketing: {name: Marketing}`",
         "calendars": "write one calendar per line: `office: {hours: {mon-fri: 09:00-17:00}}`",
@@ -343,72 +442,3 @@ def build(walk: Walk, at: At, make: Callable[[], T]) -> T | None:
             at, f"cannot be used: {error.errors()[0]['msg']}", "please report this as a bug"
         )
         return None
-
-
-# ---------------------------------------------------------------- YAML
-
-
-class _Constructor(RoundTripConstructor):
-    """Keep dates and instants as text: the walk validates them with precise messages."""
-
-
-def _keep_timestamp_text(constructor: RoundTripConstructor, node: Any) -> Any:
-    return constructor.construct_scalar(node)
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _keep_timestamp_text)
-
-
-def load_yaml(text: str, walk: Walk) -> Map | None:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        if "<stream end>" in str(error.problem) and error.context_mark is not None:
-            mark = error.context_mark  # an unclosed bracket: point where it opened
-        line = None if mark is None else mark.line + 1
-        message, hint = _yaml_problem(error, text.splitlines()[line - 1] if line else "")
-        walk.problem(At("", line), message, hint)
-        return None
-    except YAMLError as error:  # unmarked errors carry no line
-        walk.problem(At("", None), f"malformed YAML: {error}", "check the file's syntax")
-        return None
-    if tree is None:
-        walk.problem(
-            At("", None),
-            "the file is empty",
-            "start from a template: slawatch new --template marketing-sales",
-        )
-        return None
-    if not isinstance(tree, CommentedMap):
-        walk.problem(
-            At("", 1),
-            "an agreement must be a mapping of key: value lines",
-            "start with agreement: <id>",
-        )
-        return None
-    return Map(tree, At("", 1))
-
-
-def _yaml_problem(error: MarkedYAMLError, source_line: str) -> tuple[str, str | None]:
-    problem = str(error.problem or error.context or "malformed YAML")
-    if "duplicate key" in problem:
-        found = re.search(r'duplicate key "([^"]*)"', problem)
-        name = found.group(1) if found else "a key"
-        return (
-            f'duplicate key "{name}"',
-            "each key may appear once in a mapping; merge or remove one",
-        )
-    if "another document" in problem:
-        return "the file holds more than one YAML document", "keep one agreement per file"
-    if "'\\t'" in problem:
-        return "tab character in YAML", "indent with spaces, not tabs"
-    if "chomping or indentation indicators" in problem:
-        name, _, value = source_line.strip().partition(":")
-        quoted = f'{name}: "{value.split("#")[0].strip()}"' if value.strip() else 'target: ">= 95%"'
-        return "a value starting with > or | must be quoted", f"write {quoted}"
-    if "found character '%'" in problem or "found character '@'" in problem:
-        return f"malformed YAML: {problem}", "quote the value"
-    return f"malformed YAML: {problem}", "check indentation, colons and brackets on this line"

@@ -16,6 +16,10 @@ SECONDS = {"w": 7 * 86_400, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 _ORDER = "wdhms"  # parts of a compound duration, largest first
 
 _PART = re.compile(r"(\d+)(bd|w|d|h|m|s)")
+# The longest allowance or delay: ten years, wall or working time, or business days. Longer
+# ones promise nothing and would carry deadlines past the dates agreements may use.
+LONGEST_SECONDS = 3_660 * 86_400
+LONGEST_BUSINESS_DAYS = 2_610
 _COMPOUND = re.compile(r"(?:\d+(?:bd|w|d|h|m|s)\s*)+")
 _LOOSE = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*([^\d\s].*?)\.?")
 
@@ -49,7 +53,10 @@ def parse_duration(text: str, *, calendar: bool) -> Duration:
     written = text.strip()
     if not _COMPOUND.fullmatch(written):
         raise _not_a_duration(written, calendar=calendar)
-    parts = [(int(number), unit) for number, unit in _PART.findall(written)]
+    found = _PART.findall(written)
+    if any(len(number.lstrip("0")) > 12 for number, _ in found):
+        raise _too_long(written)
+    parts = [(int(number.lstrip("0") or "0"), unit) for number, unit in found]
     units = [unit for _, unit in parts]
     if "bd" in units:
         if len(parts) > 1:
@@ -63,6 +70,8 @@ def parse_duration(text: str, *, calendar: bool) -> Duration:
                 f'"{written}" counts business days, which need a calendar',
                 f"name one with calendar: <id>, or write {days}d of wall time",
             )
+        if parts[0][0] > LONGEST_BUSINESS_DAYS:
+            raise _too_long(written)
         return Duration(unit=DurationUnit.BUSINESS_DAYS, amount=parts[0][0], text=written)
     if len(set(units)) != len(units) or units != sorted(units, key=_ORDER.index):
         seconds = sum(number * SECONDS[unit] for number, unit in parts)
@@ -78,8 +87,19 @@ def parse_duration(text: str, *, calendar: bool) -> Duration:
             f"write business days ({days}bd) or working hours (such as {days * 8}h)",
         )
     seconds = sum(number * SECONDS[unit] for number, unit in parts)
+    if seconds > LONGEST_SECONDS:
+        raise _too_long(written)
     unit = DurationUnit.WORKING if calendar else DurationUnit.WALL
     return Duration(unit=unit, amount=seconds, text=written)
+
+
+def _too_long(written: str) -> DurationError:
+    shown = written if len(written) <= 40 else f"{written[:39]}…"
+    return DurationError(
+        f'"{shown}" is longer than ten years',
+        f"write at most {LONGEST_SECONDS // 86_400}d, {LONGEST_SECONDS // 3_600}h or "
+        f"{LONGEST_BUSINESS_DAYS}bd",
+    )
 
 
 def format_duration(d: Duration) -> str:

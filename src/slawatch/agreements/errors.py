@@ -36,6 +36,19 @@ class AgreementError(Exception):
         return "\n".join(str(problem) for problem in self.problems)
 
 
+class AgreementLimitError(AgreementError):
+    """An agreement refused before it was read: too large, too deep, or aliases expand too far.
+
+    `limit` names what was exceeded: "size" of the text (a 413 on the API); "depth",
+    "nodes" or the "expansion" of aliases into text (422). The command line exits with 2,
+    as for any input over a limit.
+    """
+
+    def __init__(self, problem: Problem, *, limit: str) -> None:
+        super().__init__([problem])
+        self.limit = limit
+
+
 def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """Return the closest choice to a misspelt word, if any is close enough to suggest."""
     options = list(choices)

@@ -3,7 +3,8 @@
 The YAML is loaded with ruamel's round-trip loader, which keeps the line of every key and
 value, and walked by hand: each part records its problems and returns `None` when it cannot be
 built, so one run finds all mistakes. Models are built only when the whole file is clean.
-The walk lives in `_walk`; each part of an agreement is read by its own module.
+Loading within the limits lives in `_load`, the walk in `_walk`; each part of an agreement is
+read by its own module.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from slawatch.agreements._load import load_yaml
 from slawatch.agreements._walk import (
     At,
     Map,
     Walk,
     build,
     humanize,
-    load_yaml,
     read_choice,
     read_date,
     read_identifier,
@@ -27,6 +28,7 @@ from slawatch.agreements._walk import (
 from slawatch.agreements.calendars import read_calendars, read_timezone
 from slawatch.agreements.credits import read_credits, read_escalation
 from slawatch.agreements.errors import AgreementError
+from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
 from slawatch.agreements.model import Agreement, ReviewCadence
 from slawatch.agreements.objectives import read_objectives
 from slawatch.agreements.parties import read_parties
@@ -40,10 +42,15 @@ TOP_KEYS = ("agreement", "title", "timezone", "effective", "review", "version", 
 # ---------------------------------------------------------------- entry points
 
 
-def parse_agreement(text: str, *, source: str = "<agreement>") -> Agreement:
-    """Read an agreement; raise `AgreementError` listing every problem in the text."""
-    walk = Walk(source)
-    tree = load_yaml(text, walk)
+def parse_agreement(
+    text: str, *, source: str = "<agreement>", limits: Limits = DEFAULT_LIMITS
+) -> Agreement:
+    """Read an agreement; raise `AgreementError` listing every problem in the text.
+
+    Text over one of `limits` raises `AgreementLimitError` before it is walked.
+    """
+    walk = Walk(source, limits=limits)
+    tree = load_yaml(text, walk, limits)
     agreement = None if tree is None else _agreement(walk, tree)
     if walk.problems or agreement is None:
         raise AgreementError(sorted(walk.problems, key=lambda p: p.line or 0))

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
+from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
 from slawatch.agreements.model import Agreement, ReviewCadence
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import local_midnight, parse_label
@@ -423,6 +424,7 @@ def record_review(
     now: int,
     yaml_text: str | None = None,
     effective: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Review:
     """Record a review with its snapshot, and new YAML as the next version (AgreementError).
 
@@ -449,6 +451,7 @@ def record_review(
             reason=version_reason(review_id, decisions),
             effective=effective,
             source=f"{stored.id}.yaml",
+            limits=limits,
         )
         link_version(connection, review_id, version)
     audit.record(

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from slawatch.agreements import Agreement, parse_agreement
+from slawatch.agreements import Agreement, Limits, parse_agreement
+from slawatch.agreements.limits import DEFAULT_LIMITS, STORED
 from slawatch.store import audit
 from slawatch.store.clock import now_us
 from slawatch.store.schema import agreement_versions, agreements, evaluation_state, parties
@@ -59,12 +60,14 @@ def save_version(
     reason: str,
     effective: dt.date | None = None,
     source: str = "<agreement>",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Agreement, int]:
     """Store the YAML as the agreement's next version; raise AgreementError if it is invalid.
 
-    `effective` defaults to the YAML's own `effective:` date.
+    `effective` defaults to the YAML's own `effective:` date; `limits` are the settings' own
+    (`Settings.agreement_limits`), as the caller checked the text with them.
     """
-    agreement = parse_agreement(yaml_text, source=source)
+    agreement = parse_agreement(yaml_text, source=source, limits=limits)
     in_force = effective or agreement.effective
     now = now_us()
     connection.execute(
@@ -132,8 +135,9 @@ def _want_results(connection: Connection, agreement_id: str) -> None:
 @lru_cache(maxsize=256)
 def _parsed(yaml_text: str, source: str) -> Agreement:
     # Parsing keeps line numbers and costs ~0.1 s; a stored version never changes, and the
-    # evaluator reads every version on every round.
-    return parse_agreement(yaml_text, source=source)
+    # evaluator reads every version on every round. It was checked within the limits when it
+    # was saved, and stays readable if they are lowered later.
+    return parse_agreement(yaml_text, source=source, limits=STORED)
 
 
 def _stored(row: Any) -> StoredAgreement:

@@ -19,7 +19,15 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from slawatch.agreements import Agreement, AgreementError, Problem, parse_agreement
+from slawatch.agreements import (
+    Agreement,
+    AgreementError,
+    AgreementLimitError,
+    Limits,
+    Problem,
+    parse_agreement,
+)
+from slawatch.agreements.limits import DEFAULT_LIMITS
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
@@ -51,6 +59,14 @@ class Draft:
     text: str
     agreement: Agreement | None
     problems: tuple[DraftProblem, ...] = ()
+    limit: str | None = None  # the limit a draft was refused at before it was read
+
+    @property
+    def status_code(self) -> int:
+        """200 when valid; 413 for a draft too large to read; else 422."""
+        if not self.problems:
+            return 200
+        return 413 if self.limit == "size" else 422
 
     @property
     def lines(self) -> frozenset[int]:
@@ -71,15 +87,18 @@ def _located(text: str, problems: Iterable[Problem]) -> tuple[DraftProblem, ...]
     )
 
 
-def check_draft(text: str, agreement_id: str) -> Draft:
+def check_draft(text: str, agreement_id: str, limits: Limits = DEFAULT_LIMITS) -> Draft:
     """Parse a draft of agreement `agreement_id`; a draft naming another agreement is a problem.
 
     Browsers send form text with CRLF line ends; they are read as LF, so line numbers and
-    the stored YAML are the same as from a file.
+    the stored YAML are the same as from a file. It is CPU work: call it from a worker
+    thread (a sync route), never on the event loop.
     """
     text = text.replace("\r\n", "\n")
     try:
-        agreement = parse_agreement(text, source=f"{agreement_id}.yaml")
+        agreement = parse_agreement(text, source=f"{agreement_id}.yaml", limits=limits)
+    except AgreementLimitError as error:
+        return Draft(text, None, _located(text, error.problems), limit=error.limit)
     except AgreementError as error:
         return Draft(text, None, _located(text, error.problems))
     if agreement.id != agreement_id:

@@ -14,8 +14,10 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.agreements import AgreementError, AgreementLimitError, parse_agreement
+from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.store.agreements import (
@@ -27,14 +29,14 @@ from slawatch.store.agreements import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
-from slawatch.web.deps import AgreementId, engine_of
+from slawatch.web.deps import AgreementId, engine_of, settings_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["agreements"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
-EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)  # sane in-force dates
+EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE  # the dates an agreement may name
 _YAML_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -99,11 +101,25 @@ def _not_found(agreement_id: str) -> HTTPException:
 
 
 def invalid_agreement(error: AgreementError) -> JSONResponse:
-    """Answer 422 with every problem of an agreement's YAML, each at its line."""
+    """Answer 422 with every problem of an agreement's YAML, each at its line.
+
+    YAML over a limit is refused before it is read: 413 for its size, 422 for its nesting or
+    what its aliases expand to, with the limit named in `detail` and `limit`.
+    """
     problems = [
         ProblemRead(line=p.line, field=p.field, message=p.message, hint=p.hint).model_dump()
         for p in error.problems
     ]
+    if isinstance(error, AgreementLimitError):
+        first = error.problems[0]
+        return JSONResponse(
+            {
+                "detail": f"the agreement was not read: {first.message}; {first.hint}",
+                "limit": error.limit,
+                "problems": problems,
+            },
+            status_code=413 if error.limit == "size" else 422,
+        )
     return JSONResponse(
         {"detail": f"the agreement is invalid: {len(problems)} problem(s)", "problems": problems},
         status_code=422,
@@ -157,8 +173,12 @@ def _yaml_text(request: Request, body: bytes) -> str:
     openapi_extra=_YAML_BODY,
     responses={
         400: {"description": "the YAML names another agreement"},
+        413: {"description": "the YAML is over SLAWATCH_MAX_AGREEMENT_BYTES"},
         415: {"description": "not YAML"},
-        422: {"description": "invalid agreement: every problem with its line"},
+        422: {
+            "description": "invalid agreement: every problem with its line; or nested or "
+            "expanding beyond a limit (see docs/limits.md)"
+        },
     },
 )
 async def put_agreement(
@@ -175,10 +195,15 @@ async def put_agreement(
         raise HTTPException(
             422, f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
         )
-    text = _yaml_text(request, await request.body())
+    limits = settings_of(request).agreement_limits()
+    body = await request.body()
+    if len(body) > limits.max_bytes:  # refused before it is decoded
+        return invalid_agreement(too_large(f"{agreement_id}.yaml", len(body), limits))
+    text = _yaml_text(request, body)
     source = f"{agreement_id}.yaml"
     try:
-        parsed = parse_agreement(text, source=source)
+        # Reading YAML is CPU work of up to a second within the limits: never on the loop.
+        parsed = await run_in_threadpool(parse_agreement, text, source=source, limits=limits)
     except AgreementError as error:
         return invalid_agreement(error)
     if parsed.id != agreement_id:
@@ -198,6 +223,7 @@ async def put_agreement(
                 reason=reason,
                 effective=effective,
                 source=source,
+                limits=limits,
             )
             return get_version(connection, agreement_id, version)
 

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.agreements import AgreementError, Limits, parse_agreement
+from slawatch.agreements.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE
 from slawatch.alerts.reviews import next_due_date, record_review
 from slawatch.engine.instants import from_us
 from slawatch.store.agreements import StoredAgreement, get_version
@@ -23,14 +24,14 @@ from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import AgreementId, engine_of
+from slawatch.web.deps import AgreementId, engine_of, settings_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["reviews"])
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
-EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
 NO_NUL = r"^[^\x00]*$"
 PARTICIPANT = r"^[^\x00]*[^\x00\s][^\x00]*$"  # something visible, and no NUL
@@ -123,10 +124,12 @@ def check_review(stored: StoredAgreement, body: ReviewIn, *, now: int) -> None:
             )
 
 
-def yaml_problems(stored: StoredAgreement, text: str) -> JSONResponse | None:
-    """Return the 422 answer for YAML that is invalid or names another agreement, else None."""
+def yaml_problems(
+    stored: StoredAgreement, text: str, limits: Limits = DEFAULT_LIMITS
+) -> JSONResponse | None:
+    """Return the 4xx answer for YAML that is invalid or names another agreement, else None."""
     try:
-        parsed = parse_agreement(text, source=f"{stored.id}.yaml")
+        parsed = parse_agreement(text, source=f"{stored.id}.yaml", limits=limits)
     except AgreementError as error:
         return invalid_agreement(error)
     if parsed.id != stored.id:
@@ -147,6 +150,7 @@ def yaml_problems(stored: StoredAgreement, text: str) -> JSONResponse | None:
     response_model=ReviewRead,
     responses={
         404: {"description": "no such agreement"},
+        413: {"description": "the YAML is over SLAWATCH_MAX_AGREEMENT_BYTES"},
         422: {"description": "invalid review or agreement YAML (problems with their lines)"},
     },
 )
@@ -157,8 +161,9 @@ def create_review(
     stored = _agreement(request, agreement_id)
     now = now_us()
     check_review(stored, body, now=now)
+    limits = settings_of(request).agreement_limits()
     if body.yaml is not None:
-        refused = yaml_problems(stored, body.yaml)
+        refused = yaml_problems(stored, body.yaml, limits)
         if refused is not None:
             return refused
     with transaction(engine_of(request)) as connection:
@@ -175,6 +180,7 @@ def create_review(
             now=now,
             yaml_text=body.yaml,
             effective=body.effective,
+            limits=limits,
         )
     if review.version is not None:
         request.app.state.after_ingest()  # the new version needs evaluating

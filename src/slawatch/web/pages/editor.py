@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from slawatch.store.agreements import StoredAgreement, save_version
 from slawatch.store.db import transaction
 from slawatch.web.api.agreements import EARLIEST, LATEST
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import AgreementId, settings_of
 from slawatch.web.drafts import Draft, DraftProblem, check_draft
 from slawatch.web.pages.agreements import Editor, load_agreement, no_agreement
 from slawatch.web.pages.rendering import page_translator, render
@@ -120,7 +120,7 @@ def check(
     stored = load_agreement(request, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
-    draft = check_draft(yaml, agreement_id)
+    draft = check_draft(yaml, agreement_id, settings_of(request).agreement_limits())
     if is_htmx(request):
         return render(request, "agreements/_problems.html", problems_context(draft), principal)
     return _editor(
@@ -130,7 +130,7 @@ def check(
         text=draft.text,
         problems=draft.problems,
         checked=True,
-        status_code=422 if draft.problems else 200,
+        status_code=draft.status_code,
     )
 
 
@@ -166,7 +166,8 @@ def save(
     stored = load_agreement(request, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
-    draft = check_draft(yaml, agreement_id)
+    limits = settings_of(request).agreement_limits()
+    draft = check_draft(yaml, agreement_id, limits)
     day, date_error = _effective(effective, request, principal)
     problems = draft.problems
     if date_error:
@@ -181,7 +182,7 @@ def save(
             reason=reason,
             problems=problems,
             checked=True,
-            status_code=422,
+            status_code=413 if draft.limit == "size" else 422,
         )
     with transaction(request.app.state.engine) as connection:
         _agreement, version = save_version(
@@ -191,6 +192,7 @@ def save(
             reason=reason,
             effective=day,
             source=f"{agreement_id}.yaml",
+            limits=limits,
         )
     request.app.state.after_ingest()
     return RedirectResponse(

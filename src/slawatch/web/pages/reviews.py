@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.agreements import AgreementError, Limits, parse_agreement
 from slawatch.alerts.reviews import (
     CADENCE_NAMES,
     REMINDER_DAYS,
@@ -30,7 +30,7 @@ from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web import sessions
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import AgreementId, settings_of
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.rendering import NO_STORE, page_translator, render
@@ -186,7 +186,7 @@ def _date(text: str) -> dt.date | None:
 
 
 def _check(
-    stored: StoredAgreement, form: dict[str, str], t: Translator
+    stored: StoredAgreement, form: dict[str, str], t: Translator, limits: Limits
 ) -> tuple[list[str], list[dict[str, Any]], dt.date | None, str | None, dt.date | None]:
     """Read the review form: errors to show, YAML problems, and what to record."""
     errors: list[str] = []
@@ -207,7 +207,7 @@ def _check(
         if effective is None:
             errors.append(t.gettext("Say from which day the changed agreement applies."))
         try:
-            parsed = parse_agreement(yaml_text, source=f"{stored.id}.yaml")
+            parsed = parse_agreement(yaml_text, source=f"{stored.id}.yaml", limits=limits)
         except AgreementError as error:
             problems = [
                 {"line": p.line, "field": p.field, "message": p.message, "hint": p.hint}
@@ -254,7 +254,8 @@ def record_from_page(
         "effective": effective,
     }
     t = page_translator(request, principal)
-    errors, problems, day, yaml_text, in_force = _check(stored, form, t)
+    limits = settings_of(request).agreement_limits()
+    errors, problems, day, yaml_text, in_force = _check(stored, form, t, limits)
     if errors or problems or day is None:
         return _page(request, principal, stored, form=form, errors=errors, problems=problems)
     with transaction(request.app.state.engine) as connection:
@@ -271,6 +272,7 @@ def record_from_page(
             now=now_us(),
             yaml_text=yaml_text,
             effective=in_force,
+            limits=limits,
         )
     if review.version is not None:
         request.app.state.after_ingest()

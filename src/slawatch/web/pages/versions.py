@@ -22,7 +22,7 @@ from slawatch.presentation import status_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import AgreementId, settings_of
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
 from slawatch.web.pages.agreements import Editor, Reader, load_agreement, missing_page, no_agreement
 from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
@@ -210,7 +210,7 @@ def what_if_page(
     if stored is None:
         return no_agreement(request, principal, agreement_id)
     t = page_translator(request, principal)
-    draft = check_draft(yaml, agreement_id)
+    draft = check_draft(yaml, agreement_id, settings_of(request).agreement_limits())
     result: dict[str, Any] = problems_context(draft)
     if draft.agreement is not None:
         engine = request.app.state.engine
