@@ -1,0 +1,73 @@
+"""The event types the stored agreements use: what an import or a posted batch is checked against.
+
+Events in the store are not bound to one agreement, so a type counts as used when an objective
+of any stored agreement (its current version) reads it. With no agreement stored there is
+nothing to compare with, and nothing is reported.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import Connection, Engine
+
+from slawatch.engine.vocabulary import UnusedName, unused_names, used_event_types
+from slawatch.store.agreements import current_agreements
+from slawatch.store.db import read_transaction
+
+MAX_AGE_SECONDS = 5.0
+
+
+def stored_used_types(connection: Connection) -> frozenset[str] | None:
+    """Return the types the current agreements use, or None when no agreement is stored."""
+    stored = current_agreements(connection)
+    if not stored:
+        return None
+    return frozenset().union(*(used_event_types(s.agreement) for s in stored))
+
+
+def unused_types(types: Iterable[str], used: frozenset[str] | None) -> list[UnusedName]:
+    """Count the types of an input and return those no objective uses (none without `used`)."""
+    if used is None:
+        return []
+    return unused_names(Counter(types), used)
+
+
+class UsedTypes:
+    """The stored agreements' event types, kept per process and re-read every few seconds.
+
+    A batch of events is checked on every request; reading and parsing the agreements each
+    time would cost a query per request. A new version shows here within `max_age` seconds
+    in every process (at once in the one that saved it, through `forget`).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.max_age = max_age
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._read_at: float | None = None
+        self._used: frozenset[str] | None = None
+
+    def current(self) -> frozenset[str] | None:
+        with self._lock:
+            now = self.clock()
+            if self._read_at is None or now - self._read_at >= self.max_age:
+                with read_transaction(self.engine) as connection:
+                    self._used = stored_used_types(connection)
+                self._read_at = now
+            return self._used
+
+    def forget(self) -> None:
+        """Re-read on the next call: an agreement was saved."""
+        with self._lock:
+            self._read_at = None
