@@ -1,4 +1,4 @@
-"""The event types the stored agreements use: what an import or a posted batch is checked against.
+"""The event types the stored agreements use: what imports, batches and the store are checked by.
 
 Events in the store are not bound to one agreement, so a type counts as used when an objective
 of any stored agreement (its current version) reads it. With no agreement stored there is
@@ -14,9 +14,23 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, Engine
 
-from slawatch.engine.vocabulary import UnusedName, unused_names, used_event_types
+from slawatch.agreements.model import Agreement
+from slawatch.engine.vocabulary import (
+    UnusedName,
+    Vocabulary,
+    missing_attributes,
+    unused_names,
+    used_event_types,
+    where_attributes,
+)
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction
+from slawatch.store.vocabulary import (
+    attribute_names,
+    attributes_present,
+    event_counts,
+    event_types,
+)
 
 MAX_AGE_SECONDS = 5.0
 
@@ -71,3 +85,22 @@ class UsedTypes:
         """Re-read on the next call: an agreement was saved."""
         with self._lock:
             self._read_at = None
+
+
+def stored_vocabulary(connection: Connection, agreement: Agreement) -> Vocabulary:
+    """Return the stored event types no stored agreement uses, and `agreement`'s lost attributes.
+
+    Only the unused types are counted, and the attribute names of every item are read only
+    when a `where:` attribute is not found at once: a page showing this stays cheap on a
+    large store while everything is in order.
+    """
+    used = (stored_used_types(connection) or frozenset()) | used_event_types(agreement)
+    unused = [name for name in event_types(connection) if name not in used]
+    named = where_attributes(agreement)
+    carried = attributes_present(connection, named)
+    if len(carried) < len(named):
+        carried |= attribute_names(connection)
+    return Vocabulary(
+        unused_event_types=tuple(unused_names(event_counts(connection, unused), used)),
+        unused_where_attributes=tuple(missing_attributes(named, carried)),
+    )
