@@ -146,11 +146,11 @@ def missing_attributes(
 
 def event_type_counts(events: pl.DataFrame) -> dict[str, int]:
     """Count events by type in one pass; cheapest on a categorical `type` column."""
-    counts = events.group_by("type").len()
+    counts = events.get_column("type").value_counts(name="events")
     return dict(
         zip(
             counts.get_column("type").cast(pl.String).to_list(),
-            counts.get_column("len").to_list(),
+            counts.get_column("events").to_list(),
             strict=True,
         )
     )

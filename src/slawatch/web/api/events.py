@@ -177,16 +177,15 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
             checked = check_elements(elements, header_key)
             events, errors = checked.events, checked.errors
         accepted = duplicates = 0
+        unused: list[UnusedEventType] = []
         if len(events):
+            # Read (rarely: cached) before storing, so a failing read never follows a commit.
+            used = used_types.current()
+            types = events.types if isinstance(events, EventColumns) else [e.type for e in events]
+            unused = [UnusedEventType(**n.as_json()) for n in unused_types(types, used)]
             with transaction(engine) as connection:
                 stored = store_events(connection, events)
             accepted, duplicates = stored.accepted, stored.duplicates
-        types = events.types if isinstance(events, EventColumns) else [e.type for e in events]
-        unused = (
-            [UnusedEventType(**n.as_json()) for n in unused_types(types, used_types.current())]
-            if len(types)
-            else []
-        )
         record_ingest(accepted, duplicates, len(errors), time.perf_counter() - started)
         return EventsStored(
             accepted=accepted,
