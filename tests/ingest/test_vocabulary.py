@@ -8,9 +8,15 @@ from sqlalchemy import Engine, event
 
 from slawatch.agreements import template_text
 from slawatch.ingest.imports import run_import
-from slawatch.ingest.vocabulary import UsedTypes, stored_used_types, unused_types
-from slawatch.store.agreements import save_version
+from slawatch.ingest.vocabulary import (
+    StoredVocabularies,
+    UsedTypes,
+    stored_used_types,
+    unused_types,
+)
+from slawatch.store.agreements import get_version, save_version
 from slawatch.store.db import read_transaction, transaction
+from slawatch.store.events import EventIn, store_events
 
 IT_SERVICE_TYPES = {"down", "up", "opened", "responded", "resolved", "waiting", "replied"}
 
@@ -90,3 +96,29 @@ def test_an_import_into_an_empty_store_reports_no_types(engine: Engine, tmp_path
     path.write_text("item,type,at\nL-1,contaced,2026-10-05T09:00:00Z\n", encoding="utf-8")
     summary = run_import(path, "generic", engine=engine, actor="t", write_rejected=False)
     assert summary.unused_event_types == () and summary.warnings == ()
+
+
+def test_the_page_vocabulary_is_kept_for_its_max_age_and_per_version(engine: Engine):
+    save(engine, "marketing-sales")
+    with transaction(engine) as connection:
+        store_events(connection, [EventIn("crm", "L-1", "contaced", 1_790_000_000_000_000)])
+    now = [0.0]
+    kept = StoredVocabularies(engine, max_age=60.0, clock=lambda: now[0])
+    with read_transaction(engine) as connection:
+        first = get_version(connection, "marketing-sales")
+    assert first is not None
+    assert [n.name for n in kept.of(first).unused_event_types] == ["contaced"]
+    with transaction(engine) as connection:
+        store_events(connection, [EventIn("crm", "L-1", "qualifed", 1_790_000_000_000_000)])
+    now[0] = 59.0
+    assert [n.name for n in kept.of(first).unused_event_types] == ["contaced"]
+    now[0] = 60.0
+    assert {n.name for n in kept.of(first).unused_event_types} == {"contaced", "qualifed"}
+    save(engine, "marketing-sales")  # a new version is read at once
+    with read_transaction(engine) as connection:
+        second = get_version(connection, "marketing-sales")
+    assert second is not None and second.version == 2
+    with transaction(engine) as connection:
+        store_events(connection, [EventIn("crm", "L-2", "contaced", 1_790_000_000_000_000)])
+    counts = {n.name: n.count for n in kept.of(second).unused_event_types}
+    assert counts == {"contaced": 2, "qualifed": 1}

@@ -23,7 +23,7 @@ from slawatch.engine.vocabulary import (
     used_event_types,
     where_attributes,
 )
-from slawatch.store.agreements import current_agreements
+from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.vocabulary import (
     attribute_names,
@@ -33,6 +33,7 @@ from slawatch.store.vocabulary import (
 )
 
 MAX_AGE_SECONDS = 5.0
+PAGE_MAX_AGE_SECONDS = 60.0  # counting a million unused events costs a few hundred ms
 
 
 def stored_used_types(connection: Connection) -> frozenset[str] | None:
@@ -104,3 +105,38 @@ def stored_vocabulary(connection: Connection, agreement: Agreement) -> Vocabular
         unused_event_types=tuple(unused_names(event_counts(connection, unused), used)),
         unused_where_attributes=tuple(missing_attributes(named, carried)),
     )
+
+
+class StoredVocabularies:
+    """Each agreement version's `stored_vocabulary`, kept per process for `max_age` seconds.
+
+    The agreement page shows it on every view; counting the events of an unused type that
+    has a million of them takes a few hundred milliseconds, so a page shows counts up to
+    `max_age` seconds old.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_age: float = PAGE_MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.max_age = max_age
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, int], tuple[float, Vocabulary]] = {}
+
+    def of(self, stored: StoredAgreement) -> Vocabulary:
+        key = (stored.id, stored.version)
+        with self._lock:
+            now = self.clock()
+            kept = self._kept.get(key)
+            if kept is not None and now - kept[0] < self.max_age:
+                return kept[1]
+            with read_transaction(self.engine) as connection:
+                vocabulary = stored_vocabulary(connection, stored.agreement)
+            self._kept = {k: v for k, v in self._kept.items() if now - v[0] < self.max_age}
+            self._kept[key] = (now, vocabulary)
+            return vocabulary

@@ -27,7 +27,7 @@ from slawatch.agreements.model import (
 from slawatch.engine.instants import from_us
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.i18n import N_, Translator
-from slawatch.ingest.vocabulary import stored_vocabulary
+from slawatch.ingest.vocabulary import StoredVocabularies
 from slawatch.presentation import KIND_NAMES, target_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
@@ -272,6 +272,15 @@ def parties(agreement: Agreement, t: Translator) -> list[dict[str, Any]]:
     ]
 
 
+def stored_vocabulary(request: Request, stored: StoredAgreement) -> Vocabulary:
+    """Return what the stored data holds that nothing uses, from the process's cache."""
+    state = request.app.state
+    kept: StoredVocabularies | None = getattr(state, "stored_vocabularies", None)
+    if kept is None:
+        kept = state.stored_vocabularies = StoredVocabularies(state.engine)
+    return kept.of(stored)
+
+
 def unused_names(vocabulary: Vocabulary, t: Translator) -> dict[str, list[dict[str, Any]]]:
     """Return the stored names nothing uses, in the reader's words, for the page's notice."""
     types = [
@@ -318,9 +327,9 @@ def agreement_page(
     with read_transaction(engine) as connection:
         stored = get_version(connection, agreement_id)
         closed = latest_closed_result(connection, agreement_id)
-        vocabulary = stored_vocabulary(connection, stored.agreement) if stored else None
-    if stored is None or vocabulary is None:
+    if stored is None:
         return no_agreement(request, principal, agreement_id)
+    vocabulary = stored_vocabulary(request, stored)
     t = page_translator(request, principal)
     agreement = stored.agreement
     zone = ZoneInfo(agreement.timezone)
