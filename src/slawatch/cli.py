@@ -30,6 +30,7 @@ from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
+from slawatch.engine.vocabulary import Vocabulary, check_vocabulary
 from slawatch.ingest.files import EventFileError, EventLog, read_events
 from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
 
@@ -120,7 +121,9 @@ def parse_as_of(text: str | None, agreement: Agreement) -> int:
     return to_us(moment)
 
 
-def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
+def read_log(
+    path: Path, timezone: str | None, skip_bad_rows: bool, *, checking: bool = False
+) -> EventLog:
     if timezone is not None:
         try:
             ZoneInfo(timezone)
@@ -145,12 +148,20 @@ def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
             )
             fail("\n".join(lines))
         lines.append(
-            f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)"
+            f"{path}: {len(log.rejected)} of {log.rows_read} rows are bad; fix them"
+            if checking
+            else f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)"
         )
         err.print("\n".join(lines), markup=False, highlight=False)
     if log.duplicates:
         err.print(f"{path}: {log.duplicates} duplicate events counted once", markup=False)
     return log
+
+
+def warn_vocabulary(path: Path, vocabulary: Vocabulary) -> None:
+    """Say on stderr which names of the file the agreement does not use or cannot find."""
+    for message in vocabulary.messages():
+        err.print(f"warning: {path}: {message}", markup=False, highlight=False)
 
 
 def input_summary(log: EventLog) -> dict[str, object]:
@@ -164,14 +175,46 @@ def input_summary(log: EventLog) -> dict[str, object]:
 
 
 @app.command()
-def check(agreement: AgreementArg) -> None:
-    """Validate an agreement and summarise its objectives."""
+def check(
+    agreement: AgreementArg,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            "--events",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Also check this event file (CSV or JSON Lines) against the agreement.",
+        ),
+    ] = None,
+    timezone: TimezoneOpt = None,
+) -> None:
+    """Validate an agreement and summarise its objectives; with --events, check a file too."""
     parsed = load(agreement)
     out.print(
         f"ok: {parsed.id} ({parsed.title}), {len(parsed.objectives)} objectives", markup=False
     )
     for objective_id in parsed.objectives:
         out.print(f"  {describe_objective(parsed, objective_id)}", markup=False, highlight=False)
+    if events is not None:
+        check_events(parsed, events, timezone)
+
+
+def check_events(agreement: Agreement, path: Path, timezone: str | None) -> None:
+    """Report the file's bad rows (exit 1) and the names the agreement does not use (warnings)."""
+    log = read_log(path, timezone, skip_bad_rows=True, checking=True)
+    vocabulary = check_vocabulary(agreement, log.events, log.items)
+    types = log.events.get_column("type").n_unique()
+    unused = len(vocabulary.unused_event_types)
+    out.print(
+        f"events: {len(log.events):,} in {log.items.height:,} items, {types} types "
+        f"({unused} not used by any objective)",
+        markup=False,
+        highlight=False,
+    )
+    warn_vocabulary(path, vocabulary)
+    if log.rejected:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -224,20 +267,25 @@ def evaluate(
         except PeriodLabelError as error:
             raise typer.BadParameter(str(error), param_hint="--period") from None
     log = read_log(events, timezone, skip_bad_rows)
+    # Encoded once here, the types are counted on the categorical column the engine needs anyway.
+    table = EventTable(log.events, log.items).encoded()
+    vocabulary = check_vocabulary(parsed, table.events, table.items)
     with progress() as bar:
         task = bar.add_task("evaluating", total=len(parsed.objectives))
         result = evaluate_agreement(
             parsed,
-            EventTable(log.events, log.items),
+            table,
             as_of=instant,
             window=window,
             measured=lambda objective: bar.advance(task),
         )
+    warn_vocabulary(events, vocabulary)
     if output is EvaluateFormat.JSON:
-        sys.stdout.write(evaluation_json(result, input_summary(log)) + "\n")
+        extra = input_summary(log) | vocabulary.as_json()
+        sys.stdout.write(evaluation_json(result, extra) + "\n")
         return
-    for table in evaluation_tables(result):
-        out.print(table)
+    for table_of_period in evaluation_tables(result):
+        out.print(table_of_period)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
 

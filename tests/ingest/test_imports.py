@@ -166,10 +166,12 @@ def test_an_agreement_warns_about_unused_event_types_and_objectives_without_even
         write_rejected=False,
     )
     warnings = "\n".join(summary.warnings)
-    assert "no objective of marketing-sales uses 'created' events" in warnings
+    created = summary.unused_event_types[0]
+    assert (created.name, created.did_you_mean) == ("created", None)
+    assert f"created ({created.count} rows): no objective of marketing-sales uses this" in warnings
     assert "objective speed-to-lead of marketing-sales needs 'handed_over' events" in warnings
     assert "qualified-leads" in warnings
-    assert "uses 'converted'" not in warnings and "uses 'contacted'" not in warnings
+    assert "converted (" not in warnings and "contacted (" not in warnings
 
 
 def test_unknown_agreement_and_bad_options_are_refused_before_anything_is_stored(

@@ -23,6 +23,12 @@ import polars as pl
 from sqlalchemy import Connection, Engine
 
 from slawatch.agreements.model import Agreement
+from slawatch.engine.vocabulary import (
+    UnusedName,
+    required_event_types,
+    unused_names,
+    used_event_types,
+)
 from slawatch.ingest.mappings import (
     LINE,
     ImportFileError,
@@ -32,6 +38,7 @@ from slawatch.ingest.mappings import (
     read_rows,
 )
 from slawatch.ingest.mappings.mapped import Mapped
+from slawatch.ingest.vocabulary import stored_used_types
 from slawatch.store import audit
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction, transaction
@@ -74,6 +81,7 @@ class ImportSummary:
     rejected_rows: tuple[RejectedRow, ...]
     warnings: tuple[str, ...]
     rejected_file: Path | None
+    unused_event_types: tuple[UnusedName, ...] = ()  # no objective uses them; stored all the same
 
 
 def rejected_path(path: Path) -> Path:
@@ -113,8 +121,10 @@ def run_import(
         mapped = map_rows(name, rows.frame, zone=zone, date_zone=date_zone)
     except ImportFileError as error:
         raise type(error)(f"{label}: {error}") from error
-    types = set(mapped.events["type"].unique().to_list())
-    warnings = _agreement_warnings(chosen, types) if chosen else []
+    unused = _unused_types(engine, chosen, mapped)
+    warnings = [name.message(chosen.id if chosen else None) for name in unused]
+    if chosen:
+        warnings += _missing_types(chosen, set(mapped.events["type"].unique().to_list()))
     rejected = _rejected_rows(rows, mapped)
     by_row = _events_by_row(mapped, source or DEFAULT_SOURCE)
     done = len(rejected)
@@ -177,6 +187,7 @@ def run_import(
         rejected_rows=tuple(rejected),
         warnings=tuple(warnings),
         rejected_file=target if rejected and target else None,
+        unused_event_types=tuple(unused),
     )
 
 
@@ -213,43 +224,34 @@ def _agreement(engine: Engine, agreement_id: str) -> Agreement:
     )
 
 
-def _objective_types(agreement: Agreement) -> dict[str, tuple[str, ...]]:
-    """Return the event types each objective cannot be measured without."""
-    needed: dict[str, tuple[str, ...]] = {}
+def _unused_types(engine: Engine, chosen: Agreement | None, mapped: Mapped) -> list[UnusedName]:
+    """Return the file's event types no objective uses: of `chosen`, else of any stored agreement.
+
+    Counted over the mapped events (a wide row's columns become one event each), duplicates
+    included; with no agreement stored there is nothing to compare with.
+    """
+    if chosen is not None:
+        used: frozenset[str] | None = used_event_types(chosen)
+    else:
+        with read_transaction(engine) as connection:
+            used = stored_used_types(connection)
+    if used is None:
+        return []
+    counts = mapped.events.group_by("type").len()
+    seen = dict(zip(counts["type"].to_list(), counts["len"].to_list(), strict=True))
+    return unused_names(seen, used)
+
+
+def _missing_types(agreement: Agreement, types: set[str]) -> list[str]:
+    """Warn about the objectives of the agreement the file gives nothing to measure."""
+    warnings = []
     for objective in agreement.objectives.values():
-        match objective.kind:
-            case "count":
-                needed[objective.id] = (objective.count,)
-            case "clock":
-                needed[objective.id] = (objective.clock.start, objective.clock.stop)
-            case "ratio":
-                needed[objective.id] = (objective.count, objective.of)
-            case "availability":
-                needed[objective.id] = (objective.down, objective.up)
-    return needed
-
-
-def _used_types(agreement: Agreement) -> set[str]:
-    used = {t for types in _objective_types(agreement).values() for t in types}
-    for objective in agreement.objectives.values():
-        if objective.kind == "clock":
-            used.update(t for t in (objective.clock.pause, objective.clock.resume) if t)
-    return used
-
-
-def _agreement_warnings(agreement: Agreement, types: set[str]) -> list[str]:
-    """Warn about event types no objective uses and objectives the file gives nothing to."""
-    used = _used_types(agreement)
-    warnings = [
-        f"no objective of {agreement.id} uses {kind!r} events; they are stored all the same"
-        for kind in sorted(types - used)
-    ]
-    for objective, needed in _objective_types(agreement).items():
-        missing = [kind for kind in needed if kind not in types]
+        missing = [kind for kind in required_event_types(objective) if kind not in types]
         if missing:
             names = " and ".join(repr(kind) for kind in missing)
             warnings.append(
-                f"objective {objective} of {agreement.id} needs {names} events; the file has none"
+                f"objective {objective.id} of {agreement.id} needs {names} events; "
+                "the file has none"
             )
     return warnings
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from slawatch.ingest.vocabulary import UsedTypes, unused_types
 from slawatch.metrics import record_ingest
 from slawatch.store.db import transaction
 from slawatch.store.events import DEFAULT_SOURCE, EventColumns, EventIn, store_events
@@ -37,13 +38,36 @@ MAX_JSON_DEPTH = 1_024  # orjson's own limit: deeper documents are refused while
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines", "text/plain")
 
 
+class UnusedEventType(BaseModel):
+    """An event type of the batch that no objective of any stored agreement reads."""
+
+    type: str
+    count: int
+    did_you_mean: str | None
+
+
 class EventsStored(BaseModel):
-    """`accepted + duplicate + rejected` is the number of elements sent."""
+    """`accepted + duplicate + rejected` is the number of elements sent.
+
+    `unused_event_types` lists the types of the valid elements that no objective of any stored
+    agreement uses (they are stored all the same): a typo such as `contaced` shows here. The
+    key is left out when there are none.
+    """
 
     accepted: int
     duplicate: int
     rejected: int
     errors: list[EventError]
+    unused_event_types: list[UnusedEventType] = []
+
+
+def used_types_of(request: Request) -> UsedTypes:
+    """Return the process's view of the types the stored agreements use."""
+    state = request.app.state
+    used: UsedTypes | None = getattr(state, "used_types", None)
+    if used is None:
+        used = state.used_types = UsedTypes(engine_of(request))
+    return used
 
 
 _EVENT_SCHEMA: dict[str, Any] = {
@@ -140,6 +164,7 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
     content_type = content_type.split(";")[0].strip().lower()
     settings = settings_of(request)
     engine = engine_of(request)
+    used_types = used_types_of(request)
 
     def handle() -> EventsStored:
         started = time.perf_counter()
@@ -167,17 +192,29 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
             checked = check_elements(elements, header_key)
             events, errors = checked.events, checked.errors
         accepted = duplicates = 0
+        unused: list[UnusedEventType] = []
         if len(events):
+            # Read (rarely: cached) before storing, so a failing read never follows a commit.
+            used = used_types.current()
+            types = events.types if isinstance(events, EventColumns) else [e.type for e in events]
+            unused = [UnusedEventType(**n.as_json()) for n in unused_types(types, used)]
             with transaction(engine) as connection:
                 stored = store_events(connection, events)
             accepted, duplicates = stored.accepted, stored.duplicates
         record_ingest(accepted, duplicates, len(errors), time.perf_counter() - started)
         return EventsStored(
-            accepted=accepted, duplicate=duplicates, rejected=len(errors), errors=errors
+            accepted=accepted,
+            duplicate=duplicates,
+            rejected=len(errors),
+            errors=errors,
+            unused_event_types=unused,
         )
 
     result = await to_thread.run_sync(handle)
     if result.accepted:
         request.app.state.after_ingest()
     status = 422 if result.rejected and not (result.accepted or result.duplicate) else 200
-    return JSONResponse(result.model_dump(), status_code=status)
+    # The key appears only when there is something to report, so the answer to a batch that
+    # uses known types stays exactly what it always was.
+    unreported = None if result.unused_event_types else {"unused_event_types"}
+    return JSONResponse(result.model_dump(exclude=unreported), status_code=status)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from slawatch.ingest.imports import ImportOptionError, run_import
 from slawatch.ingest.mappings import ImportFileError, MappingName
+from slawatch.web.api.events import UnusedEventType
 from slawatch.web.deps import engine_of
 from slawatch.web.security import Permission, Principal, require
 
@@ -27,7 +28,11 @@ class RejectedRowRead(BaseModel):
 
 
 class ImportRead(BaseModel):
-    """`imported + duplicate + rejected = rows_read`; `rejected_rows` lists the first 1,000."""
+    """`imported + duplicate + rejected = rows_read`; `rejected_rows` lists the first 1,000.
+
+    `unused_event_types`: the file's event types no objective uses — of `agreement` when one is
+    named, else of any stored agreement; the events are stored all the same.
+    """
 
     id: int
     filename: str
@@ -40,6 +45,7 @@ class ImportRead(BaseModel):
     warnings: list[str]
     rejected_rows: list[RejectedRowRead]
     rejected_rows_truncated: bool
+    unused_event_types: list[UnusedEventType] = []
 
 
 @router.post(
@@ -104,4 +110,5 @@ def post_import(
         warnings=list(summary.warnings),
         rejected_rows=[RejectedRowRead(line=row.line, reason=row.reason) for row in shown],
         rejected_rows_truncated=len(shown) < summary.rejected,
+        unused_event_types=[UnusedEventType(**n.as_json()) for n in summary.unused_event_types],
     )

@@ -25,7 +25,9 @@ from slawatch.agreements.model import (
     Objective,
 )
 from slawatch.engine.instants import from_us
+from slawatch.engine.vocabulary import Vocabulary
 from slawatch.i18n import N_, Translator
+from slawatch.ingest.vocabulary import StoredVocabularies
 from slawatch.presentation import KIND_NAMES, target_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
@@ -272,6 +274,38 @@ def parties(agreement: Agreement, t: Translator) -> list[dict[str, Any]]:
     ]
 
 
+def stored_vocabulary(request: Request, stored: StoredAgreement) -> Vocabulary:
+    """Return what the stored data holds that nothing uses, from the process's cache."""
+    state = request.app.state
+    kept: StoredVocabularies | None = getattr(state, "stored_vocabularies", None)
+    if kept is None:
+        kept = state.stored_vocabularies = StoredVocabularies(state.engine)
+    return kept.of(stored)
+
+
+def unused_names(vocabulary: Vocabulary, t: Translator) -> dict[str, list[dict[str, Any]]]:
+    """Return the stored names nothing uses, in the reader's words, for the page's notice."""
+    types = [
+        {
+            "name": name.name,
+            "count": t.ngettext(
+                "%(count)s event", "%(count)s events", name.count, count=t.number(name.count, 0)
+            ),
+            "did_you_mean": name.did_you_mean,
+        }
+        for name in vocabulary.unused_event_types
+    ]
+    attributes = [
+        {
+            "name": attribute.name,
+            "objectives": ", ".join(attribute.objectives),
+            "did_you_mean": attribute.did_you_mean,
+        }
+        for attribute in vocabulary.unused_where_attributes
+    ]
+    return {"types": types, "attributes": attributes}
+
+
 def report_links(agreement_id: str, period: str | None) -> list[tuple[str, str]]:
     """Return (format, URL) of the reports of a closed period, the document's PDF last."""
     links = []
@@ -298,6 +332,7 @@ def agreement_page(
         health = health_of(connection, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
+    vocabulary = stored_vocabulary(request, stored)
     t = page_translator(request, principal)
     agreement = stored.agreement
     zone = ZoneInfo(agreement.timezone)
@@ -317,5 +352,6 @@ def agreement_page(
         "credits": credits(agreement, t),
         "period": closed.period if closed is not None else None,
         "reports": report_links(agreement_id, closed.period if closed is not None else None),
+        "unused": unused_names(vocabulary, t),
     }
     return render(request, "agreements/document.html", context, principal)
