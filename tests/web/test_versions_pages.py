@@ -36,6 +36,7 @@ def app(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
         engine,
         replace=('target: ">= 50"', 'target: ">= 60"'),
         effective=dt.date(2026, 4, 1),
+        retroactive=True,
         reason="Q2 review",
     )
     monkeypatch.setattr(versions, "now_us", lambda: AS_OF)
