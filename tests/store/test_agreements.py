@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from slawatch.agreements import AgreementError, parse_agreement, template_text
@@ -196,3 +198,44 @@ def test_a_sealed_version_never_governs_a_period_that_began_before_its_save() ->
     assert version_in_force(sealed, dt.date(2026, 12, 8), next_day).version == 2
     chosen = [version(1, dt.date(2026, 1, 1)), version(2, dt.date(2026, 12, 7), retroactive=True)]
     assert version_in_force(chosen, dt.date(2026, 12, 7), day_start).version == 2
+
+
+DAY_US = 86_400_000_000
+BASE = dt.date(2026, 1, 1)
+TEMPLATE = parse_agreement(template_text("marketing-sales"))  # parsed once: it takes 0.1 s
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[StoredAgreement]:
+    """Draw version histories as saving allows them: later versions sealed or retroactive."""
+    agreement = TEMPLATE
+    versions = [
+        StoredAgreement("m", 1, BASE, agreement, "", "", "", "", 0, False),
+    ]
+    saved = draw(st.integers(0, 40 * DAY_US))
+    for number in range(2, draw(st.integers(2, 6)) + 1):
+        saved += draw(st.integers(1, 20 * DAY_US))
+        today = saved // DAY_US
+        retroactive = draw(st.booleans()) and today > 0
+        offset = draw(st.integers(-today, -1) if retroactive else st.integers(0, 30))
+        effective = BASE + dt.timedelta(days=today + offset)
+        versions.append(
+            StoredAgreement("m", number, effective, agreement, "", "", "", "", saved, retroactive)
+        )
+    return versions
+
+
+@given(histories(), st.integers(-10, 400))
+def test_saving_a_version_changes_no_period_begun_before_it_unless_retroactive(
+    versions: list[StoredAgreement], day: int
+) -> None:
+    first_day, start = BASE + dt.timedelta(days=day), day * DAY_US
+    newest = versions[-1]
+    with_it = version_in_force(versions, first_day, start).version
+    without = version_in_force(versions[:-1], first_day, start).version
+    if not newest.retroactive and start < newest.created_at:
+        assert with_it == without
+    if newest.retroactive and first_day < newest.effective:
+        assert with_it == without
+    if with_it == newest.version:
+        assert newest.effective <= first_day
