@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Connection, Engine
 
 from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.notify import enqueue
 from slawatch.alerts.reviews import (
     add_months,
@@ -31,7 +33,7 @@ from slawatch.store.audit import entries
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import list_deliveries
 from slawatch.store.results import stored_result
-from slawatch.store.reviews import get_review
+from slawatch.store.reviews import get_review, list_reviews
 from slawatch.store.users import create_user
 from tests.evaluation.support import save_template
 from tests.evaluation.test_credits import (
@@ -263,7 +265,7 @@ def test_a_decision_to_change_targets_creates_the_next_version_from_a_date(engin
         dt.date(2026, 3, 30),
         decisions="Raise qualified leads to 60 a month.\nKeep the rest.",
         yaml_text=text,
-        effective=dt.date(2026, 4, 1),
+        effective=dt.date(2199, 4, 1),
     )
     assert review.version == 2
     with read_transaction(engine) as connection:
@@ -271,7 +273,7 @@ def test_a_decision_to_change_targets_creates_the_next_version_from_a_date(engin
         current = get_version(connection, AGREEMENT)
         log = entries(connection, subject=f"agreement:{AGREEMENT}")
     assert (versions[-1].effective, versions[-1].reason) == (
-        dt.date(2026, 4, 1),
+        dt.date(2199, 4, 1),
         f"review #{review.id}: Raise qualified leads to 60 a month.",
     )
     assert (
@@ -286,3 +288,13 @@ def test_a_versions_reason_names_the_review_and_its_first_decision():
     )
     assert version_reason(4, "") == "review #4: targets changed"
     assert version_reason(5, "x" * 300).endswith("…")
+
+
+def test_a_review_cannot_create_a_version_in_force_from_a_past_day(engine: Engine):
+    save_template(engine)
+    text = template_text(AGREEMENT).replace('target: ">= 50"', 'target: ">= 60"')
+    with pytest.raises(RetroactiveVersionError):
+        record(engine, dt.date(2026, 3, 30), yaml_text=text, effective=dt.date(2026, 4, 1))
+    with read_transaction(engine) as connection:
+        assert [v.version for v in list_versions(connection, AGREEMENT)] == [1]
+        assert list_reviews(connection, AGREEMENT) == []

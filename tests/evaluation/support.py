@@ -56,6 +56,7 @@ def save_template(
     replace: tuple[str, str] | None = None,
     effective: dt.date | None = None,
     reason: str = "first version",
+    retroactive: bool = False,
 ) -> int:
     text = template_text(name)
     if replace is not None:
@@ -63,7 +64,12 @@ def save_template(
         text = text.replace(*replace)
     with transaction(engine) as connection:
         _agreement, version = save_version(
-            connection, text, author="lena@example.com", reason=reason, effective=effective
+            connection,
+            text,
+            author="lena@example.com",
+            reason=reason,
+            effective=effective,
+            retroactive=retroactive,
         )
     return version
 

@@ -285,6 +285,7 @@ def test_a_new_version_rederives_the_stored_clocks(engine: Engine) -> None:
         engine,
         replace=("within: 48h", "within: 24h"),
         effective=dt.date(2026, 1, 1),
+        retroactive=True,
         reason="a correction",
     )
     diff = refresh(recomputer, T0 + 30 * HOUR)
@@ -295,7 +296,14 @@ def test_a_new_version_rederives_the_stored_clocks(engine: Engine) -> None:
     assert lead["deadline"] == T0 + 24 * HOUR
     renamed = template_text("marketing-sales").replace("speed-to-lead", "first-contact")
     with transaction(engine) as connection:
-        save_version(connection, renamed, author="lena@example.com", reason="renamed")
+        save_version(
+            connection,
+            renamed,
+            author="lena@example.com",
+            reason="renamed",
+            effective=dt.date(2026, 1, 1),
+            retroactive=True,
+        )
     diff = refresh(recomputer, T0 + 30 * HOUR)
     assert (diff.inserted, diff.updated, diff.deleted) == (1, 0, 1)
     assert sorted((t.objective, t.old, t.new) for t in diff) == [

@@ -45,7 +45,13 @@ def credited_yaml(fee: str = "10000 EUR") -> str:
     return text.replace("fee: 10000 EUR", f"fee: {fee}")
 
 
-def save_credited(engine: Engine, *, fee: str = "10000 EUR", effective: dt.date | None = None):
+def save_credited(
+    engine: Engine,
+    *,
+    fee: str = "10000 EUR",
+    effective: dt.date | None = None,
+    retroactive: bool = False,
+):
     with transaction(engine) as connection:
         save_version(
             connection,
@@ -53,6 +59,7 @@ def save_credited(engine: Engine, *, fee: str = "10000 EUR", effective: dt.date 
             author="lena@example.com",
             reason="credits for both parties",
             effective=effective,
+            retroactive=retroactive,
         )
 
 
@@ -207,7 +214,7 @@ def test_accepting_a_revision_issues_it_and_audits_the_replaced_statement(engine
 
 def test_a_statement_carries_the_version_that_measured_its_period(engine: Engine):
     save_credited(engine)
-    save_credited(engine, fee="20000 EUR", effective=dt.date(2026, 4, 1))
+    save_credited(engine, fee="20000 EUR", effective=dt.date(2026, 4, 1), retroactive=True)
     store_example_events(engine)
     refresh_all(engine, as_of=AS_OF, issue_credits=False)
     issue_statements(engine, AGREEMENT, now=ISSUED_AT)
@@ -270,3 +277,26 @@ def test_the_background_evaluation_issues_the_statements_of_closed_periods(engin
         stated = issued_statements(connection, AGREEMENT)
     assert len(stated) == 12
     assert {statement.issued_at for statement in stated} == {AS_OF}
+
+
+def test_a_new_version_with_the_same_figures_revises_no_statement(engine: Engine):
+    evaluated_and_stated(engine)
+    renamed = credited_yaml().replace("title: Lead handover", "title: Handover of leads")
+    with transaction(engine) as connection:
+        save_version(
+            connection,
+            renamed,
+            author="admin@example.com",
+            reason="a clearer title",
+            effective=dt.date(2026, 1, 1),
+            retroactive=True,
+        )
+    refresh_all(engine, as_of=AS_OF, issue_credits=False)
+    report = issue_statements(engine, AGREEMENT, now=LATER)
+    with read_transaction(engine) as connection:
+        versions = {row.version for row in stored_results(connection, AGREEMENT)}
+        stated = issued_statements(connection, AGREEMENT)
+    assert versions == {2}  # every period is measured by version 2 now …
+    assert not report.changed  # … with the same figures: no statement is revised
+    assert stated and not any(s.changed_after_issue for s in stated)
+    assert {s.version for s in stated} == {1}

@@ -13,9 +13,11 @@ from slawatch.engine.instants import from_us
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.service import Recomputer, refresh_all
 from slawatch.store.clock import now_us
+from slawatch.store.credits import issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.results import (
+    StoredResult,
     claim,
     evaluation_states,
     finish,
@@ -94,7 +96,10 @@ def test_each_period_is_measured_with_the_version_in_force_at_its_start(engine: 
     save_template(engine)
     store_example_events(engine)
     save_template(
-        engine, replace=('target: ">= 50"', 'target: ">= 5"'), effective=dt.date(2026, 4, 1)
+        engine,
+        replace=('target: ">= 50"', 'target: ">= 5"'),
+        effective=dt.date(2026, 4, 1),
+        retroactive=True,
     )
     refresh_all(engine, as_of=AS_OF)
     with read_transaction(engine) as connection:
@@ -154,3 +159,31 @@ def test_a_process_whose_lease_was_taken_over_discards_its_results(engine: Engin
     with read_transaction(engine) as connection:
         (state,) = evaluation_states(connection)
     assert state["done"] == 1 and state["lease_owner"] is None
+
+
+def test_a_lower_target_saved_without_a_date_leaves_every_closed_period_as_it_was(
+    engine: Engine,
+) -> None:
+    # Finding 1: lead acceptance lowered, "in force from" left empty; the YAML still says
+    # effective: 2026-01-01. Past breaches must stay breached, statements stay as issued.
+    save_template(engine)
+    store_example_events(engine)
+    refresh_all(engine, as_of=AS_OF)
+    with read_transaction(engine) as connection:
+        before = {row.period: row for row in stored_results(connection, "marketing-sales")}
+    save_template(engine, replace=('target: ">= 80%"', 'target: ">= 70%"'), reason="lower")
+    assert refresh_all(engine, as_of=AS_OF) == ["marketing-sales"]
+    with read_transaction(engine) as connection:
+        after = {row.period: row for row in stored_results(connection, "marketing-sales")}
+        statements = issued_statements(connection, "marketing-sales")
+
+    def acceptance(rows: dict[str, StoredResult], label: str) -> str:
+        objectives = rows[label].payload["periods"][0]["objectives"]
+        return str(next(o["status"] for o in objectives if o["id"] == "lead-acceptance"))
+
+    assert [acceptance(after, f"2026-0{m}") for m in (2, 4, 5)] == ["breached"] * 3
+    assert {label: row.payload for label, row in after.items()} == {
+        label: row.payload for label, row in before.items()
+    }
+    assert {row.version for row in after.values()} == {1}
+    assert statements and not any(s.changed_after_issue for s in statements)

@@ -9,11 +9,14 @@ from sqlalchemy import Engine
 
 from slawatch.engine.instants import to_us
 from slawatch.engine.periods import PeriodLabelError
+from slawatch.evaluation.service import refresh_all
+from slawatch.i18n import translator
 from slawatch.reports import Report, ReportNotFoundError, report_from_store
 from slawatch.reports.model import MAX_BREACH_ROWS
+from slawatch.reports.pdf import report_pdf
 from slawatch.store.db import read_transaction
 from tests.evaluation.support import save_template
-from tests.reports.support import BERLIN, GENERATED, from_file, store_example
+from tests.reports.support import AS_OF, BERLIN, GENERATED, from_file, pdf_text, store_example
 
 
 def stored(engine: Engine, period: str | None = None, *, with_items: bool = False) -> Report:
@@ -107,3 +110,19 @@ def test_without_a_closed_period_the_default_is_refused_but_a_named_one_is_repor
     running = stored(engine, "2026-01")
     assert not running.closed
     assert all(credit.provisional for credit in running.credits)
+
+
+def test_a_new_version_with_the_same_figures_prints_no_revision_in_the_pdf(engine: Engine):
+    store_example(engine)  # statements issued with version 1
+    save_template(
+        engine,
+        replace=("title: Lead handover", "title: Handover of leads"),
+        effective=dt.date(2026, 1, 1),
+        retroactive=True,
+        reason="a clearer title",
+    )
+    refresh_all(engine, as_of=AS_OF)
+    report = stored(engine, "2026-09")
+    assert report.agreement.version == 2  # the period is measured by version 2 now
+    assert report.credits and all(c.revised is None for c in report.credits)
+    assert "Revised after issue" not in pdf_text(report_pdf(report, translator("en")))

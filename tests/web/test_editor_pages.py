@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -10,11 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from slawatch.agreements import template_text
+from slawatch.evaluation.service import refresh_all
 from slawatch.store.agreements import get_version, list_versions
+from slawatch.store.audit import entries
 from slawatch.store.db import read_transaction
 from slawatch.store.schema import audit_log
 from slawatch.web.pages.editor import excerpt
-from tests.evaluation.support import save_template
+from tests.evaluation.support import AS_OF, save_template, store_example_events
 from tests.web.test_agreement_pages import (
     browser,
     cheap_hashing,  # noqa: F401 - an autouse fixture
@@ -108,7 +111,7 @@ def test_saving_a_valid_draft_stores_version_two(
         EDIT,
         data={
             "yaml": draft,
-            "effective": "2026-04-01",
+            "effective": "2199-04-01",
             "reason": "Q2 review",
             "csrf_token": editor.csrf,
         },
@@ -126,7 +129,7 @@ def test_saving_a_valid_draft_stores_version_two(
     assert (stored.author, stored.reason, stored.effective.isoformat()) == (
         "editor@example.com",
         "Q2 review",
-        "2026-04-01",
+        "2199-04-01",
     )
     assert audit is not None and tuple(audit) == ("editor@example.com", "agreement.version")
     assert evaluations == [1]
@@ -182,3 +185,79 @@ def test_an_excerpt_shows_the_lines_around_each_problem() -> None:
         (8, False, True),
         (9, False, False),
     ]
+
+
+LOWER = TEXT.replace('target: ">= 80%"', 'target: ">= 70%"')  # lead acceptance
+
+
+@pytest.fixture
+def admin(app: FastAPI, engine: Engine) -> Iterator[TestClient]:
+    store_example_events(engine)
+    refresh_all(engine, as_of=AS_OF)
+    with browser(app, engine, "admin") as client:
+        yield client
+
+
+def test_a_lower_target_saved_without_a_date_is_in_force_from_today(
+    editor: TestClient, engine: Engine
+) -> None:
+    # Finding 1: "In force from" left empty; the YAML still says effective: 2026-01-01.
+    data = {"yaml": LOWER, "effective": "", "reason": "lower", "csrf_token": editor.csrf}
+    answer = editor.post(EDIT, data=data, follow_redirects=False)
+    assert answer.status_code == 303
+    with read_transaction(engine) as connection:
+        stored = get_version(connection, "marketing-sales", 2)
+    assert stored is not None and not stored.retroactive
+    assert stored.effective > dt.date(2026, 7, 1)  # the save day, not the YAML's 2026-01-01
+
+
+def test_a_past_date_is_refused_and_the_page_names_the_fix(
+    editor: TestClient, engine: Engine
+) -> None:
+    data = {"yaml": LOWER, "effective": "2026-01-01", "reason": "", "csrf_token": editor.csrf}
+    answer = editor.post(EDIT, data=data)
+    assert answer.status_code == 422
+    assert "lies before today" in answer.text and "retroactive version" in answer.text
+    assert 'name="retroactive"' not in answer.text  # only admins see the choice
+    forbidden = editor.post(EDIT, data={**data, "retroactive": "on", "reason": "why not"})
+    assert forbidden.status_code == 403 and "Only an admin" in forbidden.text
+    assert versions(engine) == [1]
+
+
+def test_a_retroactive_version_shows_the_closed_periods_it_changes_before_saving(
+    admin: TestClient, engine: Engine
+) -> None:
+    data = {
+        "yaml": LOWER,
+        "effective": "2026-01-01",
+        "retroactive": "on",
+        "reason": "the signed contract says 70 %",
+        "csrf_token": admin.csrf,
+    }
+    preview = admin.post(EDIT, data=data)
+    assert preview.status_code == 200 and versions(engine) == [1]
+    assert "Closed periods this version changes" in preview.text
+    table = preview.text.split('id="retroactive-preview"')[1]
+    for period in ("2026-02", "2026-04", "2026-05"):
+        assert f'<th scope="row">{period}</th>' in table
+    assert '<th scope="row">2026-03</th>' not in table  # met before and after
+    assert "breached</span>" in table and "met</span>" in table
+    confirm = table.split('name="confirm" value="')[1].split('"')[0]
+    edited = admin.post(EDIT, data={**data, "reason": "changed", "confirm": confirm})
+    assert edited.status_code == 200 and versions(engine) == [1]  # shown again, not saved
+    saved = admin.post(EDIT, data={**data, "confirm": confirm}, follow_redirects=False)
+    assert saved.status_code == 303 and versions(engine) == [1, 2]
+    with read_transaction(engine) as connection:
+        stored = get_version(connection, "marketing-sales", 2)
+        (entry, *_older) = entries(connection, subject="agreement:marketing-sales")
+    assert stored is not None and stored.retroactive
+    assert stored.effective == dt.date(2026, 1, 1)
+    assert entry["detail"]["reason"] == "the signed contract says 70 %"
+    assert {"2026-02", "2026-04", "2026-05"} <= set(entry["detail"]["changed_periods"])
+
+
+def test_a_retroactive_version_needs_a_reason(admin: TestClient, engine: Engine) -> None:
+    data = {"yaml": LOWER, "effective": "2026-01-01", "retroactive": "on", "reason": " "}
+    answer = admin.post(EDIT, data={**data, "csrf_token": admin.csrf})
+    assert answer.status_code == 422 and "needs a reason" in answer.text
+    assert versions(engine) == [1]

@@ -79,14 +79,14 @@ def test_a_review_with_yaml_creates_the_next_version_from_the_date(
             **REVIEW,
             "decisions": "Raise qualified leads to 60.",
             "yaml": text,
-            "effective": "2026-07-01",
+            "effective": "2199-07-01",
         },
     )
     assert created.status_code == 201, created.text
     review = created.json()
     assert review["version"] == 2 and evaluations == [1]
     latest = client.get(f"/api/v1/agreements/{AGREEMENT}/versions").json()[-1]
-    assert latest["effective"] == "2026-07-01"
+    assert latest["effective"] == "2199-07-01"
     assert latest["reason"] == f"review #{review['id']}: Raise qualified leads to 60."
 
 
@@ -141,3 +141,15 @@ def test_recording_needs_the_edit_permission(app: FastAPI, engine: Engine):
         reader.headers["Authorization"] = f"Bearer {token(engine, 'read')}"
         assert reader.get(URL).status_code == 200
         assert reader.post(URL, json=REVIEW).status_code == 403
+
+
+def test_a_review_may_not_put_new_targets_in_force_from_a_past_day(
+    client: TestClient, engine: Engine, evaluations: list[int]
+):
+    evaluated_and_stated(engine)
+    text = template_text(AGREEMENT).replace('target: ">= 50"', 'target: ">= 60"')
+    refused = client.post(URL, json={**REVIEW, "yaml": text, "effective": "2026-04-01"})
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert "lies before today" in detail and "retroactive=true" in detail
+    assert client.get(URL).json() == [] and evaluations == []

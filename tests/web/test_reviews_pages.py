@@ -100,7 +100,7 @@ def test_changed_yaml_with_a_date_becomes_the_next_version_and_the_chart_steps(e
     client = browser(engine)
     page = client.get(PAGE).text
     changed = form(page)["yaml"].replace('target: ">= 95%"', 'target: ">= 97%"')
-    fields = form(page, yaml=changed, effective="2026-07-01", decisions="Speed to lead: 97 %.")
+    fields = form(page, yaml=changed, effective="2199-07-01", decisions="Speed to lead: 97 %.")
     answer = client.post(PAGE, data=fields, follow_redirects=False)
     assert answer.status_code == 303
     with read_transaction(engine) as connection:
@@ -108,7 +108,7 @@ def test_changed_yaml_with_a_date_becomes_the_next_version_and_the_chart_steps(e
     assert [v.version for v in versions] == [1, 2]
     assert versions[1].reason.endswith(": Speed to lead: 97 %.")
     chart = chart_of(client.get(PAGE).text)
-    assert chart["data"]["labels"][:2] == ["Jan 1, 2026", "Jul 1, 2026"]
+    assert chart["data"]["labels"][:2] == ["Jan 1, 2026", "Jul 1, 2199"]
     speed = next(
         d for d in chart["data"]["datasets"] if d["label"] == "First contact within 48 hours"
     )
@@ -173,3 +173,16 @@ def test_the_template_shipped_with_slawatch_has_a_history_of_one_version(engine:
     chart = chart_of(browser(engine, "viewer").get("/agreements/hr-requests/reviews").text)
     assert chart["data"]["labels"][-1] == "today"
     assert all(len(d["data"]) == 2 for d in chart["data"]["datasets"])
+
+
+def test_new_targets_from_a_past_day_are_refused_and_nothing_is_recorded(engine: Engine):
+    evaluated_and_stated(engine)
+    client = browser(engine)
+    page = client.get(PAGE).text
+    changed = form(page)["yaml"].replace('target: ">= 95%"', 'target: ">= 97%"')
+    answer = client.post(PAGE, data=form(page, yaml=changed, effective="2026-04-01"))
+    assert answer.status_code == 422
+    assert "would change closed periods" in answer.text
+    with read_transaction(engine) as connection:
+        assert list_reviews(connection, AGREEMENT) == []
+        assert [v.version for v in list_versions(connection, AGREEMENT)] == [1]

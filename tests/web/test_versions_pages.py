@@ -36,6 +36,7 @@ def app(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
         engine,
         replace=('target: ">= 50"', 'target: ">= 60"'),
         effective=dt.date(2026, 4, 1),
+        retroactive=True,
         reason="Q2 review",
     )
     monkeypatch.setattr(versions, "now_us", lambda: AS_OF)
@@ -172,3 +173,10 @@ def test_a_diff_leaves_out_unchanged_stretches_and_marks_where() -> None:
     assert (rows[3]["old"], rows[3]["sign"], rows[4]["new"], rows[4]["sign"]) == (10, "−", 10, "+")
     assert diff_lines("a\nb", "a\nb") == []
     assert [row["kind"] for row in diff_lines("a", "b")] == ["del", "add"]
+
+
+def test_a_retroactive_version_is_marked_in_the_history(editor: TestClient) -> None:
+    page = editor.get(VERSIONS)
+    assert page.status_code == 200
+    rows = {line for line in page.text.splitlines() if "retroactive</span>" in line}
+    assert len(rows) == 1  # version 2 reaches back to April; version 1 is the start

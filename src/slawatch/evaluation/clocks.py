@@ -175,7 +175,10 @@ def _objective_rows(
         return empty_clock_frame(evaluator.table.items.schema.get("item"))
     every = list(versions)
     governs = np.array(
-        [version_in_force(every, p.first).version == measured.stored.version for p in periods]
+        [
+            version_in_force(every, p.first, p.start).version == measured.stored.version
+            for p in periods
+        ]
     )
     items, clocks = evaluator.item_clocks(objective)
     inputs = items.inputs

@@ -5,7 +5,9 @@ Each closed period of an agreement's stored results is settled by the engine's o
 is the engine's to the cent. A statement is issued once per period and owing party (with a
 total of 0 when nothing is owed, so "issued" is visible); when the stored results of a stated
 period change later, the new statement is stored beside it as a revision and flagged, never
-applied, until an admin accepts it. Calling `issue_statements` when nothing changed only reads.
+applied, until an admin accepts it. Only a moved figure or amount makes a revision: a period
+measured by another version with the same figures keeps its statement as issued. Calling
+`issue_statements` when nothing changed only reads.
 """
 
 from __future__ import annotations
@@ -141,6 +143,17 @@ def period_statements(agreement: Agreement, result: StoredResult) -> list[dict[s
     ]
 
 
+def same_figures(issued: Mapping[str, Any], recomputed: Mapping[str, Any]) -> bool:
+    """Say whether two statements state the same figures and amounts, whatever their version.
+
+    Which version measured a period is bookkeeping: a new version number alone is no reason
+    to tell a party that what it was told has changed.
+    """
+    return {k: v for k, v in issued.items() if k != "version"} == {
+        k: v for k, v in recomputed.items() if k != "version"
+    }
+
+
 def _withdrawn(issued: Mapping[str, Any], version: int) -> dict[str, Any]:
     """Return what a party owes for a period once it no longer owns a credited objective."""
     return {**issued, "version": version, "total": str(money(0)), "lines": []}
@@ -220,10 +233,10 @@ def _plan(connection: Connection, agreement_id: str) -> list[_Change]:
                 changes.append(_Change("issue", result.period, party, documents[party]))
                 continue
             document = documents.get(party) or _withdrawn(before.statement, result.version)
-            if document == before.statement:
+            if same_figures(before.statement, document):
                 if before.revised is not None:
                     changes.append(_Change("clear", result.period, party, None))
-            elif document != before.revised:
+            elif before.revised is None or not same_figures(before.revised, document):
                 changes.append(_Change("revise", result.period, party, document))
     return changes
 

@@ -97,7 +97,7 @@ def evaluate_history(
         evaluation = evaluate(measured.agreement, table, as_of=as_of)
         for index, result in enumerate(evaluation.periods):
             period = result.period
-            if version_in_force(versions, period.first).version != stored.version:
+            if version_in_force(versions, period.first, period.start).version != stored.version:
                 continue
             rows.append(
                 StoredResult(

@@ -1,5 +1,9 @@
 """Agreements as versions: YAML text, who, when, why and from when. History is never rewritten.
 
+A later version is in force from the day it is saved, or a later day it names; it governs
+only the periods that begin after its save, unless an admin saved it as retroactive with a
+reason (`agreements.versions` holds that rule).
+
 Saving a version is one UPDATE that bumps `current_version` and returns it, so two editors
 saving at once get versions n and n + 1 instead of a conflict. Every save marks the agreement's
 stored results as wanted again (`evaluation_state.wanted`), so the evaluator recomputes them.
@@ -8,15 +12,19 @@ stored results as wanted again (`evaluation_state.wanted`), so the evaluator rec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Insert, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.agreements import Agreement, Limits, parse_agreement
 from slawatch.agreements.limits import DEFAULT_LIMITS, STORED
+from slawatch.agreements.versions import InForce, in_force_from
+from slawatch.engine.instants import from_us
 from slawatch.store import audit
 from slawatch.store.clock import now_us
 from slawatch.store.schema import agreement_versions, agreements, evaluation_state, parties
@@ -35,6 +43,7 @@ class StoredAgreement:
     author: str
     reason: str
     created_at: int  # µs since the epoch
+    retroactive: bool = False  # governs periods begun before its save (an admin's choice)
 
 
 @dataclass(frozen=True)
@@ -44,12 +53,42 @@ class VersionSummary:
     reason: str
     effective: dt.date
     created_at: int
+    retroactive: bool = False
 
 
 def _insert_ignoring_conflict(connection: Connection, table: Table) -> Insert:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement: Insert = dialect.insert(table).on_conflict_do_nothing()
     return statement
+
+
+def save_day(agreement: Agreement, now: int) -> dt.date:
+    """Return the day an instant falls on in the agreement's time zone: 'today' for a save."""
+    return from_us(now, ZoneInfo(agreement.timezone)).date()
+
+
+def in_force_of(
+    agreement: Agreement,
+    previous: StoredAgreement | None,
+    *,
+    effective: dt.date | None,
+    retroactive: bool,
+    reason: str,
+    now: int,
+) -> InForce:
+    """Decide from when `agreement` would be in force if saved now after `previous`.
+
+    Raises RetroactiveVersionError for a past date without the retroactive choice (or a
+    retroactive version without a reason); the pages and the API ask before saving.
+    """
+    return in_force_from(
+        yaml_effective=agreement.effective,
+        previous_yaml_effective=None if previous is None else previous.agreement.effective,
+        requested=effective,
+        retroactive=retroactive,
+        reason=reason,
+        today=save_day(agreement, now),
+    )
 
 
 def save_version(
@@ -59,17 +98,32 @@ def save_version(
     author: str,
     reason: str,
     effective: dt.date | None = None,
+    retroactive: bool = False,
     source: str = "<agreement>",
     limits: Limits = DEFAULT_LIMITS,
+    audit_detail: Mapping[str, Any] | None = None,
 ) -> tuple[Agreement, int]:
     """Store the YAML as the agreement's next version; raise AgreementError if it is invalid.
 
-    `effective` defaults to the YAML's own `effective:` date; `limits` are the settings' own
+    The first version is in force from `effective`, else the YAML's `effective:`. A later one
+    from `effective`, else from the day it is saved (see `agreements.versions`); a past day
+    needs `retroactive` and a reason, else RetroactiveVersionError. Whoever lets a user
+    choose `retroactive` checks that the user is an admin. `audit_detail` joins the audit entry
+    (e.g. the periods a retroactive version changes). `limits` are the settings' own
     (`Settings.agreement_limits`), as the caller checked the text with them.
     """
     agreement = parse_agreement(yaml_text, source=source, limits=limits)
-    in_force = effective or agreement.effective
     now = now_us()
+    previous = get_version(connection, agreement.id)
+    decided = in_force_of(
+        agreement,
+        previous,
+        effective=effective,
+        retroactive=retroactive,
+        reason=reason,
+        now=now,
+    )
+    in_force = decided.effective
     connection.execute(
         _insert_ignoring_conflict(connection, agreements).values(
             id=agreement.id, title=agreement.title, current_version=0, created_at=now
@@ -90,6 +144,7 @@ def save_version(
             author=author,
             reason=reason,
             created_at=now,
+            retroactive=decided.retroactive,
         )
     )
     if agreement.parties:
@@ -115,6 +170,8 @@ def save_version(
         version=version,
         reason=reason,
         effective=in_force.isoformat(),
+        retroactive=decided.retroactive,
+        **dict(audit_detail or {}),
     )
     return agreement, version
 
@@ -151,6 +208,7 @@ def _stored(row: Any) -> StoredAgreement:
         author=row.author,
         reason=row.reason,
         created_at=row.created_at,
+        retroactive=row.retroactive,
     )
 
 
@@ -162,6 +220,7 @@ _VERSION_COLUMNS = (
     agreement_versions.c.author,
     agreement_versions.c.reason,
     agreement_versions.c.created_at,
+    agreement_versions.c.retroactive,
     agreements.c.title,
 )
 
@@ -221,7 +280,7 @@ def list_versions(connection: Connection, agreement_id: str) -> list[VersionSumm
     """Return the version history, oldest first; empty if the agreement does not exist."""
     c = agreement_versions.c
     rows = connection.execute(
-        select(c.version, c.author, c.reason, c.effective, c.created_at)
+        select(c.version, c.author, c.reason, c.effective, c.created_at, c.retroactive)
         .where(c.agreement_id == agreement_id)
         .order_by(c.version)
     )
@@ -232,6 +291,7 @@ def list_versions(connection: Connection, agreement_id: str) -> list[VersionSumm
             reason=row.reason,
             effective=row.effective,
             created_at=row.created_at,
+            retroactive=row.retroactive,
         )
         for row in rows
     ]
@@ -241,14 +301,23 @@ def agreement_ids(connection: Connection) -> list[str]:
     return list(connection.execute(select(agreements.c.id).order_by(agreements.c.id)).scalars())
 
 
-def version_in_force(versions: list[StoredAgreement], first_day: dt.date) -> StoredAgreement:
-    """Return the version a period starting on `first_day` is evaluated with.
+def version_in_force(
+    versions: list[StoredAgreement], first_day: dt.date, start: int | None = None
+) -> StoredAgreement:
+    """Return the version a period starting on `first_day` (at instant `start`) is evaluated with.
 
     The latest `effective` on or before the period's first day wins (on a tie, the later
     version: a correction); a period before every effective date falls back to version 1.
+    History is sealed: a later version that is not retroactive never governs a period that
+    began before it was saved (without `start`, only the dates are compared).
     """
+    first = min(versions, key=lambda v: v.version)
     chosen: StoredAgreement | None = None
     for stored in sorted(versions, key=lambda v: (v.effective, v.version)):
-        if stored.effective <= first_day:
-            chosen = stored
-    return chosen if chosen is not None else min(versions, key=lambda v: v.version)
+        if stored.effective > first_day:
+            continue
+        sealed = stored is not first and not stored.retroactive
+        if sealed and start is not None and start < stored.created_at:
+            continue
+        chosen = stored
+    return chosen if chosen is not None else first

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
@@ -55,6 +56,9 @@ agreement_versions = Table(
     Column("author", String(320), nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # A retroactive version governs from its effective day, even periods begun before its
+    # save; any other later version only periods that begin after it was saved.
+    Column("retroactive", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 parties = Table(

@@ -1,7 +1,9 @@
 """API routes: agreements as versioned YAML, their history, and their stored reports.
 
 Reports are served from the stored results the background evaluator keeps current; a request
-never evaluates. A PUT creates a new version and asks for a re-evaluation.
+never evaluates, except a PUT that asks what it would change (`dry_run`) or saves a
+retroactive version: those measure the closed periods it changes, old beside new. A PUT
+creates a new version and asks for a re-evaluation.
 """
 
 from __future__ import annotations
@@ -16,20 +18,25 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from slawatch.agreements import AgreementError, AgreementLimitError, parse_agreement
+from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, parse_agreement
 from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
+from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label
+from slawatch.evaluation.retroactive import VersionPreview, preview_version
 from slawatch.store.agreements import (
     StoredAgreement,
     current_agreements,
     get_version,
+    in_force_of,
     list_versions,
     save_version,
 )
+from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
 from slawatch.web.deps import AgreementId, engine_of, settings_of
+from slawatch.web.drafts import event_cache
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["agreements"])
@@ -60,6 +67,7 @@ class AgreementRead(AgreementSummary):
     author: str
     reason: str
     created_at: dt.datetime
+    retroactive: bool = False
 
 
 class VersionRead(BaseModel):
@@ -68,6 +76,7 @@ class VersionRead(BaseModel):
     reason: str
     effective: dt.date
     created_at: dt.datetime
+    retroactive: bool = False
 
 
 class ProblemRead(BaseModel):
@@ -91,6 +100,7 @@ def _read(stored: StoredAgreement) -> AgreementRead:
         author=stored.author,
         reason=stored.reason,
         created_at=_instant(stored.created_at),
+        retroactive=stored.retroactive,
     )
 
 
@@ -166,18 +176,35 @@ def _yaml_text(request: Request, body: bytes) -> str:
         ) from None
 
 
+def _decide(
+    request: Request, agreement: Agreement, *, effective: dt.date | None, retro: bool, reason: str
+) -> InForce:
+    """Decide from when the version would be in force (blocks: run it in a thread); 422 if not."""
+    with read_transaction(engine_of(request)) as connection:
+        previous = get_version(connection, agreement.id)
+    try:
+        return in_force_of(
+            agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now_us()
+        )
+    except RetroactiveVersionError as error:
+        raise HTTPException(422, str(error)) from None
+
+
 @router.put(
     "/agreements/{agreement_id}",
     status_code=201,
     response_model=AgreementRead,
     openapi_extra=_YAML_BODY,
     responses={
+        200: {"description": "dry run: the closed periods the version would change, unsaved"},
         400: {"description": "the YAML names another agreement"},
+        403: {"description": "a retroactive version, asked for by someone who is not an admin"},
         413: {"description": "the YAML is over SLAWATCH_MAX_AGREEMENT_BYTES"},
         415: {"description": "not YAML"},
         422: {
-            "description": "invalid agreement: every problem with its line; or nested or "
-            "expanding beyond a limit (see docs/limits.md)"
+            "description": "invalid agreement (every problem with its line); nested or "
+            "expanding beyond a limit (see docs/limits.md); or an in-force date in the past "
+            "without `retroactive` and a reason"
         },
     },
 )
@@ -187,13 +214,42 @@ async def put_agreement(
     principal: Editor,
     reason: Annotated[str, Query(max_length=2000, description="why this version")] = "",
     effective: Annotated[
-        dt.date | None, Query(description="in force from (default: the YAML's effective)")
+        dt.date | None,
+        Query(
+            description="in force from (default: the day it is saved; the first version: "
+            "the YAML's effective)"
+        ),
     ] = None,
+    retroactive: Annotated[
+        bool,
+        Query(
+            description="admins: put it in force from a past `effective`, judging closed "
+            "periods again (needs a reason)"
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="save nothing; answer with every closed period the version would "
+            "change, old beside new"
+        ),
+    ] = False,
 ) -> Any:
-    """Store the YAML as the agreement's next version; answers with the new version."""
+    """Store the YAML as the agreement's next version; answers with the new version.
+
+    History is sealed: a version in force from a past day is refused unless an admin asks
+    for it with `retroactive=true` and a reason. `dry_run=true` saves nothing and lists the
+    closed periods the version would change (none unless it is retroactive).
+    """
     if effective is not None and not EARLIEST <= effective <= LATEST:
         raise HTTPException(
             422, f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
+        )
+    if retroactive and Permission.ADMIN not in principal.permissions:
+        raise HTTPException(
+            403,
+            "retroactive: only an admin may save a version that changes closed periods; leave "
+            "`effective` empty (in force from the day it is saved) or ask an admin",
         )
     limits = settings_of(request).agreement_limits()
     body = await request.body()
@@ -213,6 +269,18 @@ async def put_agreement(
             f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
         )
     engine = engine_of(request)
+    decided = await to_thread.run_sync(
+        lambda: _decide(request, parsed, effective=effective, retro=retroactive, reason=reason)
+    )
+    preview: VersionPreview | None = None
+    if dry_run or decided.retroactive:
+        cache = event_cache(request.app)
+        preview = await to_thread.run_sync(
+            lambda: preview_version(engine, cache, parsed, text, decided, now=now_us())
+        )
+    if dry_run:
+        assert preview is not None
+        return JSONResponse(preview.document(), status_code=200)
 
     def save() -> StoredAgreement | None:
         with transaction(engine) as connection:
@@ -222,15 +290,23 @@ async def put_agreement(
                 author=principal.name,
                 reason=reason,
                 effective=effective,
+                retroactive=retroactive,
                 source=source,
                 limits=limits,
+                audit_detail=None if preview is None else preview.audit_detail(),
             )
             return get_version(connection, agreement_id, version)
 
-    stored = await to_thread.run_sync(save)
+    try:
+        stored = await to_thread.run_sync(save)
+    except RetroactiveVersionError as error:  # the day turned between the check and the save
+        raise HTTPException(422, str(error)) from None
     assert stored is not None  # just written in the same transaction
     request.app.state.after_ingest()
-    return JSONResponse(_read(stored).model_dump(mode="json"), status_code=201)
+    answer = _read(stored).model_dump(mode="json")
+    if preview is not None:
+        answer["changes"] = preview.document()
+    return JSONResponse(answer, status_code=201)
 
 
 @router.get(
@@ -251,6 +327,7 @@ def read_versions(agreement_id: AgreementId, request: Request, _principal: Reade
             reason=v.reason,
             effective=v.effective,
             created_at=_instant(v.created_at),
+            retroactive=v.retroactive,
         )
         for v in versions
     ]

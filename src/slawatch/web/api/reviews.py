@@ -3,6 +3,8 @@
 A review may change targets: with `yaml` and `effective` in the body, the YAML becomes the
 agreement's next version in force from that date, in the same transaction as the review, and
 the review links it. Invalid YAML is refused with every problem and its line, as on PUT.
+History is sealed: a review's version is in force from today or a later day; a past date is
+refused (a retroactive version is an admin's PUT with a reason, previewed by a dry run).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from slawatch.agreements import AgreementError, Limits, parse_agreement
+from slawatch.agreements import Agreement, AgreementError, Limits, parse_agreement
 from slawatch.agreements.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE
+from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import next_due_date, record_review
 from slawatch.engine.instants import from_us
-from slawatch.store.agreements import StoredAgreement, get_version
+from slawatch.store.agreements import StoredAgreement, get_version, in_force_of
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
@@ -124,10 +127,34 @@ def check_review(stored: StoredAgreement, body: ReviewIn, *, now: int) -> None:
             )
 
 
+def sealed(
+    stored: StoredAgreement, parsed: Agreement, effective: dt.date | None, now: int
+) -> str | None:
+    """Return why a review may not create this version (a past in-force date), else None."""
+    try:
+        in_force_of(parsed, stored, effective=effective, retroactive=False, reason="", now=now)
+    except RetroactiveVersionError as error:
+        return (
+            f"{error}; a review's version is in force from today or later (for a retroactive "
+            f"version an admin uses PUT /api/v1/agreements/{stored.id}?retroactive=true, "
+            "with dry_run=true first)"
+        )
+    return None
+
+
 def yaml_problems(
-    stored: StoredAgreement, text: str, limits: Limits = DEFAULT_LIMITS
+    stored: StoredAgreement,
+    text: str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    effective: dt.date | None = None,
+    now: int = 0,
 ) -> JSONResponse | None:
-    """Return the 4xx answer for YAML that is invalid or names another agreement, else None."""
+    """Return the 4xx answer for YAML a review may not store as a version, else None.
+
+    Refused: invalid YAML or over a limit, another agreement's, or an in-force date before
+    today (it would change closed periods).
+    """
     try:
         parsed = parse_agreement(text, source=f"{stored.id}.yaml", limits=limits)
     except AgreementError as error:
@@ -141,6 +168,9 @@ def yaml_problems(
             },
             status_code=422,
         )
+    refused = sealed(stored, parsed, effective, now)
+    if refused is not None:
+        return JSONResponse({"detail": refused, "problems": []}, status_code=422)
     return None
 
 
@@ -163,13 +193,31 @@ def create_review(
     check_review(stored, body, now=now)
     limits = settings_of(request).agreement_limits()
     if body.yaml is not None:
-        refused = yaml_problems(stored, body.yaml, limits)
+        refused = yaml_problems(stored, body.yaml, limits, effective=body.effective, now=now)
         if refused is not None:
             return refused
+    try:
+        review = _record(request, agreement_id, body, principal, now, limits)
+    except RetroactiveVersionError as error:  # the day turned since the check
+        raise HTTPException(422, str(error)) from None
+    if review.version is not None:
+        request.app.state.after_ingest()  # the new version needs evaluating
+    read = ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)
+    return JSONResponse(read.model_dump(mode="json"), status_code=201)
+
+
+def _record(
+    request: Request,
+    agreement_id: str,
+    body: ReviewIn,
+    principal: Principal,
+    now: int,
+    limits: Limits,
+) -> Review:
     with transaction(engine_of(request)) as connection:
         current = get_version(connection, agreement_id)
         assert current is not None  # agreements are never deleted
-        review = record_review(
+        return record_review(
             connection,
             current,
             held_on=body.held_on,
@@ -182,10 +230,6 @@ def create_review(
             effective=body.effective,
             limits=limits,
         )
-    if review.version is not None:
-        request.app.state.after_ingest()  # the new version needs evaluating
-    read = ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)
-    return JSONResponse(read.model_dump(mode="json"), status_code=201)
 
 
 @router.get(

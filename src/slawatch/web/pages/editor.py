@@ -5,6 +5,9 @@ audit entry and asks for a re-evaluation). A draft with problems is never saved:
 comes back with the text as typed and every problem listed at its line (422), never a 500.
 The forms work without JavaScript; with it, "Check" swaps in the problem list (htmx) and a
 click on a problem selects its line in the text.
+
+History is sealed: a version is in force from the day it is saved unless an admin saves it as
+retroactive, with a reason, after the page has listed every closed period it changes.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from slawatch.store.agreements import StoredAgreement, save_version
+from slawatch.agreements import Agreement
+from slawatch.agreements.versions import InForce, RetroactiveVersionError
+from slawatch.evaluation.retroactive import VersionPreview, preview_version
+from slawatch.store.agreements import StoredAgreement, in_force_of, save_day, save_version
+from slawatch.store.clock import now_us
 from slawatch.store.db import transaction
 from slawatch.web.api.agreements import EARLIEST, LATEST
 from slawatch.web.deps import AgreementId, settings_of
-from slawatch.web.drafts import Draft, DraftProblem, check_draft
+from slawatch.web.drafts import Draft, DraftProblem, check_draft, event_cache
 from slawatch.web.pages.agreements import Editor, load_agreement, no_agreement
 from slawatch.web.pages.rendering import page_translator, render
-from slawatch.web.security import Principal
+from slawatch.web.pages.retroactive import fingerprint, only_admins, preview_view, refusal
+from slawatch.web.security import Permission, Principal
 from slawatch.web.sessions import verify_csrf
 
 MAX_YAML = 1_000_000  # characters of YAML a form may send
@@ -83,9 +91,12 @@ def _editor(
     text: str,
     effective: str = "",
     reason: str = "",
+    retroactive: bool = False,
     problems: tuple[DraftProblem, ...] = (),
     checked: bool = False,
     status_code: int = 200,
+    preview: dict[str, Any] | None = None,
+    confirm: str = "",
 ) -> HTMLResponse:
     draft = Draft(text, None, problems)
     context = {
@@ -97,8 +108,12 @@ def _editor(
         "marked": draft.lines,
         "effective": effective,
         "reason": reason,
+        "retroactive": retroactive,
+        "may_reach_back": Permission.ADMIN in principal.permissions,
         **problems_context(draft),
         "checked": checked,
+        "preview": preview,
+        "confirm": confirm,
     }
     return render(request, "agreements/editor.html", context, principal, status_code=status_code)
 
@@ -153,6 +168,36 @@ def _effective(text: str, request: Request, principal: Principal) -> tuple[dt.da
     return day, ""
 
 
+def _in_force(
+    agreement: Agreement,
+    stored: StoredAgreement,
+    *,
+    day: dt.date | None,
+    retroactive: bool,
+    reason: str,
+    request: Request,
+    principal: Principal,
+) -> tuple[InForce | None, DraftProblem | None]:
+    """Decide from when the draft would be in force, or the problem that refuses it."""
+    t = page_translator(request, principal)
+    if retroactive and Permission.ADMIN not in principal.permissions:
+        return None, DraftProblem(None, "retroactive", only_admins(t), None, None)
+    now = now_us()
+    try:
+        decided = in_force_of(
+            agreement, stored, effective=day, retroactive=retroactive, reason=reason, now=now
+        )
+    except RetroactiveVersionError as error:
+        field, message = refusal(error, save_day(agreement, now), t)
+        return None, DraftProblem(None, field, message, None, None)
+    return decided, None
+
+
+def _preview(request: Request, agreement: Agreement, text: str, decided: InForce) -> VersionPreview:
+    engine = request.app.state.engine
+    return preview_version(engine, event_cache(request.app), agreement, text, decided, now=now_us())
+
+
 @router.post("/agreements/{agreement_id}/edit", response_class=HTMLResponse, response_model=None)
 def save(
     agreement_id: AgreementId,
@@ -161,18 +206,38 @@ def save(
     yaml: YamlText = "",
     effective: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
+    retroactive: Annotated[str, Form(max_length=10)] = "",
+    confirm: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Save a valid draft as the next version; a draft with problems comes back (422)."""
+    """Save a valid draft as the next version; a draft with problems comes back (422).
+
+    A retroactive draft first comes back with the closed periods it changes; saving it takes
+    a second post that confirms exactly what was shown.
+    """
     stored = load_agreement(request, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
     limits = settings_of(request).agreement_limits()
     draft = check_draft(yaml, agreement_id, limits)
     day, date_error = _effective(effective, request, principal)
+    reaching_back = retroactive.strip() != ""
     problems = draft.problems
     if date_error:
         problems += (DraftProblem(None, "effective", date_error, None, None),)
-    if problems:
+    decided: InForce | None = None
+    if not problems and draft.agreement is not None:
+        decided, refused = _in_force(
+            draft.agreement,
+            stored,
+            day=day,
+            retroactive=reaching_back,
+            reason=reason,
+            request=request,
+            principal=principal,
+        )
+        problems += () if refused is None else (refused,)
+    if problems or decided is None or draft.agreement is None:
+        forbidden = reaching_back and Permission.ADMIN not in principal.permissions
         return _editor(
             request,
             principal,
@@ -180,20 +245,48 @@ def save(
             text=draft.text,
             effective=effective,
             reason=reason,
+            retroactive=reaching_back,
             problems=problems,
             checked=True,
-            status_code=413 if draft.limit == "size" else 422,
+            status_code=413
+            if draft.limit == "size"
+            else 403
+            if forbidden and len(problems) == 1
+            else 422,
         )
-    with transaction(request.app.state.engine) as connection:
-        _agreement, version = save_version(
-            connection,
-            draft.text,
-            author=principal.name,
-            reason=reason,
-            effective=day,
-            source=f"{agreement_id}.yaml",
-            limits=limits,
-        )
+    preview: VersionPreview | None = None
+    if decided.retroactive:
+        preview = _preview(request, draft.agreement, draft.text, decided)
+        shown = fingerprint(draft.text, decided.effective, reason)
+        if confirm != shown:
+            titles = {o.id: o.title for o in draft.agreement.objectives.values()}
+            view = preview_view(preview, titles, page_translator(request, principal))
+            return _editor(
+                request,
+                principal,
+                stored,
+                text=draft.text,
+                effective=effective,
+                reason=reason,
+                retroactive=True,
+                preview=view,
+                confirm=shown,
+            )
+    try:
+        with transaction(request.app.state.engine) as connection:
+            _agreement, version = save_version(
+                connection,
+                draft.text,
+                author=principal.name,
+                reason=reason,
+                effective=day,
+                retroactive=decided.retroactive,
+                source=f"{agreement_id}.yaml",
+                limits=limits,
+                audit_detail=None if preview is None else preview.audit_detail(),
+            )
+    except RetroactiveVersionError:  # the day turned since the check: check again
+        return save(agreement_id, request, principal, yaml, effective, reason, retroactive)
     request.app.state.after_ingest()
     return RedirectResponse(
         f"/agreements/{agreement_id}?saved={version}", status_code=status.HTTP_303_SEE_OTHER

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.agreements import AgreementError, Limits, parse_agreement
+from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import (
     CADENCE_NAMES,
     REMINDER_DAYS,
@@ -220,6 +221,16 @@ def _check(
                         "The YAML is of agreement %(other)s, not of this one.", other=parsed.id
                     )
                 )
+            elif effective is not None and effective < _today(stored):
+                errors.append(
+                    t.gettext(
+                        "New targets from %(date)s would change closed periods: a review's "
+                        "version applies from today (%(today)s) or later. An admin can save "
+                        "a retroactive version in the editor.",
+                        date=t.date(effective),
+                        today=t.date(_today(stored)),
+                    )
+                )
     return errors, problems, held_on, yaml_text if changed else None, effective
 
 
@@ -258,22 +269,12 @@ def record_from_page(
     errors, problems, day, yaml_text, in_force = _check(stored, form, t, limits)
     if errors or problems or day is None:
         return _page(request, principal, stored, form=form, errors=errors, problems=problems)
-    with transaction(request.app.state.engine) as connection:
-        current = get_version(connection, agreement_id)
-        assert current is not None  # agreements are never deleted
-        review = record_review(
-            connection,
-            current,
-            held_on=day,
-            participants=[p.strip() for p in participants.splitlines() if p.strip()],
-            notes=notes,
-            decisions=decisions,
-            actor=principal.name,
-            now=now_us(),
-            yaml_text=yaml_text,
-            effective=in_force,
-            limits=limits,
+    try:
+        review = _record(
+            request, principal, agreement_id, form, day, yaml_text, in_force, limits=limits
         )
+    except RetroactiveVersionError as error:  # the day turned since the check
+        return _page(request, principal, stored, form=form, errors=[str(error)], problems=[])
     if review.version is not None:
         request.app.state.after_ingest()
     return RedirectResponse(
@@ -281,6 +282,35 @@ def record_from_page(
         status.HTTP_303_SEE_OTHER,
         headers=NO_STORE,
     )
+
+
+def _record(
+    request: Request,
+    principal: Principal,
+    agreement_id: str,
+    form: dict[str, str],
+    day: dt.date,
+    yaml_text: str | None,
+    in_force: dt.date | None,
+    *,
+    limits: Limits,
+) -> Review:
+    with transaction(request.app.state.engine) as connection:
+        current = get_version(connection, agreement_id)
+        assert current is not None  # agreements are never deleted
+        return record_review(
+            connection,
+            current,
+            held_on=day,
+            participants=[p.strip() for p in form["participants"].splitlines() if p.strip()],
+            notes=form["notes"],
+            decisions=form["decisions"],
+            actor=principal.name,
+            now=now_us(),
+            yaml_text=yaml_text,
+            effective=in_force,
+            limits=limits,
+        )
 
 
 def snapshot_view(snapshot: dict[str, Any], t: Translator) -> dict[str, Any]:

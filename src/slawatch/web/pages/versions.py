@@ -86,6 +86,7 @@ def _history(
             "author": v.author,
             "saved": t.datetime(from_us(v.created_at, zone)),
             "reason": v.reason,
+            "retroactive": v.retroactive and v.version != versions[0].version,
         }
         for v in reversed(versions)
     ]
