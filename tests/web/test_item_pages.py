@@ -84,9 +84,9 @@ def test_a_met_clock_shows_its_verdict_numbers_and_an_explained_bar(
     assert page.status_code == 200
     card = clock_section(page.text, "speed-to-lead")
     assert 'data-verdict="met"' in card
-    assert "2 hr 30 min" in card  # working time used
+    assert "2 h 30 min" in card  # working time used
     assert 'role="img"' in card
-    assert re.search(r'aria-label="First contact within 48 hours: met\. 2 hr 30 min', card)
+    assert re.search(r'aria-label="First contact within 48 hours: met\. 2 h 30 min', card)
     assert "Deadline" in card
     assert "Warning" in card  # speed-to-lead warns at 75 %
     assert "1 segment" in card
@@ -129,7 +129,7 @@ def test_a_breached_clock_says_how_late_it_is(
     assert 'data-verdict="breached"' in card
     # Due at the close of the third business day (Wed 6 May, 17:00): 19 h late on the wall.
     assert "Overrun" in card
-    assert "19 hr past the deadline (4 hr of working time)" in card
+    assert "19 h past the deadline (4 h of working time)" in card
 
 
 def test_an_open_pause_suspends_the_deadline_and_shows_on_the_bar(
@@ -153,7 +153,7 @@ def test_a_running_clock_counts_down_to_its_deadline(engine: Engine, browser: Te
     store(engine, "L-3", ("handed_over", "2026-05-06T08:00"))
     card = clock_section(browser.get("/items/default/L-3").text, "speed-to-lead")
     assert 'data-verdict="running"' in card
-    assert '<time data-countdown="2026-05-08T06:00:00+00:00">1 day 22 hr</time>' in card
+    assert '<time data-countdown="2026-05-08T06:00:00+00:00">1 d 22 h</time>' in card
     assert 'class="seg rest"' in card  # the rest of the allowance, up to the deadline
 
 
