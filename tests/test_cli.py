@@ -197,3 +197,13 @@ def test_generate_events_is_deterministic(tmp_path: Path):
         )
         assert code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_evaluate_table_writes_statuses_as_words_and_figures_as_the_pages_do():
+    code, out, _ = run(
+        "evaluate", EXAMPLE, "--events", EVENTS, "--as-of", "2026-03-10", "--period", "2026-03"
+    )
+    assert code == 0
+    assert "on track" in out and "at risk" in out
+    assert "on_track" not in out and "at_risk" not in out
+    assert "71.4%" in out and "≥ 80%" in out  # the locale's one style, as on the pages
