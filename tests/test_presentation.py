@@ -135,12 +135,14 @@ def test_availability_with_one_failure_and_minutes_down_never_reads_100_percent(
 
 def test_working_time_used_and_left_add_up_to_the_allowance_as_shown():
     split = clock_split(1 * 3600 + 48 * 60 + 30, 4 * 3600, EN)
-    assert (split.used, split.left, split.allowed) == ("1 h 48 min", "2 h 12 min", "4 h")
+    assert (split.used, split.left, split.allowed) == ("1 h 49 min", "2 h 11 min", "4 h")
 
 
 def test_a_clock_that_shows_all_its_allowance_used_shows_no_time_left():
     split = clock_split(47 * 3600 + 58 * 60 + 45, 48 * 3600, EN)
-    assert (split.used, split.left) == ("47 h 58 min", "2 min")
+    assert (split.used, split.left) == ("47 h 59 min", "1 min")  # 1 min 15 s left, not more
+    almost = clock_split(47 * 3600 + 59 * 60 + 50, 48 * 3600, EN)
+    assert (almost.used, almost.left) == ("48 h", "0 min")
     over = clock_split(48 * 3600 + 10, 48 * 3600, EN)
     assert (over.used, over.left, over.overrun) == ("48 h 1 min", None, "1 min")
 

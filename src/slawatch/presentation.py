@@ -416,8 +416,8 @@ def clock_split(
 ) -> ClockSplit:
     """Write working time used, allowed and left (or overrun), so the parts add up as shown.
 
-    All three are rounded to one unit. Used rounds down while within the allowance, so time
-    left never reads zero while some remains, and up when over, so an overrun never reads
+    All three are rounded to one unit. Used rounds up, so time left is never overstated (a
+    minute and a quarter left reads "1 min", as a countdown would) and an overrun never reads
     zero; `over` (the clock's verdict) wins over the arithmetic when given.
     """
     step = precision(max(abs(used_seconds), abs(allowed_seconds)), HOUR)
@@ -427,7 +427,7 @@ def clock_split(
         used = max(math.ceil(used_seconds / step), allowed + (used_seconds > allowed_seconds))
         left, overrun = None, working_text((used - allowed) * step, t, unit=step)
     else:
-        used = min(math.floor(used_seconds / step), allowed)
+        used = min(math.ceil(used_seconds / step), allowed)
         left, overrun = working_text((allowed - used) * step, t, unit=step), None
     return ClockSplit(
         used=working_text(used * step, t, unit=step),

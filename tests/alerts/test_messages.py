@@ -135,7 +135,7 @@ def test_a_breached_availability_never_reads_as_its_target():
 
 def test_elapsed_and_allowed_are_rounded_alike_so_used_up_time_is_not_shown_as_within():
     clock = ClockFigures(
-        elapsed_seconds=47 * 3600 + 59 * 60 + 45,
+        elapsed_seconds=47 * 3600 + 58 * 60 + 45,
         allowance_seconds=48 * 3600,
         allowance_business_days=None,
         deadline=DEADLINE,

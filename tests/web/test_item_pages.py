@@ -229,3 +229,15 @@ def test_a_clock_running_for_months_lists_its_first_and_last_segments_and_totals
     ticks = re.findall(r'class="tick-label"[^>]*>([^<]+)<', card)
     assert 2 <= len(ticks) <= 8
     assert all(tick.startswith("Mon, ") for tick in ticks)
+
+
+def test_a_clock_near_its_deadline_shows_used_and_left_that_add_up_to_the_allowance(
+    engine: Engine, browser: TestClient
+) -> None:
+    store(engine, "L-48", ("handed_over", "2026-05-04T10:01:15"))  # 47 h 58 min 45 s ago
+    card = clock_section(browser.get("/items/default/L-48").text, "speed-to-lead")
+    facts = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>(?:<time[^>]*>)?([^<]+)", card))
+    assert facts["Working time used"] == "47 h 59 min"
+    assert facts["Time left"] == "1 min"  # 47 h 59 min + 1 min = 48 h, never "48 hr" + time left
+    assert facts["Allowed"] == "48 h"
+    assert facts["Due in"] == "1 min 15 s"
