@@ -47,10 +47,10 @@ def test_describe_availability_with_calendar_maintenance_and_filters() -> None:
 @pytest.mark.parametrize(
     ("target", "words"),
     [
-        (">= 95%", "95 %"),
-        ("> 95%", "more than 95 %"),
-        ("< 5%", "less than 5 %"),
-        ("<= 5%", "at most 5 %"),
+        (">= 95%", "95%"),
+        ("> 95%", "more than 95%"),
+        ("< 5%", "less than 5%"),
+        ("<= 5%", "at most 5%"),
     ],
 )
 def test_share_comparisons_read_as_words(target: str, words: str) -> None:
