@@ -325,3 +325,8 @@ def test_a_met_value_exactly_at_its_target_reads_as_meeting_it(language):
     t = translator(language)
     objective = {"kind": "ratio", "value": 0.95, "target": 0.95, "op": ">=", "status": "met"}
     assert read_number(value_text(objective, 0.95, t), language) == 95
+
+
+def test_a_figure_that_is_not_a_number_reads_as_a_dash():
+    assert value_text(RATIO, float("nan"), EN) == "–"
+    assert duration_text(float("inf"), EN) == "–"

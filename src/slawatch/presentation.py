@@ -231,7 +231,7 @@ def _figure(kind: str, value: float, digits: int, t: Translator, bounds: tuple[B
 
 def value_text(objective: Mapping[str, Any], value: float | None, t: Translator) -> str:
     """Format a value of an objective: '86', '98.7%', '99.899%' against ≥ 99.9 %; '–' for none."""
-    if value is None:
+    if value is None or not math.isfinite(value):
         return "–"
     kind = str(objective.get("kind"))
     bounds = _bounds(objective, float(value))
@@ -349,6 +349,8 @@ def duration_text(
     Rounded to the nearest `unit` (by default the smaller of the two shown). `largest=HOUR`
     writes working time, whose days are not days: '50 h 15 min'. Never decimal hours.
     """
+    if not math.isfinite(seconds):
+        return "–"
     step = unit or precision(seconds, largest)
     amount = round(abs(seconds) / step) * step
     if unit is None and precision(amount, largest) > step:  # 59 min 59.6 s became 1 h
