@@ -318,7 +318,8 @@ def test_a_match_needs_at_least_one_condition():
     [
         ({"value": 37, "unit": "percent"}, "37%", "37\xa0%"),
         ({"low": 40, "high": 60, "unit": "percent"}, "40% – 60%", "40\xa0% – 60\xa0%"),
-        ({"value": 42, "unit": "hours"}, "42 hr", "42 Std."),
+        ({"value": 42, "unit": "hours"}, "42 h", "42 Std."),
+        ({"value": 27.6, "unit": "hours"}, "27 h 36 min", "27 Std. 36 Min."),
         ({"value": 5, "unit": "minutes"}, "5 min", "5 Min."),
         ({"value": 1500, "unit": "count"}, "1,500", "1.500"),
     ],

@@ -217,3 +217,13 @@ def test_clocks_csv_writes_an_item_id_that_could_run_as_a_formula_as_quoted_text
     assert {row["elapsed_seconds"] for row in rows} == {rows[0]["elapsed_seconds"]}  # integers
     code, out, _ = run(*common, *as_of, "--format", "json")
     assert evil in {row["item"] for row in json.loads(out)}  # JSON is data: unchanged
+
+
+def test_the_evaluate_table_writes_statuses_as_words_and_figures_as_the_pages_do():
+    code, out, _ = run(
+        "evaluate", EXAMPLE, "--events", EVENTS, "--as-of", "2026-03-10", "--period", "2026-03"
+    )
+    assert code == 0
+    assert "on track" in out and "at risk" in out
+    assert "on_track" not in out and "at_risk" not in out
+    assert "71.4%" in out and "≥ 80%" in out  # the locale's one style, as on the pages

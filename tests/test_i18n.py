@@ -8,6 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from slawatch.i18n import merged_catalogue, negotiate, supported, translator
+from slawatch.presentation import duration_text, number_text, share_text, working_text
 
 SOURCE = Path(__file__).parent.parent / "src" / "slawatch"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -42,17 +43,17 @@ def test_every_message_has_a_german_translation():
 
 def test_german_formats_numbers_durations_and_shares_for_the_locale():
     t = translator("de")
-    assert t.number(1234.5) == "1.234,5"
-    assert t.hours(48 * 3600) == "48 Std."
-    assert t.percent(0.953) == "95,3\xa0%"
-    assert translator("en").number(1234.5) == "1,234.5"
+    assert number_text(1234.5, t) == "1.234,5"
+    assert working_text(48 * 3600, t) == "48 Std."
+    assert share_text(0.953, t) == "95,3\xa0%"
+    assert number_text(1234.5, translator("en")) == "1,234.5"
 
 
 def test_durations_show_their_two_largest_units():
     t = translator("en")
-    assert t.duration(2 * 86_400 + 3 * 3600 + 59) == "2 days 3 hr"
-    assert t.duration(59) == "59 sec"
-    assert t.duration(-90) == "−1 min 30 sec"
+    assert duration_text(2 * 86_400 + 3 * 3600 + 59, t) == "2 d 3 h"
+    assert duration_text(59, t) == "59 s"
+    assert duration_text(-90, t) == "−1 min 30 s"
 
 
 @pytest.mark.parametrize(

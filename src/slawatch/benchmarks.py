@@ -37,6 +37,7 @@ from slawatch.agreements.model import (
 )
 from slawatch.engine.periods import PeriodLabelError, first_day, label_of
 from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
+from slawatch.presentation import HOUR, duration_text, number_text, share_text
 
 Method = Literal["pooled", "mean"]
 Unit = Literal["percent", "hours", "minutes", "count"]
@@ -247,10 +248,10 @@ def change_text(objective: Mapping[str, Any], change: float | None, t: Translato
     amount = change * 100 if is_share(objective) else change
     digits = 1
     if round(amount, digits) == 0:
-        shown = t.number(0, digits)
+        shown = number_text(0, t, digits)
         return t.gettext("±%(points)s pp", points=shown) if is_share(objective) else f"±{shown}"
     arrow, sign = ("▲", "+") if amount > 0 else ("▼", "−")
-    shown = sign + t.number(abs(amount), digits)
+    shown = sign + number_text(abs(amount), t, digits)
     if is_share(objective):
         shown = t.gettext("%(points)s pp", points=shown)
     return f"{arrow} {shown}"
@@ -497,13 +498,13 @@ def figure_text(figure: Figure, t: Translator) -> str:
     def one(number: float) -> str:
         match figure.unit:
             case "percent":
-                return t.percent(number / 100, digits=2)
+                return share_text(number / 100, t, digits=2)
             case "hours":
-                return t.hours(number * 3600)
+                return duration_text(number * 3600, t, largest=HOUR)
             case "minutes":
-                return t.duration(number * 60)
+                return duration_text(number * 60, t)
             case _:
-                return t.number(number, digits=2)
+                return number_text(number, t, 2)
 
     if figure.value is not None:
         return one(figure.value)

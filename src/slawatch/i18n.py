@@ -2,8 +2,9 @@
 
 Source strings are English. German lives in `locale/de/*.po`, one catalogue per part of the
 product (pages, reports, alerts …) so parts can be translated independently; they are merged
-and compiled in memory on first use, so running slawatch needs no build step. Numbers, dates
-and durations are formatted by Babel for the reader's locale ("1.234,5", "48 Std.").
+and compiled in memory on first use, so running slawatch needs no build step. Dates are
+formatted here by Babel for the reader's locale; numbers, shares and durations by
+`slawatch.presentation`, the one module that writes figures.
 """
 
 from __future__ import annotations
@@ -21,20 +22,12 @@ from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
-from babel.units import format_unit
 
 LANGUAGES = ("en", "de")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 LOCALE_DIR = Path(__file__).parent / "locale"
-_UNITS = (  # (seconds, CLDR unit) from the largest down
-    (86_400, "duration-day"),
-    (3_600, "duration-hour"),
-    (60, "duration-minute"),
-    (1, "duration-second"),
-)
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's name for a marker
@@ -114,38 +107,6 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
         text = translations(self.language).ngettext(singular, plural, n)
         return text % {"num": n, **params}
-
-    def number(self, value: float | int, digits: int = 1) -> str:
-        """Format a number with at most `digits` decimals: '1,234.5' or '1.234,5'."""
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
-
-    def percent(self, share: float, digits: int = 1) -> str:
-        """Format a share (0.953) as a percentage: '95.3%' or '95,3 %'."""
-        pattern = self.locale.percent_formats[None].pattern  # "#,##0%" or "#,##0 %"
-        if digits:
-            pattern = pattern.replace("0", "0." + "#" * digits, 1)
-        return format_percent(share, format=pattern, locale=self.locale)
-
-    def duration(self, seconds: float, parts: int = 2) -> str:
-        """Format a duration by its largest units: '2 days 3 hrs', '48 Std.', '0 Min.'."""
-        remaining = round(abs(seconds))
-        amounts = []
-        for size, unit in _UNITS:
-            amount, remaining = divmod(remaining, size)
-            amounts.append((amount, unit))
-        first = next((i for i, (amount, _) in enumerate(amounts) if amount), len(amounts) - 1)
-        shown = [
-            format_unit(amount, unit, length="short", locale=self.locale)
-            for amount, unit in amounts[first : first + parts]
-            if amount or len(amounts[first : first + parts]) == 1
-        ] or [format_unit(0, "duration-minute", length="short", locale=self.locale)]
-        text = " ".join(shown)
-        return f"−{text}" if seconds < 0 else text
-
-    def hours(self, seconds: float) -> str:
-        """Format a duration in whole hours, as targets are written: '48 h', '48 Std.'."""
-        return format_unit(round(seconds / 3600, 1), "duration-hour", "short", locale=self.locale)
 
     def datetime(self, instant: dt.datetime, zone: str | None = None) -> str:
         """Format an instant in a zone: "28 Nov 2026, 14:05:00" or "28.11.2026, 14:05:00"."""

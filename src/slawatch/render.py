@@ -1,4 +1,8 @@
-"""Evaluation results and item clocks as JSON, CSV and terminal tables."""
+"""Evaluation results and item clocks as JSON, CSV and terminal tables.
+
+JSON and CSV are machine contracts and keep their codes (`on_track`, seconds); the tables are
+for people and write every figure and status through `slawatch.presentation`, in English.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,14 @@ from slawatch.engine.clock import ClockState
 from slawatch.engine.instants import NO_INSTANT, US, from_us
 from slawatch.engine.objectives import Evaluation, ObjectiveResult
 from slawatch.engine.status import Status
+from slawatch.i18n import translator
+from slawatch.presentation import (
+    clock_state_text,
+    details_text,
+    status_text,
+    target_text,
+    value_text,
+)
 
 CLOCK_COLUMNS = (
     "item",
@@ -24,6 +36,7 @@ CLOCK_COLUMNS = (
     "state",
 )
 STATE_NAMES = [state.name.lower() for state in sorted(ClockState)]
+ENGLISH = translator("en")
 STATUS_STYLES = {
     Status.MET: "green",
     Status.ON_TRACK: "cyan",
@@ -81,45 +94,6 @@ def evaluation_json(evaluation: Evaluation, extra: dict[str, Any] | None = None)
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def _value_text(result: ObjectiveResult, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if result.kind == "count":
-        return f"{value:g}" if value != int(value) else str(int(value))
-    return f"{value * 100:.2f} %" if result.kind == "availability" else f"{value * 100:.1f} %"
-
-
-def _detail_text(result: ObjectiveResult) -> str:
-    d = result.details
-    if result.kind == "clock":
-        parts = [f"{d['met']} met", f"{d['breached']} breached"]
-        pending = {name: d[name] for name in ("running", "at_risk", "paused") if d.get(name)}
-        parts += [f"{count} {name.replace('_', ' ')}" for name, count in pending.items()]
-        return ", ".join(parts)
-    if result.kind == "ratio":
-        return f"{d['numerator']} of {d['denominator']}"
-    if result.kind == "availability":
-        text = f"{d['failures']} failures, down {_span(d['downtime_seconds'])}"
-        if d.get("mttr_seconds") is not None:
-            text += f", MTTR {_span(d['mttr_seconds'])}"
-        remaining = d.get("error_budget_remaining")
-        if remaining is not None:
-            text += f", budget left {remaining * 100:.0f} %"
-        return text
-    return ""
-
-
-def _span(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
 def evaluation_tables(evaluation: Evaluation) -> list[Table]:
     zone = ZoneInfo(evaluation.zone)
     tables = []
@@ -135,14 +109,15 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
             )
         table.add_column("details", ratio=1)
         for o in result.objectives:
+            figure = objective_json(o)
             style = STATUS_STYLES[o.status]
             table.add_row(
                 o.objective,
                 o.owner,
-                _value_text(o, o.value),
-                f"{o.op.value} {_value_text(o, o.target)}",
-                f"[{style}]{o.status.value}[/]",
-                _detail_text(o),
+                value_text(figure, o.value, ENGLISH),
+                target_text(figure, ENGLISH),
+                f"[{style}]{status_text(o.status.value, ENGLISH)}[/]",
+                details_text(figure, ENGLISH),
             )
         tables.append(table)
     return tables
@@ -184,6 +159,9 @@ def clocks_table(frame: pl.DataFrame, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in CLOCK_COLUMNS:
         table.add_column(column, justify="right" if column.endswith("seconds") else "left")
+    state = CLOCK_COLUMNS.index("state")
     for row in frame.iter_rows():
-        table.add_row(*(str(value) for value in row))
+        texts = [str(value) for value in row]
+        texts[state] = clock_state_text(texts[state], ENGLISH)
+        table.add_row(*texts)
     return table

@@ -9,8 +9,7 @@ from tests.agreements.support import make, objective, parse
     [
         (
             "speed-to-lead",
-            "speed-to-lead (sales): 95 % of items from handed_over to contacted "
-            "within 48h, monthly",
+            "speed-to-lead (sales): 95% of items from handed_over to contacted within 48h, monthly",
         ),
         (
             "qualified-leads",
@@ -19,12 +18,12 @@ from tests.agreements.support import make, objective, parse
         ),
         (
             "request-resolution",
-            "request-resolution (marketing): 90 % of items from request_opened to request_resolved "
+            "request-resolution (marketing): 90% of items from request_opened to request_resolved "
             "within 3bd on calendar office, monthly",
         ),
         (
             "rejection-rate",
-            "rejection-rate (marketing): at most 10 % of items with handed_over "
+            "rejection-rate (marketing): at most 10% of items with handed_over "
             "also rejected, monthly",
         ),
     ],
@@ -37,7 +36,7 @@ def test_describe_objective_says_the_promise_in_one_line(objective_id: str, line
 def test_describe_availability_with_calendar_maintenance_and_filters() -> None:
     agreement = parse_agreement(template_text("it-service"))
     assert describe_objective(agreement, "crm-availability") == (
-        "crm-availability (it): 99.9 % available, down from down to up, "
+        "crm-availability (it): 99.9% available, down from down to up, "
         "2 maintenance windows excluded, where kind = service, monthly"
     )
     assert describe_objective(agreement, "ticket-resolution").endswith(
@@ -48,10 +47,10 @@ def test_describe_availability_with_calendar_maintenance_and_filters() -> None:
 @pytest.mark.parametrize(
     ("target", "words"),
     [
-        (">= 95%", "95 %"),
-        ("> 95%", "more than 95 %"),
-        ("< 5%", "less than 5 %"),
-        ("<= 5%", "at most 5 %"),
+        (">= 95%", "95%"),
+        ("> 95%", "more than 95%"),
+        ("< 5%", "less than 5%"),
+        ("<= 5%", "at most 5%"),
     ],
 )
 def test_share_comparisons_read_as_words(target: str, words: str) -> None:

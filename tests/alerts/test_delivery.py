@@ -70,7 +70,7 @@ def test_a_step_is_mailed_once_with_its_subject_numbers_and_link(engine: Engine,
     assert message["To"] == "tom.berg@example.com"
     assert message["Subject"] == "Breached: First contact within 48 hours (item crm/L-7), tier 1"
     text = mail.text(message)
-    assert "Elapsed: 2 days 2 hr of 48 hr allowed" in text
+    assert "Elapsed: 50 h of 48 h allowed" in text
     assert "Deadline: Mar 4, 2026, 9:00:00\u202fAM (Europe/Berlin)" in text
     assert f"{BASE_URL}/escalations/{escalation_id}" in text
     sent = only(engine)
@@ -88,7 +88,7 @@ def test_a_german_route_gets_german_text_at_its_webhook(engine: Engine, webhooks
     assert call.document["title"] == (
         "Gefährdet: First contact within 48 hours (Vorgang crm/L-7), Stufe 2"
     )
-    assert "Verstrichen: 2 Tg. 2 Std. (erlaubt: 48 Std.)" in call.document["message"]
+    assert "Verstrichen: 50 Std. (erlaubt: 48 Std.)" in call.document["message"]
     assert "Frist: 04.03.2026, 09:00:00 (Europe/Berlin)" in call.document["message"]
 
 

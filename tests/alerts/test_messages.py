@@ -52,7 +52,7 @@ def test_a_breached_item_names_the_item_the_elapsed_time_the_deadline_and_the_li
         "Agreement: Lead handover between Marketing and Sales",
         "Objective: First contact within 48 hours",
         "Item: crm/L-1001",
-        "Elapsed: 2 days 2 hr of 48 hr allowed",
+        "Elapsed: 50 h 15 min of 48 h allowed",
         "Deadline: Mar 4, 2026, 5:30:00\u202fPM (Europe/Berlin)",
         "",
         "You are notified as the responsible contact (tier 1).",
@@ -65,7 +65,7 @@ def test_the_german_message_uses_the_product_words_and_german_formats():
     assert message.title == "Gefährdet: First contact within 48 hours (Vorgang crm/L-1001), Stufe 2"
     body = message.body
     assert "Vereinbarung: Lead handover between Marketing and Sales" in body
-    assert "Verstrichen: 2 Tg. 2 Std. (erlaubt: 48 Std.)" in body
+    assert "Verstrichen: 50 Std. 15 Min. (erlaubt: 48 Std.)" in body
     assert "Frist: 04.03.2026, 17:30:00 (Europe/Berlin)" in body
     assert "als Abteilungsleitung benachrichtigt (Stufe 2)" in body
     assert f"Öffnen Sie die Eskalation, um sie zu bestätigen: {LINK}" in body
@@ -76,7 +76,7 @@ def test_the_german_message_uses_the_product_words_and_german_formats():
     [
         ("ratio", 0.725, 0.8, ">=", "Value: 72.5%, target ≥ 80%"),
         ("count", 31, 50, ">=", "Value: 31, target ≥ 50"),
-        ("availability", 0.99712, 0.999, ">=", "Value: 99.712%, target ≥ 99.9%"),
+        ("availability", 0.99712, 0.999, ">=", "Value: 99.71%, target ≥ 99.9%"),
         ("ratio", None, 0.1, "<=", "Value: –, target ≤ 10%"),
     ],
 )
@@ -100,7 +100,7 @@ def test_business_day_allowances_are_counted_in_days():
     )
     english = step_message(clock_facts(clock=clock), "en").body
     german = step_message(clock_facts(clock=clock), "de").body
-    assert "Elapsed: 1 day 6 hr of 3 business days allowed" in english
+    assert "Elapsed: 30 h of 3 business days allowed" in english
     assert "(erlaubt: 3 Arbeitstage)" in german
     assert "Deadline" not in english  # a suspended clock has no deadline
 
@@ -120,3 +120,25 @@ def test_each_tier_says_in_which_role_the_reader_is_notified(tier, words):
 
 def test_an_unknown_language_falls_back_to_english():
     assert step_message(clock_facts(), "fr").title.startswith("Breached:")
+
+
+def test_a_breached_availability_never_reads_as_its_target():
+    facts = period_facts("availability", 0.99899, 0.999, ">=")
+    facts = StepFacts(
+        **{
+            **facts.__dict__,
+            "figures": PeriodFigures("availability", 0.99899, 0.999, ">=", "breached"),
+        }
+    )  # type: ignore[arg-type]
+    assert "Value: 99.899%, target ≥ 99.9%" in step_message(facts, "en").body.splitlines()
+
+
+def test_elapsed_and_allowed_are_rounded_alike_so_used_up_time_is_not_shown_as_within():
+    clock = ClockFigures(
+        elapsed_seconds=47 * 3600 + 58 * 60 + 45,
+        allowance_seconds=48 * 3600,
+        allowance_business_days=None,
+        deadline=DEADLINE,
+    )
+    body = step_message(clock_facts(clock=clock, trigger="warn"), "en").body
+    assert "Elapsed: 47 h 59 min of 48 h allowed" in body

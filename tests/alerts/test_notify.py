@@ -205,7 +205,7 @@ def test_an_item_step_tells_the_elapsed_time_the_deadline_and_the_link(
     lines = row.body.splitlines()
     assert "Agreement: Lead handover between Marketing and Sales" in lines
     assert "Item: crm/L-7" in lines
-    assert "Elapsed: 2 days 2 hr of 48 hr allowed" in lines
+    assert "Elapsed: 50 h of 48 h allowed" in lines
     assert "Deadline: Mar 4, 2026, 9:00:00\u202fAM (Europe/Berlin)" in lines
     assert f"Open the escalation to acknowledge it: {BASE_URL}/escalations/{item_breach}" in lines
 

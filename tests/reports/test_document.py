@@ -53,7 +53,7 @@ def test_a_responsibility_is_task_owner_timeframe_and_target(agreement: Agreemen
     assert responsibility(agreement, speed, EN) == (
         "First contact within 48 hours",
         "Sales",
-        "within 48 hr, around the clock",
+        "within 48 h, around the clock",
         "≥ 95% of items per month",
     )
     assert responsibility(agreement, agreement.objectives["request-resolution"], DE) == (
@@ -63,7 +63,7 @@ def test_a_responsibility_is_task_owner_timeframe_and_target(agreement: Agreemen
         "≥ 90\xa0% der Vorgänge pro Monat",
     )
     response = responsibility(agreement, agreement.objectives["request-response"], EN)
-    assert response[2] == "within 24 hr, around the clock"
+    assert response[2] == "within 24 h, around the clock"
     leads = responsibility(agreement, agreement.objectives["qualified-leads"], EN)
     assert leads == ("Qualified leads per month\nfor kind = lead", "Marketing", "per month", "≥ 50")
 
@@ -83,7 +83,7 @@ def test_the_document_lists_parties_with_their_contacts_per_tier(english: str):
 def test_the_document_has_the_responsibilities_table(english: str):
     line = next(line for line in english.splitlines() if "First contact within 48 hours" in line)
     assert "Sales" in line
-    assert "within 48 hr, around the clock" in english
+    assert "within 48 h, around the clock" in english
     assert ">= 95% of items per month" in english
 
 
@@ -94,7 +94,7 @@ def test_the_document_has_calendars_escalation_credits_and_review(english: str):
     assert "Public holidays: DE-BY" in english
     assert "Also closed on: Dec 24, 2026, Dec 31, 2026" in english
     assert "Escalation path" in english
-    assert "24 hr Tier 3: management" in english
+    assert "1 d Tier 3: management" in english
     assert "Fee per period: 10,000.00 EUR" in english
     assert "below 90% 10% of the fee" in english
     assert "The parties review this agreement and its results quarterly." in english
@@ -136,7 +136,7 @@ def test_a_bare_agreement_says_what_it_does_not_set():
 def test_working_time_is_named_as_such():
     agreement = parse_agreement(template_text("it-service"))
     row = responsibility(agreement, agreement.objectives["ticket-response"], EN)
-    assert row[2] == "within 4 hr of working time, calendar service-desk"
+    assert row[2] == "within 4 h of working time, calendar service-desk"
 
 
 def test_every_template_prints_in_both_languages():

@@ -1,4 +1,4 @@
-"""Report words and figures: Latin-1 text for the PDF fonts, money, moments and durations."""
+"""Report words and figures: Latin-1 text for the PDF fonts, money and moments."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from slawatch.agreements.model import Duration, DurationUnit
 from slawatch.i18n import translator
-from slawatch.reports.text import duration_text, latin1, moment_text, money_text
+from slawatch.reports.text import latin1, moment_text, money_text
 
 EN, DE = translator("en"), translator("de")
 
@@ -39,20 +38,3 @@ def test_moments_are_shown_to_the_minute_and_none_as_a_dash():
     assert moment_text(moment, EN) == "Oct 7, 2026, 08:05"
     assert moment_text(moment, DE) == "07.10.2026, 08:05"
     assert moment_text(None, DE) == "–"
-
-
-def test_durations_read_as_the_agreement_meant_them():
-    assert duration_text(Duration(unit=DurationUnit.WALL, amount=48 * 3600, text="48h"), EN) == (
-        "48 hr"
-    )
-    assert duration_text(Duration(unit=DurationUnit.WORKING, amount=4 * 3600, text="4h"), DE) == (
-        "4 Std."
-    )
-    days = Duration(unit=DurationUnit.BUSINESS_DAYS, amount=3, text="3bd")
-    assert duration_text(days, EN) == "3 business days"
-    assert duration_text(days, DE) == "3 Arbeitstage"
-    one = Duration(unit=DurationUnit.BUSINESS_DAYS, amount=1, text="1bd")
-    assert duration_text(one, DE) == "1 Arbeitstag"
-    assert duration_text(Duration(unit=DurationUnit.WALL, amount=30 * 60, text="30m"), EN) == (
-        "30 min"
-    )

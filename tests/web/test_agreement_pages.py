@@ -127,8 +127,8 @@ def test_the_document_names_the_contacts_of_each_tier_and_the_escalation_path(
         row_of(page, "at once")
         == "at once Tier 1 · employee lena.koch@example.com tom.berg@example.com"
     )
-    assert row_of(page, "after 4 hr") == (
-        "after 4 hr Tier 2 · department head head.marketing@example.com head.sales@example.com"
+    assert row_of(page, "after 4 h") == (
+        "after 4 h Tier 2 · department head head.marketing@example.com head.sales@example.com"
     )
 
 

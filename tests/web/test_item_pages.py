@@ -86,9 +86,9 @@ def test_a_met_clock_shows_its_verdict_numbers_and_an_explained_bar(
     assert page.status_code == 200
     card = clock_section(page.text, "speed-to-lead")
     assert 'data-verdict="met"' in card
-    assert "2 hr 30 min" in card  # working time used
+    assert "2 h 30 min" in card  # working time used
     assert 'role="img"' in card
-    assert re.search(r'aria-label="First contact within 48 hours: met\. 2 hr 30 min', card)
+    assert re.search(r'aria-label="First contact within 48 hours: met\. 2 h 30 min', card)
     assert "Deadline" in card
     assert "Warning" in card  # speed-to-lead warns at 75 %
     assert "1 segment" in card
@@ -131,7 +131,7 @@ def test_a_breached_clock_says_how_late_it_is(
     assert 'data-verdict="breached"' in card
     # Due at the close of the third business day (Wed 6 May, 17:00): 19 h late on the wall.
     assert "Overrun" in card
-    assert "19 hr past the deadline (4 hr of working time)" in card
+    assert "19 h past the deadline (4 h of working time)" in card
 
 
 def test_an_open_pause_suspends_the_deadline_and_shows_on_the_bar(
@@ -155,7 +155,7 @@ def test_a_running_clock_counts_down_to_its_deadline(engine: Engine, browser: Te
     store(engine, "L-3", ("handed_over", "2026-05-06T08:00"))
     card = clock_section(browser.get("/items/default/L-3").text, "speed-to-lead")
     assert 'data-verdict="running"' in card
-    assert '<time data-countdown="2026-05-08T06:00:00+00:00">1 day 22 hr</time>' in card
+    assert '<time data-countdown="2026-05-08T06:00:00+00:00">1 d 22 h</time>' in card
     assert 'class="seg rest"' in card  # the rest of the allowance, up to the deadline
 
 
@@ -245,3 +245,15 @@ def test_a_clock_running_for_months_lists_its_first_and_last_segments_and_totals
     ticks = re.findall(r'class="tick-label"[^>]*>([^<]+)<', card)
     assert 2 <= len(ticks) <= 8
     assert all(tick.startswith("Mon, ") for tick in ticks)
+
+
+def test_a_clock_near_its_deadline_shows_used_and_left_that_add_up_to_the_allowance(
+    engine: Engine, browser: TestClient
+) -> None:
+    store(engine, "L-48", ("handed_over", "2026-05-04T10:01:15"))  # 47 h 58 min 45 s ago
+    card = clock_section(browser.get("/items/default/L-48").text, "speed-to-lead")
+    facts = dict(re.findall(r"<dt>([^<]+)</dt>\s*<dd>(?:<time[^>]*>)?([^<]+)", card))
+    assert facts["Working time used"] == "47 h 59 min"
+    assert facts["Time left"] == "1 min"  # 47 h 59 min + 1 min = 48 h, never "48 hr" + time left
+    assert facts["Allowed"] == "48 h"
+    assert facts["Due in"] == "1 min 15 s"

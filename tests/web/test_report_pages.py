@@ -139,7 +139,7 @@ def test_the_document_holds_the_responsibilities_and_signature_blocks(viewer: Te
     text = pdf_text(answer.content)
     line = next(line for line in text.splitlines() if "First contact within 48 hours" in line)
     assert "Sales" in line
-    assert "within 48 hr, around the clock" in text
+    assert "within 48 h, around the clock" in text
     assert "For Marketing" in text and "For Sales" in text
     assert "Signature" in text
 

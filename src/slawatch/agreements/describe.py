@@ -25,7 +25,7 @@ _ADVERBS = {
     PeriodKind.QUARTER: "quarterly",
     PeriodKind.YEAR: "yearly",
 }
-# ">=" reads as the plain promise ("95 % of items …"); the other operators need a word.
+# ">=" reads as the plain promise ("95% of items …"); the other operators need a word.
 _SHARE_WORDS = {
     Comparison.AT_LEAST: "",
     Comparison.AT_MOST: "at most ",
@@ -43,7 +43,7 @@ _COUNT_WORDS = {
 def describe_objective(agreement: Agreement, objective_id: str) -> str:
     """Say in one line what an objective promises, for `slawatch check`.
 
-    e.g. `speed-to-lead (sales): 95 % of items from handed_over to contacted within 48h, monthly`
+    e.g. `speed-to-lead (sales): 95% of items from handed_over to contacted within 48h, monthly`
     """
     objective = agreement.objectives[objective_id]
     if isinstance(objective, CountObjective):
@@ -75,7 +75,7 @@ def _availability(objective: AvailabilityObjective) -> str:
 
 
 def _share(target: Target) -> str:
-    return f"{_SHARE_WORDS[target.op]}{_number(target.value * 100)} %"
+    return f"{_SHARE_WORDS[target.op]}{_number(target.value * 100)}%"  # as presentation writes it
 
 
 def _count(target: Target) -> str:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from slawatch.engine.instants import from_us
 from slawatch.i18n import N_, Translator, translator
+from slawatch.presentation import clock_split, target_text, value_text, working_text
 
 AT_RISK_TRIGGERS = frozenset({"warn", "at_risk"})
-SHARE_KINDS = frozenset({"clock", "ratio", "availability"})
-OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 TIER_LINES = {
     1: N_("You are notified as the responsible contact (tier 1)."),
     2: N_("You are notified as the department head (tier 2): it has not been resolved in time."),
@@ -41,6 +40,7 @@ class PeriodFigures:
     value: float | None
     target: float
     op: str
+    status: str | None = None  # met | breached | …: the value is shown so as to agree with it
 
 
 @dataclass(frozen=True)
@@ -71,25 +71,20 @@ def _subject(t: Translator, facts: StepFacts) -> str:
     return t.gettext("period %(period)s", period=facts.period or "–")
 
 
-def _figure(t: Translator, kind: str, number: float) -> str:
-    if kind not in SHARE_KINDS:
-        return t.number(number, 1)
-    return t.percent(number, 3 if kind == "availability" else 1)
-
-
 def _allowance(t: Translator, clock: ClockFigures) -> str:
-    if clock.allowance_seconds is not None:
-        return t.hours(clock.allowance_seconds)
     days = clock.allowance_business_days or 0
     return t.ngettext("%(num)d business day", "%(num)d business days", days)
 
 
 def _clock_lines(t: Translator, facts: StepFacts, clock: ClockFigures) -> list[str]:
+    if clock.allowance_seconds is None:
+        elapsed, allowance = working_text(clock.elapsed_seconds, t), _allowance(t, clock)
+    else:  # the same rounding as the item page: used and allowed read alike everywhere
+        split = clock_split(clock.elapsed_seconds, clock.allowance_seconds, t)
+        elapsed, allowance = split.used, split.allowed
     lines = [
         t.gettext(
-            "Elapsed: %(elapsed)s of %(allowance)s allowed",
-            elapsed=t.duration(clock.elapsed_seconds),
-            allowance=_allowance(t, clock),
+            "Elapsed: %(elapsed)s of %(allowance)s allowed", elapsed=elapsed, allowance=allowance
         )
     ]
     if clock.deadline is not None:
@@ -101,13 +96,21 @@ def _clock_lines(t: Translator, facts: StepFacts, clock: ClockFigures) -> list[s
 
 
 def _figure_lines(t: Translator, figures: PeriodFigures) -> list[str]:
-    value = "–" if figures.value is None else _figure(t, figures.kind, figures.value)
+    objective = {
+        "kind": figures.kind,
+        "value": figures.value,
+        "target": figures.target,
+        "op": figures.op,
+        "status": figures.status,
+    }
+    target = target_text(objective, t)
+    op, _, shown = target.partition(" ")
     return [
         t.gettext(
             "Value: %(value)s, target %(op)s %(target)s",
-            value=value,
-            op=OPERATORS.get(figures.op, figures.op),
-            target=_figure(t, figures.kind, figures.target),
+            value=value_text(objective, figures.value, t),
+            op=op,
+            target=shown,
         )
     ]
 

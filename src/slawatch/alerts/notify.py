@@ -312,6 +312,7 @@ def _figures(connection: Connection, subject: EscalationSubject) -> PeriodFigure
         value=None if value is None else float(value),
         target=float(found["target"]),
         op=str(found["op"]),
+        status=None if found.get("status") is None else str(found["status"]),
     )
 
 

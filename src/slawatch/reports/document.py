@@ -23,9 +23,9 @@ from slawatch.agreements.model import (
     PeriodKind,
 )
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import value_text
+from slawatch.presentation import agreed_text, share_text, threshold_text
 from slawatch.reports.layout import FONT, RULE, Page
-from slawatch.reports.text import duration_text, latin1, money_text, promised_text, target_of
+from slawatch.reports.text import latin1, money_text, promised_text, target_of
 
 PARTY_WIDTHS = (30, 48.5, 48, 47.5)
 DUTY_WIDTHS = (70, 30, 44, 30)  # task, owner, timeframe, target
@@ -138,9 +138,9 @@ def _timeframe(objective: Objective, t: Translator) -> str:
                 "within %(num)s business day", "within %(num)s business days", within.amount
             )
         elif within.unit is DurationUnit.WORKING:
-            text = t.gettext("within %(time)s of working time", time=duration_text(within, t))
+            text = t.gettext("within %(time)s of working time", time=agreed_text(within, t))
         else:
-            text = t.gettext("within %(duration)s", duration=duration_text(within, t))
+            text = t.gettext("within %(duration)s", duration=agreed_text(within, t))
             return text + ", " + t.gettext("around the clock")
         if objective.calendar is not None:
             return text + ", " + t.gettext("calendar %(calendar)s", calendar=objective.calendar)
@@ -219,7 +219,7 @@ def _escalation(pdf: Page, agreement: Agreement, t: Translator) -> None:
     )
     with pdf.grid((t.gettext("After"), t.gettext("Notified")), STEP_WIDTHS) as table:
         for step in agreement.escalation:
-            after = duration_text(step.after, t)
+            after = agreed_text(step.after, t)
             pdf.cells(table.row(), (after, t.gettext(TIERS[step.tier])))
 
 
@@ -243,13 +243,15 @@ def _credits(pdf: Page, agreement: Agreement, t: Translator) -> None:
             shape = {"kind": "ratio", "op": ">="} if objective is None else target_of(objective)
             title = name if objective is None else f"{objective.title} ({name})"
             for tier in tiers:
-                threshold = value_text(shape, tier.threshold, t)
+                threshold = threshold_text(shape, tier.threshold, t)
                 condition = (
                     t.gettext("below %(threshold)s", threshold=threshold)
                     if tier.direction == "below"
                     else t.gettext("above %(threshold)s", threshold=threshold)
                 )
-                credit = t.gettext("%(share)s of the fee", share=t.percent(tier.credit, digits=2))
+                credit = t.gettext(
+                    "%(share)s of the fee", share=share_text(tier.credit, t, digits=2)
+                )
                 pdf.cells(table.row(), (title, condition, credit))
 
 

@@ -1,7 +1,8 @@
 """The report as a PDF: cover, scorecard, a chart per objective, breaches, credits, benchmarks.
 
 Every word passes the reader's Translator and every figure `slawatch.presentation`, so the
-German report reads "erfüllt" and "95,3 %" where the English one reads "met" and "95.3%".
+German report reads "erfüllt" and "95,3 %" where the English one reads "met" and "95.3%",
+and the PDF shows each figure as the pages, the workbook and the mail do.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from slawatch.agreements.model import Agreement
 from slawatch.benchmarks import Average, Comparison, figure_text
 from slawatch.engine.credits import CreditStatement
 from slawatch.i18n import Translator
-from slawatch.presentation import details_text, status_text, target_text, value_text
+from slawatch.presentation import (
+    count_text,
+    details_text,
+    share_text,
+    status_text,
+    target_text,
+    threshold_text,
+    value_text,
+    working_text,
+)
 from slawatch.reports.layout import FONT, RULE, STATUS_COLOURS, Page
 from slawatch.reports.model import (
     ClockRow,
@@ -22,7 +32,7 @@ from slawatch.reports.model import (
     Score,
     first_and_last_day,
 )
-from slawatch.reports.text import elapsed_text, latin1, moment_text, money_text, share_text
+from slawatch.reports.text import latin1, moment_text, money_text
 
 SCORE_WIDTHS = (52, 24, 20, 22, 22, 34)  # objective, owner, value, target, status, details
 BREACH_WIDTHS = (34, 36, 36, 36, 32)  # item, started, deadline, stopped, elapsed
@@ -219,7 +229,7 @@ def _breaches(pdf: Page, report: Report, t: Translator) -> None:
             for row in listed.rows:
                 pdf.cells(table.row(), _breach_cells(row, t))
         if listed.more:
-            pdf.text_line(t.gettext("and %(count)s more", count=t.number(listed.more, 0)), size=9)
+            pdf.text_line(t.gettext("and %(count)s more", count=count_text(listed.more, t)), size=9)
 
 
 def _breach_cells(row: ClockRow, t: Translator) -> tuple[str, ...]:
@@ -228,7 +238,7 @@ def _breach_cells(row: ClockRow, t: Translator) -> tuple[str, ...]:
         moment_text(row.started, t),
         moment_text(row.deadline, t),
         moment_text(row.stopped, t),
-        elapsed_text(row.elapsed_seconds, t),
+        working_text(row.elapsed_seconds, t),
     )
 
 
@@ -302,6 +312,9 @@ def _credit_lines(
                 "kind": "ratio" if spec is None else spec.kind,
                 "op": ">=" if spec is None else spec.target.op.value,
                 "target": line.target,
+                "value": line.value,
+                "tier": line.tier,
+                "threshold": line.threshold,
             }
             if line.tier is None or line.threshold is None:
                 tier = t.gettext("none")
@@ -309,7 +322,7 @@ def _credit_lines(
                 tier = t.gettext(
                     "tier %(tier)s (threshold %(threshold)s)",
                     tier=line.tier,
-                    threshold=value_text(shape, line.threshold, t),
+                    threshold=threshold_text(shape, line.threshold, t),
                 )
             pdf.cells(
                 table.row(),
@@ -318,7 +331,7 @@ def _credit_lines(
                     value_text(shape, line.value, t),
                     target_text(shape, t),
                     tier,
-                    share_text(line.credit_share, t),
+                    share_text(line.credit_share, t, digits=2),
                     money_text(line.amount, statement.currency, t),
                 ),
             )

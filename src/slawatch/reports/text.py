@@ -1,9 +1,9 @@
-"""Words and figures every report writer shares: moments, money, durations, Latin-1 text.
+"""Words and figures every report writer shares: moments, money, Latin-1 text.
 
-Values, targets and statuses come from `slawatch.presentation`, so a report reads like the
-pages. What is left here is what only documents need: money with its ISO code (a PDF's core
-font has no euro sign), local moments in the reader's locale, and the mapping of text onto the
-Latin-1 alphabet of the PDF's built-in fonts.
+Values, targets, shares, durations and statuses come from `slawatch.presentation`, so a
+report reads like the pages. What is left here is what only documents need: money with its
+ISO code (a PDF's core font has no euro sign), local moments in the reader's locale, and the
+mapping of text onto the Latin-1 alphabet of the PDF's built-in fonts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from slawatch.agreements.model import Duration, DurationUnit, Objective
+from slawatch.agreements.model import Objective
 from slawatch.i18n import Translator
 from slawatch.presentation import target_text
 
@@ -91,24 +91,6 @@ def moment_text(moment: dt.datetime | None, t: Translator) -> str:
 def money_text(amount: float, currency: str, t: Translator) -> str:
     """Format an amount with its ISO code: '500.00 EUR', '10.000,00 EUR'."""
     return f"{format_decimal(amount, format='#,##0.00', locale=t.locale)} {currency}"
-
-
-def share_text(share: float, t: Translator) -> str:
-    """Format a credit share of the fee: '5%', '12,5 %'."""
-    return t.percent(share, digits=2)
-
-
-def elapsed_text(seconds: int, t: Translator) -> str:
-    return t.duration(seconds)
-
-
-def duration_text(duration: Duration, t: Translator) -> str:
-    """Say an agreement's duration in the reader's words: '48 hr', '3 business days'."""
-    if duration.unit is DurationUnit.BUSINESS_DAYS:
-        return t.ngettext("%(num)s business day", "%(num)s business days", duration.amount)
-    if duration.amount % 3600 == 0:
-        return t.hours(duration.amount)
-    return t.duration(duration.amount, parts=3)
 
 
 def target_of(objective: Objective) -> Mapping[str, Any]:

@@ -19,7 +19,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from slawatch.i18n import Translator
-from slawatch.presentation import clock_state_text, details_text, status_text
+from slawatch.presentation import (
+    clock_state_text,
+    count_text,
+    details_text,
+    excel_format,
+    status_text,
+)
 from slawatch.reports.cells import xlsx_texts
 from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
 from slawatch.reports.text import money_text
@@ -96,7 +102,7 @@ def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
                 details_text(objective, t),
             ],
         )
-        _percent(sheet, score.kind, (5, 6))
+        _percent(sheet, objective, (5, 6))
     _widths(sheet, (10, 22, 36, 16, 12, 12, 11, 14, 44))
 
 
@@ -135,7 +141,7 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
         for column in (2, 3, 4):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATETIME_FORMAT
     if listed is not None and listed.more:
-        _append(sheet, [t.gettext("and %(count)s more", count=t.number(listed.more, 0))])
+        _append(sheet, [t.gettext("and %(count)s more", count=count_text(listed.more, t))])
     _widths(sheet, (16, 20, 20, 20, 18, 18, 12))
 
 
@@ -173,7 +179,7 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
         )
         for column in (2, 3):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
-        _percent(sheet, str(figure.objective["kind"]), (4, 5))
+        _percent(sheet, figure.objective, (4, 5))
     _widths(sheet, (10, 12, 12, 12, 12, 11, 14, *(16 for _ in detail_names)))
 
 
@@ -222,7 +228,14 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
     name = statement.party if party is None else party.name
     for line in statement.lines:
         spec = report.agreement.objectives.get(line.objective)
-        kind = "ratio" if spec is None else spec.kind
+        shape = {
+            "kind": "ratio" if spec is None else spec.kind,
+            "op": ">=" if spec is None else spec.target.op.value,
+            "target": line.target,
+            "value": line.value,
+            "tier": line.tier,
+            "threshold": line.threshold,
+        }
         _append(
             sheet,
             [
@@ -239,7 +252,7 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
                 "",
             ],
         )
-        _percent(sheet, kind, (4, 5, 7))
+        _percent(sheet, shape, (4, 5, 7))
         sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
         sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
     _append(
@@ -265,10 +278,10 @@ def _header(sheet: Worksheet, names: Sequence[str]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _percent(sheet: Worksheet, kind: str, columns: Sequence[int]) -> None:
-    if kind == "count":
+def _percent(sheet: Worksheet, objective: Mapping[str, Any], columns: Sequence[int]) -> None:
+    pattern = excel_format(objective)
+    if pattern is None:
         return
-    pattern = "0.00%" if kind == "availability" else "0.0%"
     for column in columns:
         sheet.cell(row=sheet.max_row, column=column).number_format = pattern
 

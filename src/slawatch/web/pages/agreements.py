@@ -28,7 +28,14 @@ from slawatch.engine.instants import from_us
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.i18n import N_, Translator
 from slawatch.ingest.vocabulary import StoredVocabularies
-from slawatch.presentation import KIND_NAMES, target_text, value_text
+from slawatch.presentation import (
+    KIND_NAMES,
+    agreed_text,
+    count_text,
+    share_text,
+    target_text,
+    threshold_text,
+)
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
@@ -95,14 +102,6 @@ def no_agreement(request: Request, principal: Principal, agreement_id: str) -> H
     return missing_page(request, principal, message)
 
 
-def _hours(seconds: int, t: Translator) -> str:
-    if seconds % 3600 == 0:
-        return t.gettext("%(hours)s h", hours=t.number(seconds // 3600, 0))
-    if seconds % 60 == 0:
-        return t.gettext("%(minutes)s min", minutes=t.number(seconds // 60, 0))
-    return t.gettext("%(seconds)s s", seconds=t.number(seconds, 0))
-
-
 def within_text(duration: Duration, t: Translator) -> str:
     """Say an allowance: 'within 48 h', 'within 8 h of working time', 'within 3 business days'."""
     if duration.unit is DurationUnit.BUSINESS_DAYS:
@@ -110,8 +109,8 @@ def within_text(duration: Duration, t: Translator) -> str:
             "within %(num)s business day", "within %(num)s business days", duration.amount
         )
     if duration.unit is DurationUnit.WORKING:
-        return t.gettext("within %(time)s of working time", time=_hours(duration.amount, t))
-    return t.gettext("within %(time)s", time=_hours(duration.amount, t))
+        return t.gettext("within %(time)s of working time", time=agreed_text(duration, t))
+    return t.gettext("within %(time)s", time=agreed_text(duration, t))
 
 
 def timeframe_text(objective: Objective, t: Translator) -> str:
@@ -205,7 +204,7 @@ def after_text(duration: Duration, t: Translator) -> str:
         return t.ngettext(
             "after %(num)s business day", "after %(num)s business days", duration.amount
         )
-    return t.gettext("after %(time)s", time=t.duration(duration.amount))
+    return t.gettext("after %(time)s", time=agreed_text(duration, t))
 
 
 def escalation_path(agreement: Agreement, t: Translator) -> dict[str, Any]:
@@ -243,7 +242,7 @@ def credits(agreement: Agreement, t: Translator) -> dict[str, Any] | None:
         figure = objective_figure(objective)
         rows = []
         for tier in tiers:
-            threshold = value_text(figure, tier.threshold, t)
+            threshold = threshold_text(figure, tier.threshold, t)
             when = (
                 t.gettext("below %(threshold)s", threshold=threshold)
                 if tier.direction == "below"
@@ -252,7 +251,7 @@ def credits(agreement: Agreement, t: Translator) -> dict[str, Any] | None:
             rows.append(
                 {
                     "when": when,
-                    "credit": t.percent(tier.credit),
+                    "credit": share_text(tier.credit, t, digits=2),
                     "amount": money(fee.amount * tier.credit),
                 }
             )
@@ -289,7 +288,7 @@ def unused_names(vocabulary: Vocabulary, t: Translator) -> dict[str, list[dict[s
         {
             "name": name.name,
             "count": t.ngettext(
-                "%(count)s event", "%(count)s events", name.count, count=t.number(name.count, 0)
+                "%(count)s event", "%(count)s events", name.count, count=count_text(name.count, t)
             ),
             "did_you_mean": name.did_you_mean,
         }

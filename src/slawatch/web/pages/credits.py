@@ -20,7 +20,7 @@ from slawatch.agreements.model import Agreement
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import target_text, value_text
+from slawatch.presentation import share_text, target_text, threshold_text, value_text
 from slawatch.store.agreements import all_versions
 from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statements
@@ -66,19 +66,21 @@ def _tier(line: dict[str, Any], t: Translator) -> str:
     return t.gettext(
         "tier %(tier)s (%(share)s of the fee)",
         tier=line["tier"],
-        share=t.percent(line.get("credit_share", 0.0)),
+        share=share_text(line.get("credit_share", 0.0), t, digits=2),
     )
 
 
 def _figure(line: dict[str, Any], name: str, value: Any, currency: str, t: Translator) -> str:
     if value is None:
         return "–"
-    if name in ("value", "target", "threshold"):
+    if name == "value":
         return value_text(line, value, t)
+    if name in ("target", "threshold"):
+        return threshold_text(line, value, t)
     if name in ("amount", "fee", "total"):
         return money(value, currency, t)
     if name == "credit_share":
-        return t.percent(value)
+        return share_text(value, t, digits=2)
     if name == "line":
         return t.gettext("listed")
     return str(value)

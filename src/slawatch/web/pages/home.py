@@ -26,6 +26,7 @@ from slawatch.presentation import (
     details_text,
     status_text,
     target_text,
+    time_left_text,
     value_text,
 )
 from slawatch.store.agreements import StoredAgreement, current_agreements
@@ -195,7 +196,7 @@ def queue_rows(
                 "state_text": clock_state_text(clock.state, t),
                 "deadline": t.datetime(deadline, stored.agreement.timezone),
                 "deadline_iso": deadline.isoformat().replace("+00:00", "Z"),
-                "left": t.duration((clock.deadline - now) / 1_000_000),
+                "left": time_left_text((clock.deadline - now) / 1_000_000, t),
                 "live": clock.state != "paused",
             }
         )

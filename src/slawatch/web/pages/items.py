@@ -34,7 +34,14 @@ from slawatch.engine.segments import (
 )
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import clock_state_text
+from slawatch.presentation import (
+    ClockSplit,
+    clock_split,
+    clock_state_text,
+    duration_text,
+    share_text,
+    working_text,
+)
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
@@ -186,47 +193,55 @@ def _seconds(us: int) -> float:
 
 
 def _working(us: int, t: Translator) -> str:
-    """Format working time: in hours beyond a day ('28 hr'), since its days are not days."""
-    seconds = us / US
-    return t.hours(seconds) if seconds >= 86_400 else t.duration(seconds)
+    """Format working time in hours and minutes ('28 h 15 min'): its days are not days."""
+    return working_text(us / US, t)
+
+
+def _split(clock: ItemClock, t: Translator) -> ClockSplit:
+    """Return used, allowed and left or overrun, rounded alike so that they add up as shown."""
+    over = clock.state == "breached" or clock.elapsed > clock.allowance
+    return clock_split(clock.elapsed / US, clock.allowance / US, t, over=over)
 
 
 def _facts(clock: ItemClock, t: Translator) -> list[dict[str, Any]]:
     """Return the clock's numbers as (label, text) rows, in the order a reader asks."""
     zone = clock.zone
+    split = _split(clock, t)
     rows: list[dict[str, Any]] = [
         {"label": t.gettext("Started"), "text": _when(clock.start, zone, t)},
         {
             "label": t.gettext("Stopped"),
             "text": _when(clock.stop, zone, t) if clock.stop is not None else t.gettext("not yet"),
         },
-        {"label": t.gettext("Working time used"), "text": _working(clock.elapsed, t)},
+        {"label": t.gettext("Working time used"), "text": split.used},
         {
             "label": t.gettext("Allowed"),
             "text": t.gettext(
                 "%(allowance)s of working time (%(within)s)",
-                allowance=_working(clock.allowance, t),
+                allowance=split.allowed,
                 within=clock.objective.within.text,
             )
             if clock.objective.within.unit is not DurationUnit.WALL
-            else _working(clock.allowance, t),
+            else split.allowed,
         },
     ]
-    if clock.state == "breached" and clock.deadline is not None:
+    if split.overrun is not None:
+        late = clock.end - clock.deadline if clock.deadline is not None else None
         rows.append(
             {
                 "label": t.gettext("Overrun"),
                 "text": t.gettext(
                     "%(late)s past the deadline (%(over)s of working time)",
-                    late=t.duration(_seconds(clock.end - clock.deadline)),
-                    over=_working(max(clock.elapsed - clock.allowance, 0), t),
-                ),
+                    late=duration_text(_seconds(late), t),
+                    over=split.overrun,
+                )
+                if late is not None and late > 0
+                else t.gettext("%(over)s of working time", over=split.overrun),
             }
         )
     else:
         label = t.gettext("Allowance unused") if clock.stop is not None else t.gettext("Time left")
-        left = _working(max(clock.allowance - clock.elapsed, 0), t)
-        rows.append({"label": label, "text": left})
+        rows.append({"label": label, "text": split.left})
     rows.append({"label": t.gettext("Paused"), "text": _working(clock.paused, t)})
     if clock.deadline is None:
         deadline = t.gettext("suspended while the clock is on hold")
@@ -237,7 +252,7 @@ def _facts(clock: ItemClock, t: Translator) -> list[dict[str, Any]]:
         rows.append(
             {
                 "label": t.gettext("Due in"),
-                "text": t.duration(_seconds(clock.deadline - clock.end)),
+                "text": duration_text(_seconds(clock.deadline - clock.end), t),
                 "countdown": from_us(clock.deadline).isoformat(),
             }
         )
@@ -248,7 +263,7 @@ def _facts(clock: ItemClock, t: Translator) -> list[dict[str, Any]]:
                 "text": t.gettext(
                     "%(when)s (at %(share)s of the allowance)",
                     when=_when(clock.warning, zone, t) if clock.warning is not None else "–",
-                    share=t.percent(clock.objective.warn, digits=0),
+                    share=share_text(clock.objective.warn, t, digits=0),
                 ),
             }
         )
@@ -340,8 +355,8 @@ def clock_bar(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
         "%(paused)s on hold.",
         objective=clock.objective.title,
         verdict=clock_state_text(clock.state, t),
-        elapsed=_working(clock.elapsed, t),
-        allowance=_working(clock.allowance, t),
+        elapsed=_split(clock, t).used,
+        allowance=_split(clock, t).allowed,
         paused=_working(clock.paused, t),
     )
     listed = clock.segments
@@ -353,7 +368,7 @@ def clock_bar(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
             "end": _when(s.end, zone, t),
             "kind": s.kind.value,
             "text": t.gettext(SEGMENT_NAMES[s.kind]),
-            "duration": t.duration(_seconds(s.length)),
+            "duration": duration_text(_seconds(s.length), t),
         }
         for s in listed
     ]
@@ -368,7 +383,7 @@ def clock_bar(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
                 "text": t.gettext(SEGMENT_NAMES[kind]),
                 "duration": _working(sums[kind], t)
                 if kind in (SegmentKind.WORKING, SegmentKind.PAUSED)
-                else t.duration(_seconds(sums[kind])),
+                else duration_text(_seconds(sums[kind]), t),
             }
             for kind in present
         ],

@@ -27,6 +27,7 @@ from slawatch.presentation import (
     status_text,
     target_text,
     value_text,
+    working_text,
 )
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.benchmarks import reference_overrides
@@ -212,8 +213,8 @@ def item_row(row: ClockRow, zone: ZoneInfo, t: Translator) -> dict[str, Any]:
         "countdown": from_us(row.deadline, ZoneInfo("UTC")).isoformat()
         if open_clock and row.deadline is not None
         else None,
-        "elapsed": t.duration(row.elapsed_us / US),
-        "paused": t.duration(row.paused_us / US) if row.paused_us else "–",
+        "elapsed": working_text(row.elapsed_us / US, t),
+        "paused": working_text(row.paused_us / US, t) if row.paused_us else "–",
         "state": row.state,
         "state_text": clock_state_text(row.state, t),
     }

@@ -31,6 +31,7 @@ from slawatch.i18n import (
     translations,
     translator,
 )
+from slawatch.presentation import duration_units, overrun_text
 from slawatch.store.clock import now_us
 from slawatch.web.security import Permission, Principal
 from slawatch.web.sessions import csrf_token
@@ -107,6 +108,8 @@ def render(
             "csrf_token": csrf_token(request),
             "path": request.url.path,
             "now": from_us(now_us(), dt.UTC),
+            "duration_units": ",".join(duration_units(t)),  # for the live countdowns
+            "overrun_words": overrun_text("%s", t),
             **context,
         }
         body = environment.get_template(name).render(page)

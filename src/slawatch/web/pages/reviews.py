@@ -25,7 +25,13 @@ from slawatch.alerts.reviews import (
 )
 from slawatch.engine.instants import from_us
 from slawatch.i18n import Translator
-from slawatch.presentation import status_text, target_text, value_text
+from slawatch.presentation import (
+    number_text,
+    status_text,
+    target_text,
+    threshold_text,
+    value_text,
+)
 from slawatch.store.agreements import StoredAgreement, all_versions, get_version
 from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
@@ -109,6 +115,15 @@ def target_history(
     }
 
 
+def _target_cell(value: float | None, axis: str, t: Translator) -> str:
+    """Write a target of the chart's table: a share as written (99.95%), a count as a number."""
+    if value is None:
+        return "–"
+    if axis == "share":
+        return threshold_text({"kind": "ratio"}, value / 100, t)
+    return number_text(value, t, 2)
+
+
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
@@ -148,7 +163,10 @@ def _page(
     if chart is not None:
         table = {
             "labels": chart["data"]["labels"],
-            "rows": [(d["label"], d["data"], d["yAxisID"]) for d in chart["data"]["datasets"]],
+            "rows": [
+                (d["label"], [_target_cell(v, d["yAxisID"], t) for v in d["data"]])
+                for d in chart["data"]["datasets"]
+            ],
         }
     context = {
         "agreement_id": stored.id,

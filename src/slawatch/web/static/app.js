@@ -13,25 +13,39 @@
     });
   }
 
-  function remaining(seconds, lang) {
-    var sign = seconds < 0 ? "−" : "";
-    var s = Math.abs(Math.round(seconds));
-    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-    var units = lang === "de" ? ["T", "Std.", "Min.", "Sek."] : ["d", "h", "min", "s"];
-    var parts = d ? [d + " " + units[0], h + " " + units[1]]
-      : h ? [h + " " + units[1], m + " " + units[2]]
-      : [m + " " + units[2], (s % 60) + " " + units[3]];
-    return sign + parts.join(" ");
+  // The same rule as slawatch.presentation.duration_text: two largest units, rounded to the
+  // smaller; the unit words and the overrun phrase come from the page, in its language.
+  var SIZES = [86400, 3600, 60, 1];
+
+  function step(seconds) {
+    var lead = SIZES.findIndex(function (size) { return seconds >= size; });
+    return SIZES[Math.min((lead < 0 ? 3 : lead) + 1, 3)];
+  }
+
+  function remaining(seconds) {
+    var root = document.body;
+    var units = (root.dataset.durationUnits || "d,h,min,s").split(",");
+    var s = Math.abs(seconds), unit = step(s), amount = Math.round(s / unit) * unit;
+    if (step(amount) > unit) { unit = step(amount); amount = Math.round(s / unit) * unit; }
+    var parts = [];
+    SIZES.forEach(function (size, i) {
+      if (size < unit) return;
+      var count = Math.floor(amount / size);
+      amount -= count * size;
+      if (count || (!parts.length && size === unit)) parts.push(count + " " + units[i]);
+    });
+    var text = parts.join(" ");
+    if (seconds < 0 && /[1-9]/.test(text)) return (root.dataset.overrun || "%s overrun").replace("%s", text);
+    return text;
   }
 
   function tick() {
-    var lang = document.documentElement.lang;
     var now = Date.now();
     document.querySelectorAll("time[data-countdown]").forEach(function (el) {
       var due = Date.parse(el.dataset.countdown);
       if (isNaN(due)) return;
       var left = (due - now) / 1000;
-      el.textContent = remaining(left, lang);
+      el.textContent = remaining(left);
       el.classList.toggle("breached", left < 0);
     });
   }
