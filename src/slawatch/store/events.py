@@ -76,28 +76,66 @@ class StoreResult:
     duplicates: int
 
 
-def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> dict[ItemKey, Stamped]:
-    """Return each item's kind and attributes as the batch alone sets them.
+Points = dict[tuple[ItemKey, str], list[tuple[int, str]]]  # (item, name) → [(at, value)]
+
+
+def _fold_batch(
+    keys: Sequence[ItemKey], batch: EventColumns
+) -> tuple[dict[ItemKey, Stamped], Points]:
+    """Return each item's kind and attributes as the batch alone sets them, and every value
+    the batch gives with its instant (for the history).
 
     The latest non-empty value by event instant wins; inside one batch the later element wins
     a tie, as in event files. Across batches a stored value yields only to a strictly later
     one (`_merge`), so a retried batch changes nothing.
     """
     folded: dict[ItemKey, Stamped] = {key: {} for key in keys}
+    points: Points = {}
     columns = zip(keys, batch.ats, batch.kinds, batch.attributes, strict=True)
     for key, at, kind, attributes in columns:
         if not kind and not attributes:
             continue
         stamped = folded[key]
         # In batch order with `>=`: the latest instant wins, of equal ones the later element.
-        if kind and ((current := stamped.get(KIND)) is None or at >= current[1]):
-            stamped[KIND] = [kind, at]
+        if kind:
+            points.setdefault((key, KIND), []).append((at, kind))
+            if (current := stamped.get(KIND)) is None or at >= current[1]:
+                stamped[KIND] = [kind, at]
         for name, value in attributes.items():
             if value is None or value == "":
                 continue
+            points.setdefault((key, name), []).append((at, str(value)))
             if (current := stamped.get(name)) is None or at >= current[1]:
                 stamped[name] = [str(value), at]
-    return folded
+    return folded, points
+
+
+def _history_rows(
+    points: Points, ids: Mapping[ItemKey, int], stored: Mapping[ItemKey, Stamped]
+) -> list[tuple[int, str, int, str]]:
+    """Return the (item id, name, at, value) rows where the batch sets a value or changes it.
+
+    A value repeated by a later event adds nothing, so a stream of events that all carry the
+    same attributes writes one row per item and name, not one per event. Of equal instants
+    the later element wins, as in `_fold_batch`; a row for an instant already in the history
+    is skipped by the insert (the first value stored for an instant stays, as in `_merge`).
+    """
+    rows = []
+    for (key, name), set_here in points.items():
+        given = set_here
+        if len(given) > 1:
+            by_instant = dict(sorted(given, key=lambda point: point[0]))  # last of equal wins
+            given = list(by_instant.items())
+        latest = stored.get(key, {}).get(name)
+        previous = None if latest is None else (latest[1], str(latest[0]))
+        item_id = ids[key]
+        for at, value in given:
+            if previous is not None and value == previous[1] and at >= previous[0]:
+                continue  # the value stays as it was
+            rows.append((item_id, name, at, value))
+            previous = (at, value)
+    rows.sort()
+    return rows
 
 
 def _merge(stored: Stamped, incoming: Stamped) -> bool:
@@ -132,8 +170,11 @@ def _item_rows(connection: Connection, keys: Sequence[ItemKey]) -> dict[ItemKey,
     return rows
 
 
-def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict[ItemKey, int]:
-    """Create missing items, merge attributes into existing ones; return every item's id.
+def _upsert_items(
+    connection: Connection, batch: dict[ItemKey, Stamped]
+) -> tuple[dict[ItemKey, int], dict[ItemKey, Stamped]]:
+    """Create missing items, merge attributes into existing ones; return every item's id and
+    the values the existing ones had before.
 
     The insert comes first and returns the ids it created: new items (the common case for a
     stream of fresh leads) then cost one statement, and only existing ones are read back.
@@ -148,9 +189,11 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
     }
     existing = [key for key in batch if key not in ids]
     changes = []
+    before: dict[ItemKey, Stamped] = {}
     for key, row in _item_rows(connection, existing).items():
         ids[key] = row.id
-        stored: Stamped = dict(row.attributes or {})
+        before[key] = row.attributes or {}
+        stored: Stamped = dict(before[key])
         if _merge(stored, batch[key]):
             kind = stored.get(KIND, [None])[0]
             changes.append({"item_id": row.id, "new_kind": kind, "new_attributes": stored})
@@ -162,7 +205,7 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
             .values(kind=bindparam("new_kind"), attributes=bindparam("new_attributes")),
             changes,
         )
-    return ids
+    return ids, before
 
 
 _ITEM_COLUMNS = "items (source, external_id, kind, attributes)"
@@ -200,6 +243,31 @@ def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[t
 def _placeholders(columns: int, rows: int) -> str:
     """`(?, ?), (?, ?), …`: the VALUES of a multi-row insert on SQLite."""
     return ", ".join([f"({', '.join('?' * columns)})"] * rows)
+
+
+_HISTORY_COLUMNS = "item_attributes (item_id, name, at, value)"
+
+
+def _insert_history(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert attribute history rows, skipping instants already recorded."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"INSERT INTO {_HISTORY_COLUMNS} SELECT * FROM unnest(%s::bigint[], %s::varchar[], "
+            "%s::bigint[], %s::text[]) ON CONFLICT DO NOTHING",
+            tuple(list(column) for column in zip(*rows, strict=True)),
+        )
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    for start in range(0, len(rows), _EVENTS_PER_INSERT):
+        chunk = rows[start : start + _EVENTS_PER_INSERT]
+        statement = (
+            f"INSERT INTO {_HISTORY_COLUMNS} VALUES {_placeholders(4, len(chunk))} "
+            "ON CONFLICT DO NOTHING"
+        )
+        driver.execute(statement, list(chain.from_iterable(chunk)))
 
 
 _EVENT_COLUMNS = "events (item_id, type, at, idempotency_key, received_at)"
@@ -247,7 +315,10 @@ def store_events(connection: Connection, events: Sequence[EventIn] | EventColumn
     if not len(batch):
         return StoreResult(accepted=0, duplicates=0)
     keys = list(zip(batch.sources, batch.items, strict=True))
-    ids = _upsert_items(connection, _fold_batch(keys, batch))
+    folded, points = _fold_batch(keys, batch)
+    ids, before = _upsert_items(connection, folded)
+    if points:
+        _insert_history(connection, _history_rows(points, ids, before))
     item_ids = list(map(ids.__getitem__, keys))
     identities = set(zip(item_ids, batch.types, batch.ats, strict=True))
     given_keys = [key for key in batch.idempotency_keys if key is not None]
