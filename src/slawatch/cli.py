@@ -23,8 +23,7 @@ from slawatch.agreement_files import load_agreement
 from slawatch.agreements import AgreementError, describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
-from slawatch.engine.events import EventTable
-from slawatch.engine.instants import to_us
+from slawatch.engine.instants import checked_us, to_us
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.objectives import item_clocks
 from slawatch.engine.periods import PeriodLabelError, parse_label
@@ -102,7 +101,10 @@ def parse_as_of(text: str | None, agreement: Agreement) -> int:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return to_us(moment)
+    checked = checked_us(moment, text)
+    if isinstance(checked, str):
+        raise typer.BadParameter(checked, param_hint="--as-of")
+    return checked
 
 
 def read_log(path: Path, timezone: str | None, skip_bad_rows: bool) -> EventLog:
@@ -213,7 +215,7 @@ def evaluate(
         task = bar.add_task("evaluating", total=len(parsed.objectives))
         result = evaluate_agreement(
             parsed,
-            EventTable(log.events, log.items),
+            log.table(),
             as_of=instant,
             window=window,
             measured=lambda objective: bar.advance(task),
@@ -254,7 +256,7 @@ def clocks(
     instant = parse_as_of(as_of, parsed)
     log = read_log(events, timezone, skip_bad_rows)
     with step("computing clocks"):
-        table = item_clocks(parsed, EventTable(log.events, log.items), objective, as_of=instant)
+        table = item_clocks(parsed, log.table(), objective, as_of=instant)
         frame = clocks_frame(table, parsed.timezone)
     match output:
         case ClocksFormat.CSV:
