@@ -34,10 +34,11 @@ class EventTable:
 
     def until(self, as_of: int) -> EventTable:
         """Return the table as it stood at `as_of`: later events and values do not exist yet."""
-        return EventTable(
-            self.events.filter(pl.col("at") <= as_of),
-            items_as_of(self.items, self.attributes, as_of),
-        )
+        events = self.events.filter(pl.col("at") <= as_of)
+        items = items_as_of(self.items, self.attributes, as_of)
+        if events.height < self.events.height:  # items whose first event is later do not exist
+            items = items.filter(pl.col("item").is_in(events.get_column("item").implode()))
+        return EventTable(events, items)
 
     def encoded(self) -> EventTable:
         """Return the table with item ids and event types as categoricals.
