@@ -31,7 +31,8 @@ _RESERVED = ("item", "type", "at", "kind")
 _ROW = "\x00row"  # record index in file order (internal; cannot clash with a user column)
 _PROBLEM = "\x00problem"  # a structural problem of the record (wrong field count, bad JSON)
 _US = "\x00us"
-_CHANGES = "\x00changes"  # an item whose values change after its first event
+_CHANGES = "\x00changes"  # an item whose values may change after its first event
+_FIRST = "\x00first"
 _EXAMPLE = "2026-01-05T09:30:00+01:00"
 _SNIFF_BYTES = 8192
 _LAST_RULE_YEAR = 2037
@@ -527,8 +528,8 @@ def _items(
     """One row per item with the latest non-empty value of kind and of every attribute; and
     the history of the items whose values change.
 
-    An item whose every value is set once, on its first event, needs no history: before that
-    event it does not exist for an evaluation. Only the others (few, in most files) have their
+    An item whose values are all set by one row, its first event, needs no history: before
+    that event it does not exist for an evaluation. Only the others (few, in most files) have their
     values listed with the instants they were set or changed, so that an evaluation as of an
     earlier instant reads the values of that instant (`EventTable.until`).
     """
@@ -536,19 +537,26 @@ def _items(
     latest = (
         valid.lazy()
         .select("item", _US, _ROW, *names)
+        .filter(pl.any_horizontal(~_empty(name) for name in names))
         .sort(_US, _ROW)
         .group_by("item")
         .agg(
             *(pl.col(name).filter(~_empty(name)).last() for name in names),
-            pl.any_horizontal(
-                (pl.col(name).filter(~_empty(name)).n_unique() > 1)
-                | (pl.col(_US).filter(~_empty(name)).min() > pl.col(_US).min())
-                for name in names
-            ).alias(_CHANGES),
+            pl.len().alias(_CHANGES),  # rows that set values: more than one may change them
+            pl.col(_US).min().alias(_FIRST),
         )
     )
-    items = events.lazy().filter(pl.col("item").ne_missing(pl.col("item").shift())).select("item")
-    joined = items.join(latest, on="item", how="left", maintain_order="left").collect()
+    items = (
+        events.lazy()
+        .filter(pl.col("item").ne_missing(pl.col("item").shift()))
+        .select("item", pl.col("at").alias(_US))  # the item's first event
+    )
+    joined = (
+        items.join(latest, on="item", how="left", maintain_order="left")
+        .with_columns(((pl.col(_CHANGES) > 1) | (pl.col(_FIRST) > pl.col(_US))).alias(_CHANGES))
+        .drop(_US, _FIRST)
+        .collect()
+    )
     changing = joined.filter(pl.col(_CHANGES)).get_column("item")
     history = (
         valid.lazy()
