@@ -79,39 +79,75 @@ class StoreResult:
 Points = dict[tuple[ItemKey, str], list[tuple[int, str]]]  # (item, name) → [(at, value)]
 
 
-def _fold_batch(
-    keys: Sequence[ItemKey], batch: EventColumns
-) -> tuple[dict[ItemKey, Stamped], Points]:
-    """Return each item's kind and attributes as the batch alone sets them, and every value
-    the batch gives with its instant (for the history).
+@dataclass
+class _Folded:
+    """What a batch sets: each item's latest values, and what the history needs.
+
+    `first` is the earliest instant of each (item, name) whose values all agree, `varied`
+    the items with a name that takes different values within the batch: only those are
+    looked at event by event again (`_points`), so the usual batch pays a dict entry per
+    item and name for its history, not one per event.
+    """
+
+    stamped: dict[ItemKey, Stamped]
+    first: dict[tuple[ItemKey, str], int]
+    varied: set[ItemKey]
+
+
+def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> _Folded:
+    """Return each item's kind and attributes as the batch alone sets them.
 
     The latest non-empty value by event instant wins; inside one batch the later element wins
     a tie, as in event files. Across batches a stored value yields only to a strictly later
     one (`_merge`), so a retried batch changes nothing.
     """
     folded: dict[ItemKey, Stamped] = {key: {} for key in keys}
-    points: Points = {}
+    first: dict[tuple[ItemKey, str], int] = {}
+    varied: set[ItemKey] = set()
     columns = zip(keys, batch.ats, batch.kinds, batch.attributes, strict=True)
     for key, at, kind, attributes in columns:
         if not kind and not attributes:
             continue
         stamped = folded[key]
-        # In batch order with `>=`: the latest instant wins, of equal ones the later element.
-        if kind:
-            points.setdefault((key, KIND), []).append((at, kind))
-            if (current := stamped.get(KIND)) is None or at >= current[1]:
-                stamped[KIND] = [kind, at]
-        for name, value in attributes.items():
+        given = attributes.items() if not kind else [(KIND, kind), *attributes.items()]
+        for name, value in given:
             if value is None or value == "":
                 continue
-            points.setdefault((key, name), []).append((at, str(value)))
-            if (current := stamped.get(name)) is None or at >= current[1]:
-                stamped[name] = [str(value), at]
-    return folded, points
+            text = str(value)
+            if (current := stamped.get(name)) is None:
+                stamped[name] = [text, at]
+                first[(key, name)] = at
+                continue
+            if text != current[0]:
+                varied.add(key)  # any second value differs from the latest at some point
+            elif at < current[1] and at < first[(key, name)]:
+                first[(key, name)] = at
+            # In batch order with `>=`: the latest instant wins, of equal ones the later element.
+            if at >= current[1]:
+                stamped[name] = [text, at]
+    return _Folded(folded, first, varied)
+
+
+def _points(keys: Sequence[ItemKey], batch: EventColumns, varied: set[ItemKey]) -> Points:
+    """Return every value the batch gives the `varied` items, with its instant, in batch order."""
+    points: Points = {}
+    columns = zip(keys, batch.ats, batch.kinds, batch.attributes, strict=True)
+    for key, at, kind, attributes in columns:
+        if key not in varied:
+            continue
+        given = attributes.items() if not kind else [(KIND, kind), *attributes.items()]
+        for name, value in given:
+            if value is not None and value != "":
+                points.setdefault((key, name), []).append((at, str(value)))
+    return points
 
 
 def _history_rows(
-    points: Points, ids: Mapping[ItemKey, int], stored: Mapping[ItemKey, Stamped]
+    keys: Sequence[ItemKey],
+    batch: EventColumns,
+    folded: _Folded,
+    ids: Mapping[ItemKey, int],
+    stored: Mapping[ItemKey, Stamped],
 ) -> list[tuple[int, str, int, str]]:
     """Return the (item id, name, at, value) rows where the batch sets a value or changes it.
 
@@ -120,6 +156,10 @@ def _history_rows(
     the later element wins, as in `_fold_batch`; a row for an instant already in the history
     is skipped by the insert (the first value stored for an instant stays, as in `_merge`).
     """
+    points = _points(keys, batch, folded.varied) if folded.varied else {}
+    for (key, name), at in folded.first.items():
+        if key not in folded.varied:
+            points[(key, name)] = [(at, folded.stamped[key][name][0])]
     rows = []
     for (key, name), set_here in points.items():
         given = set_here
@@ -315,10 +355,10 @@ def store_events(connection: Connection, events: Sequence[EventIn] | EventColumn
     if not len(batch):
         return StoreResult(accepted=0, duplicates=0)
     keys = list(zip(batch.sources, batch.items, strict=True))
-    folded, points = _fold_batch(keys, batch)
-    ids, before = _upsert_items(connection, folded)
-    if points:
-        _insert_history(connection, _history_rows(points, ids, before))
+    folded = _fold_batch(keys, batch)
+    ids, before = _upsert_items(connection, folded.stamped)
+    if folded.first:
+        _insert_history(connection, _history_rows(keys, batch, folded, ids, before))
     item_ids = list(map(ids.__getitem__, keys))
     identities = set(zip(item_ids, batch.types, batch.ats, strict=True))
     given_keys = [key for key in batch.idempotency_keys if key is not None]

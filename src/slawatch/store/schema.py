@@ -94,6 +94,7 @@ item_attributes = Table(
     Column("name", String(1000), primary_key=True),  # "kind" for the item's kind
     Column("at", BigInteger, primary_key=True),
     Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,  # one b-tree, not a table and its key's index: half the writes
 )
 
 events = Table(

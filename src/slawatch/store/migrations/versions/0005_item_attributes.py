@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("at", sa.BigInteger(), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("item_id", "name", "at", name=op.f("pk_item_attributes")),
+        sqlite_with_rowid=False,
     )
     # Every stored item's latest values become the first rows of its history: older values
     # were never kept, so an evaluation as of an earlier instant sees these from their instant.
