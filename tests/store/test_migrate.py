@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect, select
 
-from slawatch.store.migrate import current_revision, head_revision, needs_upgrade
-from slawatch.store.schema import metadata
+from slawatch.store.db import transaction
+from slawatch.store.migrate import MIGRATIONS, current_revision, head_revision, needs_upgrade
+from slawatch.store.schema import item_attributes, items, metadata
 
 
 def test_the_migrated_database_matches_the_declared_schema(engine: Engine):
@@ -21,3 +24,25 @@ def test_the_database_is_at_the_newest_migration(engine: Engine):
     assert current_revision(engine) == head_revision()
     assert not needs_upgrade(engine)
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_migration_0005_turns_every_items_latest_values_into_its_history(engine: Engine):
+    path = MIGRATIONS / "versions" / "0005_item_attributes.py"
+    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    stamped = {"kind": ["lead", 5], "region": ["EU", 7], "note": ['a "quoted", one', 9]}
+    with transaction(engine) as connection:
+        connection.execute(
+            insert(items).values(source="crm", external_id="L-1", kind="lead", attributes=stamped)
+        )
+        migration.backfill(connection)
+        rows = connection.execute(
+            select(item_attributes.c.name, item_attributes.c.value, item_attributes.c.at)
+        ).all()
+    assert sorted(map(tuple, rows)) == [
+        ("kind", "lead", 5),
+        ("note", 'a "quoted", one', 9),
+        ("region", "EU", 7),
+    ]

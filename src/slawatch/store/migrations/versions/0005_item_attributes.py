@@ -26,24 +26,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("item_id", "name", "at", name=op.f("pk_item_attributes")),
         sqlite_with_rowid=False,
     )
-    # Every stored item's latest values become the first rows of its history: older values
-    # were never kept, so an evaluation as of an earlier instant sees these from their instant.
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
+    backfill(op.get_bind())
+
+
+def backfill(bind: sa.engine.Connection) -> None:
+    """Make every stored item's latest values the first rows of its history.
+
+    Older values were never kept, so an evaluation as of an earlier instant sees these from
+    the instant they were set.
+    """
+    if bind.dialect.name == "postgresql":
+        statement = (
             "INSERT INTO item_attributes (item_id, name, at, value) "
             "SELECT items.id, j.key, (j.value ->> 1)::bigint, j.value ->> 0 "
             "FROM items, json_each(items.attributes) AS j "
-            "WHERE j.value ->> 0 IS NOT NULL AND j.value ->> 1 IS NOT NULL"
+            "WHERE j.value ->> 0 IS NOT NULL AND j.value ->> 1 IS NOT NULL "
+            "ON CONFLICT DO NOTHING"
         )
     else:
-        op.execute(
+        statement = (
             "INSERT INTO item_attributes (item_id, name, at, value) "
             "SELECT items.id, j.key, json_extract(j.value, '$[1]'), "
             "CAST(json_extract(j.value, '$[0]') AS TEXT) "
             "FROM items, json_each(items.attributes) AS j "
             "WHERE json_extract(j.value, '$[0]') IS NOT NULL "
-            "AND json_extract(j.value, '$[1]') IS NOT NULL"
+            "AND json_extract(j.value, '$[1]') IS NOT NULL "
+            "ON CONFLICT DO NOTHING"
         )
+    bind.execute(sa.text(statement))
 
 
 def downgrade() -> None:
