@@ -83,7 +83,6 @@ def split(events: Path) -> dict[str, float]:
     import datetime as dt
 
     from slawatch.agreement_files import load_agreement
-    from slawatch.engine.events import EventTable
     from slawatch.engine.instants import to_us
     from slawatch.engine.objectives import evaluate
     from slawatch.ingest.files import read_events
@@ -93,9 +92,7 @@ def split(events: Path) -> dict[str, float]:
     log = read_events(events)
     read = time.perf_counter() - started
     started = time.perf_counter()
-    evaluate(
-        agreement, EventTable(log.events, log.items), as_of=to_us(dt.datetime.fromisoformat(AS_OF))
-    )
+    evaluate(agreement, log.table(), as_of=to_us(dt.datetime.fromisoformat(AS_OF)))
     compute = time.perf_counter() - started
     return {"rows": log.rows_read, "read": read, "compute": compute}
 

@@ -227,3 +227,43 @@ def test_the_evaluate_table_writes_statuses_as_words_and_figures_as_the_pages_do
     assert "on track" in out and "at risk" in out
     assert "on_track" not in out and "at_risk" not in out
     assert "71.4%" in out and "≥ 80%" in out  # the locale's one style, as on the pages
+
+
+@pytest.mark.parametrize(
+    "as_of", ["9999-12-31T23:59:59-01:00", "2200-01-01T00:00:01Z", "1969-12-31", "0001-01-01"]
+)
+def test_an_as_of_outside_the_range_exits_2_naming_the_range(small_events: Path, as_of: str):
+    code, _, stderr = run("evaluate", EXAMPLE, "--events", small_events, "--as-of", as_of)
+    assert code == 2
+    assert "2200-01-01" in " ".join(stderr.split()) and "Traceback" not in stderr
+
+
+def test_where_reads_the_attribute_as_of_the_evaluation_not_a_later_relabel(tmp_path: Path):
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "item,type,at,kind\n"
+        "L1,qualified,2026-10-05T09:00:00+02:00,lead\n"
+        "L2,qualified,2026-10-05T09:00:00+02:00,lead\n"
+        "L1,relabelled,2026-11-20T09:00:00+01:00,partner\n",
+        encoding="utf-8",
+    )
+
+    def qualified(as_of: str) -> int:
+        code, stdout, _ = run(
+            "evaluate",
+            EXAMPLE,
+            "--events",
+            events,
+            "--as-of",
+            as_of,
+            "--period",
+            "2026-10",
+            "--format",
+            "json",
+        )
+        assert code == 0
+        objectives = json.loads(stdout)["periods"][0]["objectives"]
+        return next(o["value"] for o in objectives if o["id"] == "qualified-leads")
+
+    assert qualified("2026-11-01T00:00:00+01:00") == 2  # nothing may depend on when one runs it
+    assert qualified("2026-12-01T00:00:00+01:00") == 1

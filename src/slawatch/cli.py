@@ -26,8 +26,7 @@ from slawatch.agreements import AgreementError, AgreementLimitError, Limits, des
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
 from slawatch.config import get_settings
-from slawatch.engine.events import EventTable
-from slawatch.engine.instants import to_us
+from slawatch.engine.instants import checked_us, to_us
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.vocabulary import Vocabulary, check_vocabulary
@@ -118,7 +117,10 @@ def parse_as_of(text: str | None, agreement: Agreement) -> int:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return to_us(moment)
+    checked = checked_us(moment, text)
+    if isinstance(checked, str):
+        raise typer.BadParameter(checked, param_hint="--as-of")
+    return checked
 
 
 def read_log(
@@ -268,7 +270,7 @@ def evaluate(
             raise typer.BadParameter(str(error), param_hint="--period") from None
     log = read_log(events, timezone, skip_bad_rows)
     # Encoded once here, the types are counted on the categorical column the engine needs anyway.
-    table = EventTable(log.events, log.items).encoded()
+    table = log.table().encoded()
     vocabulary = check_vocabulary(parsed, table.events, table.items)
     with progress() as bar:
         task = bar.add_task("evaluating", total=len(parsed.objectives))
@@ -320,10 +322,7 @@ def clocks(
     log = read_log(events, timezone, skip_bad_rows)
     with step("computing clocks"):
         rows = item_clock_frame(
-            [file_version(parsed)],
-            EventTable(log.events, log.items),
-            as_of=instant,
-            objectives={objective},
+            [file_version(parsed)], log.table(), as_of=instant, objectives={objective}
         )
         frame = clocks_frame(rows, parsed.timezone)
     match output:

@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=32 * 1024 * 1024, gt=0, description="Largest request body accepted, in bytes"
     )
+    max_attributes_per_event: int = Field(
+        default=100, gt=0, description="Most attribute names one event or file row may carry"
+    )
+    max_attribute_name: int = Field(
+        default=100, gt=0, le=1_000, description="Longest attribute name, in characters"
+    )
+    max_attribute_value: int = Field(
+        default=1_000, gt=0, le=100_000, description="Longest attribute value, in characters"
+    )
+    max_import_columns: int = Field(
+        default=1_000, gt=0, description="Most columns an event file or import may have"
+    )
     session_max_age: int = Field(default=14 * 86_400, gt=0, description="Session lifetime, s")
     alert_tick: float = Field(
         default=15.0, gt=0, description="Seconds between escalation and notification rounds"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slawatch.engine.instants import to_us
+from slawatch.engine.instants import in_range, to_us
 from slawatch.ingest.files import (
     MAX_NESTING,
     EventFileError,
@@ -20,6 +20,7 @@ from slawatch.ingest.files import (
     RowError,
     read_events,
 )
+from slawatch.ingest.limits import AttributeLimits
 
 DATA = Path(__file__).parent / "data"
 
@@ -132,7 +133,8 @@ def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path: Path) -> Non
         ("2026-01-05T09:12:33.000001Z", "2026-01-05T09:12:33.000001+00:00"),
         ("2026-01-05T09:12:33+0100", "2026-01-05T08:12:33+00:00"),
         ("2026-01-05T09:12Z", "2026-01-05T09:12:00+00:00"),  # slow path: no seconds
-        ("1969-12-31T23:59:59.999999Z", "1969-12-31T23:59:59.999999+00:00"),
+        ("1970-01-01T01:00:00.000001+01:00", "1970-01-01T00:00:00.000001+00:00"),
+        ("2199-12-31T23:59:59.999999-00:00", "2199-12-31T23:59:59.999999+00:00"),
     ],
 )
 def test_instants_keep_every_microsecond(tmp_path: Path, text: str, expected: str) -> None:
@@ -216,12 +218,16 @@ def test_the_fast_path_agrees_with_fromisoformat(tmp_path: Path, moments: list) 
         tmp_path, "e.csv", "item,type,at\n" + "".join(f"i{k},x,{t}\n" for k, t in enumerate(texts))
     )
     log = read_events(path, timezone="America/New_York")
-    assert log.rejected == ()
     got = dict(zip(log.events["item"], log.events["at"], strict=True))
+    refused = {error.line for error in log.rejected}
     for k, text in enumerate(texts):
         moment = dt.datetime.fromisoformat(text)
         expected = to_us(moment if moment.tzinfo else moment.replace(tzinfo=zone))
-        assert got[f"i{k}"] == expected, text
+        if in_range(expected):
+            assert got[f"i{k}"] == expected, text
+        else:  # before 1970 or after 2200 in UTC: rejected with its line, whatever the path
+            assert k + 2 in refused, text
+    assert len(refused) == len(texts) - len(got)
 
 
 # --- rejects ---------------------------------------------------------------------------------
@@ -432,3 +438,70 @@ def test_every_row_is_kept_counted_as_duplicate_or_rejected(
             assert bad, (error, row)
     assert log.events.select(pl.struct("item", "type", "at").is_unique().all()).item()
     assert log.events.equals(log.events.sort("item", "at", "type"))
+
+
+# --- bounds and history (issue 10) -------------------------------------------------------------
+
+
+def test_an_instant_that_leaves_the_range_after_its_offset_is_rejected_with_its_line(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "e.csv",
+        "item,type,at\nA,up,2026-01-05T09:00:00Z\nB,up,9999-12-31T23:59:59-01:00\n"
+        "C,up,2199-12-31T23:30:00-01:00\n",
+    )
+    log = read_events(path)
+    assert [(e.line, e.field) for e in log.rejected] == [(3, "at"), (4, "at")]
+    assert "1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z" in log.rejected[0].reason
+    assert log.events["item"].to_list() == ["A"]
+
+
+def test_a_file_with_more_columns_than_allowed_is_refused_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    header = "item,type,at," + ",".join(f"c{n}" for n in range(3_000))
+    path = write(tmp_path, "wide.csv", header + "\nA,up,2026-01-05T09:00:00Z\n")
+    with pytest.raises(EventFileError, match="SLAWATCH_MAX_IMPORT_COLUMNS"):
+        read_events(path)
+
+
+def test_a_column_name_longer_than_an_attribute_name_may_be_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", f"item,type,at,{'n' * 101}\nA,up,2026-01-05T09:00:00Z,x\n")
+    with pytest.raises(EventFileError, match="SLAWATCH_MAX_ATTRIBUTE_NAME"):
+        read_events(path)
+
+
+def test_rows_with_too_long_a_value_or_too_many_attributes_are_rejected_with_their_line(
+    tmp_path: Path,
+) -> None:
+    limits = AttributeLimits(per_event=2, value=10)
+    rows = [
+        {"item": "A", "type": "up", "at": "2026-01-05T09:00:00Z", "a": "short"},
+        {"item": "B", "type": "up", "at": "2026-01-05T09:00:00Z", "a": "x" * 11},
+        {"item": "C", "type": "up", "at": "2026-01-05T09:00:00Z", "a": "1", "b": "2", "c": "3"},
+    ]
+    log = read_events(jsonl(tmp_path, rows), limits=limits)
+    assert [(e.line, e.field) for e in log.rejected] == [(2, "a"), (3, None)]
+    assert "SLAWATCH_MAX_ATTRIBUTE_VALUE" in log.rejected[0].reason
+    assert log.rejected[1].reason.startswith("3 attributes; at most 2 per event")
+    assert log.events["item"].to_list() == ["A"]
+
+
+def test_an_item_relabelled_later_keeps_its_earlier_label_as_of_an_earlier_instant(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "e.csv",
+        "item,type,at,kind,stage\n"
+        "A,created,2026-01-05T09:00:00Z,lead,new\n"
+        "A,won,2026-01-09T09:00:00Z,,customer\n"
+        "B,created,2026-01-05T09:00:00Z,lead,new\n",
+    )
+    table = read_events(path).table()
+    earlier = table.until(us("2026-01-06T00:00:00Z")).items
+    assert dict(earlier.select("item", "stage").iter_rows()) == {"A": "new", "B": "new"}
+    later = table.until(us("2026-01-10T00:00:00Z")).items
+    assert dict(later.select("item", "stage").iter_rows()) == {"A": "customer", "B": "new"}

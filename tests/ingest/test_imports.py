@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from slawatch.agreements import template_text
 from slawatch.engine.instants import to_us
 from slawatch.ingest.imports import ImportOptionError, ImportSummary, rejected_path, run_import
-from slawatch.ingest.mappings import TimezoneNeededError
+from slawatch.ingest.mappings import ImportFileError, TimezoneNeededError
 from slawatch.store.agreements import save_version
 from slawatch.store.audit import entries
 from slawatch.store.db import read_transaction, transaction
@@ -230,3 +230,48 @@ def test_a_source_longer_than_the_store_allows_is_refused(engine: Engine, tmp_pa
     with pytest.raises(ImportOptionError, match="1 to 100 characters") as error:
         run_import(path, "generic", engine=engine, actor="t", source="x" * 101)
     assert error.value.option == "--source"
+
+
+def test_an_export_with_more_columns_than_allowed_is_refused_naming_the_setting(
+    engine: Engine, tmp_path: Path
+):
+    header = "item,type,at," + ",".join(f"c{n}" for n in range(1_200))
+    path = write(tmp_path, header + "\nL-1,created,2026-01-05T09:00:00Z\n")
+    with pytest.raises(ImportFileError, match="SLAWATCH_MAX_IMPORT_COLUMNS"):
+        run_import(path, "generic", engine=engine, actor="test")
+    assert event_count(engine) == 0
+
+
+def test_a_generic_file_with_more_attribute_columns_than_allowed_is_refused(
+    engine: Engine, tmp_path: Path
+):
+    header = "item,type,at," + ",".join(f"c{n}" for n in range(101))
+    path = write(tmp_path, header + "\nL-1,created,2026-01-05T09:00:00Z\n")
+    with pytest.raises(ImportFileError, match="101 attributes; at most 100 per event"):
+        run_import(path, "generic", engine=engine, actor="test")
+
+
+def test_rows_with_too_long_a_value_or_an_instant_out_of_range_are_rejected_with_their_line(
+    engine: Engine, tmp_path: Path
+):
+    path = write(
+        tmp_path,
+        "item,type,at,note\n"
+        "L-1,created,2026-01-05T09:00:00Z,fine\n"
+        f"L-2,created,2026-01-05T09:00:00Z,{'x' * 1_001}\n"
+        "L-3,created,9999-12-31T23:59:59-01:00,fine\n",
+    )
+    summary = run_import(path, "generic", engine=engine, actor="test")
+    assert_adds_up(summary)
+    reasons = {row.line: row.reason for row in summary.rejected_rows}
+    assert sorted(reasons) == [3, 4]
+    assert "SLAWATCH_MAX_ATTRIBUTE_VALUE" in reasons[3]
+    assert "2200-01-01T00:00:00Z" in reasons[4]
+    assert stored(engine) == [("L-1", "created", us("2026-01-05T09:00:00Z"))]
+
+
+def test_hubspot_epoch_milliseconds_past_the_range_are_rejected(engine: Engine, tmp_path: Path):
+    path = write(tmp_path, "Record ID,Create Date\n1,1767605400000\n2,999999999999999\n")
+    summary = run_import(path, "hubspot", engine=engine, actor="test")
+    assert [row.line for row in summary.rejected_rows] == [3]
+    assert "2200-01-01" in summary.rejected_rows[0].reason

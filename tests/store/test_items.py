@@ -107,3 +107,46 @@ def test_loading_in_many_chunks_gives_the_same_table_as_in_one(
         chunked = load_event_table(connection).table
     assert_frame_equal(chunked.events.sort("at"), whole.events.sort("at"))
     assert_frame_equal(chunked.items.sort("item"), whole.items.sort("item"))
+
+
+def test_an_item_with_a_thousand_attribute_names_loads_with_a_query_that_does_not_grow(
+    engine: Engine,
+) -> None:
+    names = {f"column_{n:04}": str(n) for n in range(1_000)}
+    store(engine, [EventIn("crm", "wide", "imported", T0, attributes=names)])
+    with read_transaction(engine) as connection:
+        loaded = load_event_table(connection)
+    row = loaded.table.items.row(0, named=True)
+    assert len(row) == 2 + 1_000
+    assert row["column_0999"] == "999"
+
+
+def test_the_history_gets_a_row_only_where_a_value_is_set_or_changes(engine: Engine) -> None:
+    store(
+        engine,
+        [
+            EventIn("crm", "a", t, T0 + n * HOUR, kind="lead", attributes={"stage": "mql"})
+            for n, t in enumerate(["created", "qualified", "handed_over"])
+        ],
+    )
+    store(engine, [EventIn("crm", "a", "accepted", T0 + 5 * HOUR, attributes={"stage": "mql"})])
+    store(engine, [EventIn("crm", "a", "won", T0 + 6 * HOUR, attributes={"stage": "sql"})])
+    with read_transaction(engine) as connection:
+        history = load_event_table(connection).table.attributes
+    assert history is not None
+    assert sorted(history.select("name", "value", "at").iter_rows()) == [
+        ("kind", "lead", T0),
+        ("stage", "mql", T0),
+        ("stage", "sql", T0 + 6 * HOUR),
+    ]
+
+
+def test_an_evaluation_as_of_an_earlier_instant_reads_the_stored_value_of_that_instant(
+    engine: Engine,
+) -> None:
+    store(engine, [EventIn("crm", "a", "created", T0, kind="lead", attributes={"stage": "mql"})])
+    store(engine, [EventIn("crm", "a", "won", T0 + 9 * HOUR, attributes={"stage": "sql"})])
+    with read_transaction(engine) as connection:
+        table = load_event_table(connection).table
+    assert table.until(T0 + HOUR).items.get_column("stage").to_list() == ["mql"]
+    assert table.until(T0 + 9 * HOUR).items.get_column("stage").to_list() == ["sql"]

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, select, text
 
-from slawatch.store.db import make_engine
+from slawatch.store.db import make_engine, transaction
 from slawatch.store.migrate import (
+    MIGRATIONS,
     alembic_config,
     current_revision,
     head_revision,
     needs_upgrade,
     upgrade,
 )
-from slawatch.store.schema import metadata
+from slawatch.store.schema import item_attributes, items, metadata
 
 
 def test_the_migrated_database_matches_the_declared_schema(engine: Engine):
@@ -60,3 +63,25 @@ def test_versions_stored_before_sealed_history_keep_their_meaning(tmp_path):
         ).scalars()
         assert [bool(flag) for flag in flags] == [True, True]
     engine.dispose()
+
+
+def test_migration_0005_turns_every_items_latest_values_into_its_history(engine: Engine):
+    path = MIGRATIONS / "versions" / "0005_item_attributes.py"
+    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    stamped = {"kind": ["lead", 5], "region": ["EU", 7], "note": ['a "quoted", one', 9]}
+    with transaction(engine) as connection:
+        connection.execute(
+            insert(items).values(source="crm", external_id="L-1", kind="lead", attributes=stamped)
+        )
+        migration.backfill(connection)
+        rows = connection.execute(
+            select(item_attributes.c.name, item_attributes.c.value, item_attributes.c.at)
+        ).all()
+    assert sorted(map(tuple, rows)) == [
+        ("kind", "lead", 5),
+        ("note", 'a "quoted", one', 9),
+        ("region", "EU", 7),
+    ]

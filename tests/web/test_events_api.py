@@ -244,3 +244,46 @@ def test_a_body_nested_beyond_the_parsers_depth_is_refused_naming_the_limit(
     [error] = response.json()["errors"]
     assert error["index"] == 1 and "deeper than 1,024 levels" in error["reason"]
     assert stored(engine) == 1
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["column path", "reference path"])
+def test_an_instant_past_the_range_after_its_offset_is_rejected_with_its_index(
+    client: TestClient, engine: Engine, plain: bool
+) -> None:
+    extra = {} if plain else {"attributes": {"region": "EU"}}
+    batch = [lead(1, **extra), lead(2, at="9999-12-31T23:59:59-01:00", **extra)]
+    result = client.post("/api/v1/events", json=batch).json()
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    (error,) = result["errors"]
+    assert (error["index"], error["field"]) == (1, "at")
+    assert "2200-01-01T00:00:00Z" in error["reason"]
+    assert stored(engine) == 1
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["top level", "attributes object"])
+def test_an_event_with_a_thousand_attribute_names_is_rejected_naming_the_limit(
+    client: TestClient, engine: Engine, nested: bool
+) -> None:
+    names = {f"c{n}": "x" for n in range(1_000)}
+    element = lead(1, attributes=names) if nested else lead(1, **names)
+    response = client.post("/api/v1/events", json=[element, lead(2)])
+    assert response.status_code == 200
+    (error,) = response.json()["errors"]
+    assert error["index"] == 0
+    assert "at most 100 per event (SLAWATCH_MAX_ATTRIBUTES_PER_EVENT)" in error["reason"]
+    assert stored(engine) == 1
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["column path", "reference path"])
+def test_too_long_an_attribute_name_or_value_is_rejected_naming_the_setting(
+    client: TestClient, plain: bool
+) -> None:
+    long_value = lead(1, region="x" * 1_001) if plain else lead(1, attributes={"r": "x" * 1_001})
+    long_name = lead(2, **{"n" * 101: "x"})
+    for element, setting in [
+        (long_value, "SLAWATCH_MAX_ATTRIBUTE_VALUE"),
+        (long_name, "SLAWATCH_MAX_ATTRIBUTE_NAME"),
+    ]:
+        response = client.post("/api/v1/events", json=[element])
+        assert response.status_code == 422
+        assert setting in response.json()["errors"][0]["reason"]

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import typer
 
 from slawatch.agreements.model import Agreement
-from slawatch.engine.events import EventTable
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.i18n import Translator, translator
@@ -174,7 +173,7 @@ def _from_events(
     with step("evaluating"):
         return report_from_events(
             parsed,
-            EventTable(log.events, log.items),
+            log.table(),
             window=window,
             as_of=instant,
             generated_at=now_us(),

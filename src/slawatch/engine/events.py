@@ -22,15 +22,23 @@ ITEM_COLUMNS = ("item", "kind")
 class EventTable:
     """The engine's input: events (item, type, at µs UTC) and items (item, kind, attributes).
 
-    `item` is a string id (event files) or an integer id (the store); both work.
+    `item` is a string id (event files) or an integer id (the store); both work. `items` holds
+    each item's latest value of kind and of every attribute; `attributes`, when given, is their
+    history (item, name, value, at): the instants at which a value was set or changed. With it,
+    an evaluation as of an earlier instant sees the values of that instant, not later ones.
     """
 
     events: pl.DataFrame
     items: pl.DataFrame
+    attributes: pl.DataFrame | None = None
 
     def until(self, as_of: int) -> EventTable:
-        """Return the table as it stood at `as_of`: later events do not exist yet."""
-        return EventTable(self.events.filter(pl.col("at") <= as_of), self.items)
+        """Return the table as it stood at `as_of`: later events and values do not exist yet."""
+        events = self.events.filter(pl.col("at") <= as_of)
+        items = items_as_of(self.items, self.attributes, as_of)
+        if events.height < self.events.height:  # items whose first event is later do not exist
+            items = items.filter(pl.col("item").is_in(events.get_column("item").implode()))
+        return EventTable(events, items)
 
     def encoded(self) -> EventTable:
         """Return the table with item ids and event types as categoricals.
@@ -44,9 +52,46 @@ class EventTable:
             else pl.col("item")
         )
         events = self.events.with_columns(item, pl.col("type").cast(pl.Categorical))
-        if self.items.schema["item"] == pl.String:
-            return EventTable(events, self.items.with_columns(pl.col("item").cast(pl.Categorical)))
-        return EventTable(events, self.items)
+        if self.items.schema["item"] != pl.String:
+            return EventTable(events, self.items, self.attributes)
+        attributes = self.attributes
+        if attributes is not None and attributes.schema["item"] == pl.String:
+            attributes = attributes.with_columns(pl.col("item").cast(pl.Categorical))
+        items = self.items.with_columns(pl.col("item").cast(pl.Categorical))
+        return EventTable(events, items, attributes)
+
+
+def items_as_of(items: pl.DataFrame, attributes: pl.DataFrame | None, as_of: int) -> pl.DataFrame:
+    """Return `items` with each value as it stood at `as_of`: the latest one set by then.
+
+    Only the items with a value set after `as_of` are rebuilt from their history; in the usual
+    evaluation (as of now) there are none and this costs one pass over the instants.
+    """
+    if attributes is None or attributes.height == 0:
+        return items
+    if (latest := attributes.get_column("at").max()) is None or latest <= as_of:  # type: ignore[operator]
+        return items
+    later = attributes.filter(pl.col("at") > as_of).get_column("item").unique()
+    history = attributes.filter(pl.col("item").is_in(later.implode()) & (pl.col("at") <= as_of))
+    values = (
+        history.sort("at", maintain_order=True)  # of equal instants the later one set it
+        .group_by("item", "name", maintain_order=True)
+        .agg(pl.col("value").last())
+    )
+    names = [name for name in items.columns if name != "item"]
+    rows = pl.DataFrame({"item": later}).cast({"item": items.schema["item"]})
+    if values.height:
+        wide = values.pivot(on="name", index="item", values="value")
+        wide = wide.select("item", *(name for name in wide.columns if name in names))
+        rows = rows.join(wide.cast({"item": items.schema["item"]}), on="item", how="left")
+    rows = rows.select(
+        "item",
+        *(
+            pl.col(name) if name in rows.columns else pl.lit(None, pl.String).alias(name)
+            for name in names
+        ),
+    ).cast({name: items.schema[name] for name in names})
+    return items.update(rows, on="item", how="left", include_nulls=True)
 
 
 @dataclass(frozen=True)

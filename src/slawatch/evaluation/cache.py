@@ -79,6 +79,20 @@ def _changed_items(items: pl.DataFrame, touched: pl.DataFrame) -> pl.DataFrame:
     return touched.join(same.select("item"), on="item", how="anti")
 
 
+def _append_history(history: pl.DataFrame | None, new: EventTable) -> pl.DataFrame | None:
+    """Add the history rows of the touched items that the cache does not hold yet.
+
+    History rows are only ever inserted, so the new load of a touched item holds all of its
+    cached rows and perhaps some more; only those more are appended (no copy of the rest).
+    """
+    if history is None or new.attributes is None or new.attributes.height == 0:
+        return history if history is not None else new.attributes
+    touched = new.attributes.get_column("item").unique().implode()
+    known = history.filter(pl.col("item").is_in(touched))
+    fresh = new.attributes.join(known, on=["item", "name", "at"], how="anti")
+    return pl.concat([history, fresh], rechunk=False) if fresh.height else history
+
+
 class EventCache:
     """Hold every stored event and item as an engine table; `current()` brings it up to date."""
 
@@ -102,6 +116,7 @@ class EventCache:
                 self._table = EventTable(
                     _encoded(loaded.table.events).sort("item", "at"),
                     loaded.table.items.sort("item"),
+                    loaded.table.attributes,
                 )
                 self._loads.clear()
                 self._remember(loaded.last_event_id)
@@ -146,4 +161,5 @@ class EventCache:
             # Most batches touch items without changing them: the million rows stay as they are.
             kept = items.filter(~pl.col("item").is_in(changed.get_column("item").implode()))
             items = _insert_sorted(kept, changed)
-        self._table = EventTable(_insert_sorted(self._table.events, events), items)
+        history = _append_history(self._table.attributes, new)
+        self._table = EventTable(_insert_sorted(self._table.events, events), items, history)

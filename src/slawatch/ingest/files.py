@@ -22,13 +22,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import polars as pl
 
-from slawatch.engine.instants import to_us
+from slawatch.engine.events import EventTable
+from slawatch.engine.instants import EARLIEST, LATEST, checked_us
+from slawatch.ingest.limits import AttributeLimits, configured_limits
 
 REQUIRED = ("item", "type", "at")
 _RESERVED = ("item", "type", "at", "kind")
 _ROW = "\x00row"  # record index in file order (internal; cannot clash with a user column)
 _PROBLEM = "\x00problem"  # a structural problem of the record (wrong field count, bad JSON)
 _US = "\x00us"
+_CHANGES = "\x00changes"  # an item whose values may change after its first event
+_FIRST = "\x00first"
 _EXAMPLE = "2026-01-05T09:30:00+01:00"
 _SNIFF_BYTES = 8192
 _LAST_RULE_YEAR = 2037
@@ -52,7 +56,8 @@ class EventLog:
 
     `events`: item, type (String), at (Int64 µs since the epoch, UTC), sorted by (item, at, type),
     without duplicates. `items`: item, kind, then one String column per attribute, the latest
-    non-empty value by `at` (ties: the later row in the file).
+    non-empty value by `at` (ties: the later row in the file). `attributes`: (item, name, value,
+    at) wherever a value of an item is set or changes after the item's first event.
     """
 
     events: pl.DataFrame
@@ -60,6 +65,11 @@ class EventLog:
     rows_read: int
     duplicates: int
     rejected: tuple[RowError, ...]
+    attributes: pl.DataFrame | None = None  # history of changing values: EventTable.attributes
+
+    def table(self) -> EventTable:
+        """Return the engine's input: events, items and the history of their values."""
+        return EventTable(self.events, self.items, self.attributes)
 
 
 class EventFileError(Exception):
@@ -75,17 +85,26 @@ class _Records:
     lines: Callable[[np.ndarray], np.ndarray]  # record indices → 1-based line numbers
 
 
-def read_events(path: Path, *, timezone: str | None = None) -> EventLog:
-    """Read a CSV or JSON Lines event file; naive instants are placed in `timezone` if given."""
+def read_events(
+    path: Path, *, timezone: str | None = None, limits: AttributeLimits | None = None
+) -> EventLog:
+    """Read a CSV or JSON Lines event file; naive instants are placed in `timezone` if given.
+
+    `limits` bound the attributes (default: the settings'); a file with too many columns or
+    too long a column name is refused, a row with too many or too long values is rejected.
+    """
     zone = _zone(timezone)
+    limits = limits or configured_limits()
     head = _read_head(path)
     if head.strip(b"\xef\xbb\xbf \t\r\n") == b"" and path.stat().st_size <= len(head):
         raise EventFileError(f"{path}: the file is empty; export at least a header and one event")
     if _format_of(path, head) == "csv":
-        records = _read_csv(path, head)
+        if b"\n" not in head:  # a wide header: read all of it, as far as the limits allow
+            head = _read_head(path, limits.import_columns * (limits.name + 3))
+        records = _read_csv(path, head, limits)
     else:
-        records = _read_jsonl(path, _read_all(path))
-    return _validate(records, zone)
+        records = _read_jsonl(path, _read_all(path), limits)
+    return _validate(records, zone, limits)
 
 
 def _zone(timezone: str | None) -> ZoneInfo | None:
@@ -99,10 +118,10 @@ def _zone(timezone: str | None) -> ZoneInfo | None:
         ) from error
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: Path, size: int = _SNIFF_BYTES) -> bytes:
     try:
         with path.open("rb") as file:
-            return file.read(_SNIFF_BYTES)
+            return file.read(max(size, _SNIFF_BYTES))
     except OSError as error:
         raise EventFileError(f"{path}: cannot read the file ({error.strerror})") from error
 
@@ -138,8 +157,13 @@ def _format_of(path: Path, data: bytes) -> str:
     return "csv"
 
 
-def _canonical(names: list[str], path: Path) -> list[str]:
-    """Trim names, match the reserved columns case-insensitively and refuse duplicates."""
+def _canonical(names: list[str], path: Path, limits: AttributeLimits) -> list[str]:
+    """Trim names, match the reserved columns case-insensitively and refuse duplicates.
+
+    Refuses more columns than the limits allow, and names longer than an attribute name may be.
+    """
+    if len(names) > limits.import_columns:
+        raise EventFileError(f"{path}: {limits.too_many_columns(len(names))}")
     result = []
     for position, raw in enumerate(names, start=1):
         name = raw.strip().lstrip("\ufeff").strip()
@@ -149,6 +173,8 @@ def _canonical(names: list[str], path: Path) -> list[str]:
             raise EventFileError(f"{path}: column {position} of the header has no name; name it")
         if name in result:
             raise EventFileError(f"{path}: the column {name!r} appears twice; rename one of them")
+        if len(name) > limits.name:
+            raise EventFileError(f"{path}: column {position}: {limits.name_too_long(name)}")
         result.append(name)
     missing = [name for name in REQUIRED if name not in result]
     if missing:
@@ -162,12 +188,12 @@ def _canonical(names: list[str], path: Path) -> list[str]:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, head: bytes) -> _Records:
+def _read_csv(path: Path, head: bytes, limits: AttributeLimits) -> _Records:
     text_head = head.decode("utf-8", errors="replace")
     separator = _separator(text_head.split("\n", 1)[0])
     header_row = next(csv.reader(io.StringIO(text_head), delimiter=separator))
     header_lines = 1 + sum(name.count("\n") for name in header_row)
-    names = _canonical(header_row, path)
+    names = _canonical(header_row, path, limits)
     internal = [f"c{i}" for i in range(len(names))] + ["extra"]
     try:
         raw = pl.read_csv(
@@ -228,13 +254,13 @@ def _with_kind(frame: pl.DataFrame) -> pl.DataFrame:
 # --- JSON Lines ------------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path, data: bytes) -> _Records:
+def _read_jsonl(path: Path, data: bytes, limits: AttributeLimits) -> _Records:
     data = data.removeprefix(b"\xef\xbb\xbf")
     frame = _jsonl_fast(data)
     if frame is None:
         frame = _jsonl_slow(data)
     names = _canonical(
-        [c for c in frame.columns if c not in (_ROW, _PROBLEM)], path
+        [c for c in frame.columns if c not in (_ROW, _PROBLEM)], path, limits
     )  # keys were canonicalised while reading; this checks the required ones
     attributes = [n for n in names if n not in _RESERVED]
     if _PROBLEM not in frame.columns:
@@ -366,7 +392,7 @@ def json_text(value: Any) -> str | None:
 # --- validation ------------------------------------------------------------------------------
 
 
-def _validate(records: _Records, zone: ZoneInfo | None) -> EventLog:
+def _validate(records: _Records, zone: ZoneInfo | None, limits: AttributeLimits) -> EventLog:
     # Empty after trimming counts as missing. `at` is not trimmed in bulk: the fast path refuses
     # padded text and the slow path trims it.
     text = ["item", "type", "kind", *records.attributes]
@@ -374,6 +400,7 @@ def _validate(records: _Records, zone: ZoneInfo | None) -> EventLog:
     frame = records.frame.with_columns(  # trimming copies a column; most files need none
         pl.col(c).str.strip_chars() for c, pad in zip(text, padded, strict=True) if pad
     )
+    frame = _bounded(frame, records.attributes, limits)
     frame = frame.with_columns(_fast_instants(frame["at"], zone).alias(_US))
     flagged = (
         pl.col(_PROBLEM).is_not_null() | _empty("item") | _empty("type") | pl.col(_US).is_null()
@@ -397,14 +424,35 @@ def _validate(records: _Records, zone: ZoneInfo | None) -> EventLog:
         )
         .collect()
     )
-    items = _items(valid, events, records.attributes)
+    items, history = _items(valid, events, records.attributes)
     return EventLog(
         events=events,
         items=items,
+        attributes=history,
         rows_read=valid.height + bad.height,
         duplicates=valid.height - events.height,
         rejected=rejected,
     )
+
+
+def _bounded(frame: pl.DataFrame, attributes: list[str], limits: AttributeLimits) -> pl.DataFrame:
+    """Mark the rows with too many attributes or too long a value as bad, naming the limit."""
+    if not attributes:
+        return frame
+    reasons: list[tuple[pl.Expr, pl.Expr]] = []
+    lengths = frame.select(pl.col(attributes).str.len_chars().max()).row(0)
+    for name, longest in zip(attributes, lengths, strict=True):
+        if longest is not None and longest > limits.value:
+            reason = pl.lit(f"{name}\x00{limits.value_too_long(name)}")
+            reasons.append((pl.col(name).str.len_chars() > limits.value, reason))
+    if len(attributes) > limits.per_event:
+        count = pl.sum_horizontal(~_empty(name) for name in attributes)
+        reason = pl.concat_str(pl.lit("\x00"), count.cast(pl.String), pl.lit(limits.too_many_tail))
+        reasons.append((count > limits.per_event, reason))
+    problem = pl.col(_PROBLEM)
+    for condition, reason in reversed(reasons):  # the first that applies is reported
+        problem = pl.when(pl.col(_PROBLEM).is_null() & condition).then(reason).otherwise(problem)
+    return frame.with_columns(problem.alias(_PROBLEM)) if reasons else frame
 
 
 def _fast_instants(at: pl.Series, zone: ZoneInfo | None) -> pl.Series:
@@ -437,7 +485,8 @@ def _fast_instants(at: pl.Series, zone: ZoneInfo | None) -> pl.Series:
         instants = pl.select(
             pl.when(rest == "").then(pl.when(recent).then(placed)).otherwise(instants)
         ).to_series()
-    return instants
+    # Out of range: left to the slow path, which rejects the row naming the range.
+    return instants.set(~instants.is_between(EARLIEST, LATEST).fill_null(True), None)
 
 
 def _offset_us(suffix: str) -> int | None:
@@ -456,7 +505,9 @@ def _offset_us(suffix: str) -> int | None:
 def _reason() -> pl.Expr:
     """Return `field NUL reason` for a flagged row, or null when only its instant is open."""
     return (
-        pl.when(pl.col(_PROBLEM).is_not_null())
+        pl.when(pl.col(_PROBLEM).str.contains("\x00", literal=True))
+        .then(pl.col(_PROBLEM))  # it names its field already (`_bounded`)
+        .when(pl.col(_PROBLEM).is_not_null())
         .then(pl.concat_str(pl.lit("\x00"), pl.col(_PROBLEM)))
         .when(_empty("item"))
         .then(
@@ -496,7 +547,7 @@ def _parse_instant(text: str, zone: ZoneInfo | None) -> int | str:
                 f"at {text!r} has no UTC offset; add +01:00 or Z, or pass --timezone Europe/Berlin"
             )
         moment = moment.replace(tzinfo=zone)  # fold=0: a time in a DST gap moves forward
-    return to_us(moment)
+    return checked_us(moment, text)
 
 
 def _row_errors(
@@ -516,8 +567,17 @@ def _empty(name: str) -> pl.Expr:
     return pl.col(name).is_null() | (pl.col(name) == "")
 
 
-def _items(valid: pl.DataFrame, events: pl.DataFrame, attributes: list[str]) -> pl.DataFrame:
-    """One row per item: the latest non-empty value of kind and of every attribute."""
+def _items(
+    valid: pl.DataFrame, events: pl.DataFrame, attributes: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per item with the latest non-empty value of kind and of every attribute; and
+    the history of the items whose values change.
+
+    An item whose values are all set by one row, its first event, needs no history: before
+    that event it does not exist for an evaluation. Only the others (few, in most files) have their
+    values listed with the instants they were set or changed, so that an evaluation as of an
+    earlier instant reads the values of that instant (`EventTable.until`).
+    """
     names = ["kind", *attributes]
     latest = (
         valid.lazy()
@@ -525,7 +585,37 @@ def _items(valid: pl.DataFrame, events: pl.DataFrame, attributes: list[str]) -> 
         .filter(pl.any_horizontal(~_empty(name) for name in names))
         .sort(_US, _ROW)
         .group_by("item")
-        .agg(pl.col(name).filter(~_empty(name)).last() for name in names)
+        .agg(
+            *(pl.col(name).filter(~_empty(name)).last() for name in names),
+            pl.len().alias(_CHANGES),  # rows that set values: more than one may change them
+            pl.col(_US).min().alias(_FIRST),
+        )
     )
-    items = events.lazy().filter(pl.col("item").ne_missing(pl.col("item").shift())).select("item")
-    return items.join(latest, on="item", how="left", maintain_order="left").collect()
+    items = (
+        events.lazy()
+        .filter(pl.col("item").ne_missing(pl.col("item").shift()))
+        .select("item", pl.col("at").alias(_US))  # the item's first event
+    )
+    joined = (
+        items.join(latest, on="item", how="left", maintain_order="left")
+        .with_columns(((pl.col(_CHANGES) > 1) | (pl.col(_FIRST) > pl.col(_US))).alias(_CHANGES))
+        .drop(_US, _FIRST)
+        .collect()
+    )
+    changing = joined.filter(pl.col(_CHANGES)).get_column("item")
+    history = (
+        valid.lazy()
+        .filter(pl.col("item").is_in(changing.implode()))
+        .select("item", _US, _ROW, *names)
+        .unpivot(on=names, index=["item", _US, _ROW], variable_name="name", value_name="value")
+        .filter(~_empty("value"))
+        .sort("item", "name", _US, _ROW)
+        .filter(  # only where a value is set or changes: a repeated value says nothing new
+            pl.col("item").ne_missing(pl.col("item").shift())
+            | pl.col("name").ne_missing(pl.col("name").shift())
+            | pl.col("value").ne_missing(pl.col("value").shift())
+        )
+        .select("item", "name", "value", pl.col(_US).alias("at"))
+        .collect()
+    )
+    return joined.drop(_CHANGES), history

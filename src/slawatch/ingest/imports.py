@@ -29,6 +29,7 @@ from slawatch.engine.vocabulary import (
     unused_names,
     used_event_types,
 )
+from slawatch.ingest.limits import AttributeLimits, configured_limits
 from slawatch.ingest.mappings import (
     LINE,
     ImportFileError,
@@ -101,6 +102,7 @@ def run_import(
     filename: str | None = None,
     write_rejected: bool = True,
     progress: Progress | None = None,
+    limits: AttributeLimits | None = None,
 ) -> ImportSummary:
     """Import `path` with the named mapping; raise ImportFileError or ImportOptionError.
 
@@ -116,9 +118,10 @@ def run_import(
     chosen = _agreement(engine, agreement) if agreement else None
     date_zone = zone or (ZoneInfo(chosen.timezone) if chosen else UTC)
     label = filename or str(path)
-    rows = read_rows(path, name=filename)
+    limits = limits or configured_limits()
+    rows = read_rows(path, name=filename, limits=limits)
     try:
-        mapped = map_rows(name, rows.frame, zone=zone, date_zone=date_zone)
+        mapped = bounded(map_rows(name, rows.frame, zone=zone, date_zone=date_zone), limits)
     except ImportFileError as error:
         raise type(error)(f"{label}: {error}") from error
     unused = _unused_types(engine, chosen, mapped)
@@ -188,6 +191,40 @@ def run_import(
         warnings=tuple(warnings),
         rejected_file=target if rejected and target else None,
         unused_event_types=tuple(unused),
+    )
+
+
+def bounded(mapped: Mapped, limits: AttributeLimits) -> Mapped:
+    """Refuse a mapping with more attributes or longer names than allowed; reject the rows
+    with too long a value, naming the column and the limit."""
+    if len(mapped.attributes) > limits.per_event:
+        raise ImportFileError(
+            f"the mapping makes {limits.too_many(len(mapped.attributes))}; remove columns"
+        )
+    for attribute in mapped.attributes:
+        if len(attribute) > limits.name:
+            raise ImportFileError(limits.name_too_long(attribute))
+    events = mapped.events
+    if not mapped.attributes or events.height == 0:
+        return mapped
+    longest = events.select(pl.col(mapped.attributes).str.len_chars().max()).row(0)
+    too_long = [
+        a for a, n in zip(mapped.attributes, longest, strict=True) if (n or 0) > limits.value
+    ]
+    if not too_long:
+        return mapped
+    reason = pl.lit(None, pl.String)
+    for attribute in reversed(too_long):
+        long = pl.col(attribute).str.len_chars() > limits.value
+        reason = pl.when(long).then(pl.lit(limits.value_too_long(attribute))).otherwise(reason)
+    flagged = events.with_columns(reason.alias("reason"))
+    bad = (
+        flagged.filter(pl.col("reason").is_not_null()).group_by(LINE).agg(pl.col("reason").first())
+    )
+    return Mapped(
+        events=events.filter(~pl.col(LINE).is_in(bad.get_column(LINE).implode())),
+        attributes=mapped.attributes,
+        rejected=pl.concat([mapped.rejected, bad.select(LINE, "reason")]),
     )
 
 

@@ -76,7 +76,25 @@ class StoreResult:
     duplicates: int
 
 
-def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> dict[ItemKey, Stamped]:
+Points = dict[tuple[ItemKey, str], list[tuple[int, str]]]  # (item, name) → [(at, value)]
+
+
+@dataclass
+class _Folded:
+    """What a batch sets: each item's latest values, and what the history needs.
+
+    `first` is the earliest instant of each (item, name) whose values all agree, `varied`
+    the items with a name that takes different values within the batch: only those are
+    looked at event by event again (`_points`), so the usual batch pays a dict entry per
+    item and name for its history, not one per event.
+    """
+
+    stamped: dict[ItemKey, Stamped]
+    first: dict[tuple[ItemKey, str], int]
+    varied: set[ItemKey]
+
+
+def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> _Folded:
     """Return each item's kind and attributes as the batch alone sets them.
 
     The latest non-empty value by event instant wins; inside one batch the later element wins
@@ -84,20 +102,80 @@ def _fold_batch(keys: Sequence[ItemKey], batch: EventColumns) -> dict[ItemKey, S
     one (`_merge`), so a retried batch changes nothing.
     """
     folded: dict[ItemKey, Stamped] = {key: {} for key in keys}
+    first: dict[tuple[ItemKey, str], int] = {}
+    varied: set[ItemKey] = set()
     columns = zip(keys, batch.ats, batch.kinds, batch.attributes, strict=True)
     for key, at, kind, attributes in columns:
         if not kind and not attributes:
             continue
         stamped = folded[key]
-        # In batch order with `>=`: the latest instant wins, of equal ones the later element.
-        if kind and ((current := stamped.get(KIND)) is None or at >= current[1]):
-            stamped[KIND] = [kind, at]
-        for name, value in attributes.items():
+        given = attributes.items() if not kind else [(KIND, kind), *attributes.items()]
+        for name, value in given:
             if value is None or value == "":
                 continue
-            if (current := stamped.get(name)) is None or at >= current[1]:
-                stamped[name] = [str(value), at]
-    return folded
+            text = str(value)
+            if (current := stamped.get(name)) is None:
+                stamped[name] = [text, at]
+                first[(key, name)] = at
+                continue
+            if text != current[0]:
+                varied.add(key)  # any second value differs from the latest at some point
+            elif at < current[1] and at < first[(key, name)]:
+                first[(key, name)] = at
+            # In batch order with `>=`: the latest instant wins, of equal ones the later element.
+            if at >= current[1]:
+                stamped[name] = [text, at]
+    return _Folded(folded, first, varied)
+
+
+def _points(keys: Sequence[ItemKey], batch: EventColumns, varied: set[ItemKey]) -> Points:
+    """Return every value the batch gives the `varied` items, with its instant, in batch order."""
+    points: Points = {}
+    columns = zip(keys, batch.ats, batch.kinds, batch.attributes, strict=True)
+    for key, at, kind, attributes in columns:
+        if key not in varied:
+            continue
+        given = attributes.items() if not kind else [(KIND, kind), *attributes.items()]
+        for name, value in given:
+            if value is not None and value != "":
+                points.setdefault((key, name), []).append((at, str(value)))
+    return points
+
+
+def _history_rows(
+    keys: Sequence[ItemKey],
+    batch: EventColumns,
+    folded: _Folded,
+    ids: Mapping[ItemKey, int],
+    stored: Mapping[ItemKey, Stamped],
+) -> list[tuple[int, str, int, str]]:
+    """Return the (item id, name, at, value) rows where the batch sets a value or changes it.
+
+    A value repeated by a later event adds nothing, so a stream of events that all carry the
+    same attributes writes one row per item and name, not one per event. Of equal instants
+    the later element wins, as in `_fold_batch`; a row for an instant already in the history
+    is skipped by the insert (the first value stored for an instant stays, as in `_merge`).
+    """
+    points = _points(keys, batch, folded.varied) if folded.varied else {}
+    for (key, name), at in folded.first.items():
+        if key not in folded.varied:
+            points[(key, name)] = [(at, folded.stamped[key][name][0])]
+    rows = []
+    for (key, name), set_here in points.items():
+        given = set_here
+        if len(given) > 1:
+            by_instant = dict(sorted(given, key=lambda point: point[0]))  # last of equal wins
+            given = list(by_instant.items())
+        latest = stored.get(key, {}).get(name)
+        previous = None if latest is None else (latest[1], str(latest[0]))
+        item_id = ids[key]
+        for at, value in given:
+            if previous is not None and value == previous[1] and at >= previous[0]:
+                continue  # the value stays as it was
+            rows.append((item_id, name, at, value))
+            previous = (at, value)
+    rows.sort()
+    return rows
 
 
 def _merge(stored: Stamped, incoming: Stamped) -> bool:
@@ -132,8 +210,11 @@ def _item_rows(connection: Connection, keys: Sequence[ItemKey]) -> dict[ItemKey,
     return rows
 
 
-def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict[ItemKey, int]:
-    """Create missing items, merge attributes into existing ones; return every item's id.
+def _upsert_items(
+    connection: Connection, batch: dict[ItemKey, Stamped]
+) -> tuple[dict[ItemKey, int], dict[ItemKey, Stamped]]:
+    """Create missing items, merge attributes into existing ones; return every item's id and
+    the values the existing ones had before.
 
     The insert comes first and returns the ids it created: new items (the common case for a
     stream of fresh leads) then cost one statement, and only existing ones are read back.
@@ -148,9 +229,11 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
     }
     existing = [key for key in batch if key not in ids]
     changes = []
+    before: dict[ItemKey, Stamped] = {}
     for key, row in _item_rows(connection, existing).items():
         ids[key] = row.id
-        stored: Stamped = dict(row.attributes or {})
+        before[key] = row.attributes or {}
+        stored: Stamped = dict(before[key])
         if _merge(stored, batch[key]):
             kind = stored.get(KIND, [None])[0]
             changes.append({"item_id": row.id, "new_kind": kind, "new_attributes": stored})
@@ -162,7 +245,7 @@ def _upsert_items(connection: Connection, batch: dict[ItemKey, Stamped]) -> dict
             .values(kind=bindparam("new_kind"), attributes=bindparam("new_attributes")),
             changes,
         )
-    return ids
+    return ids, before
 
 
 _ITEM_COLUMNS = "items (source, external_id, kind, attributes)"
@@ -200,6 +283,31 @@ def _insert_items(connection: Connection, rows: list[tuple[Any, ...]]) -> list[t
 def _placeholders(columns: int, rows: int) -> str:
     """`(?, ?), (?, ?), …`: the VALUES of a multi-row insert on SQLite."""
     return ", ".join([f"({', '.join('?' * columns)})"] * rows)
+
+
+_HISTORY_COLUMNS = "item_attributes (item_id, name, at, value)"
+
+
+def _insert_history(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert attribute history rows, skipping instants already recorded."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"INSERT INTO {_HISTORY_COLUMNS} SELECT * FROM unnest(%s::bigint[], %s::varchar[], "
+            "%s::bigint[], %s::text[]) ON CONFLICT DO NOTHING",
+            tuple(list(column) for column in zip(*rows, strict=True)),
+        )
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    for start in range(0, len(rows), _EVENTS_PER_INSERT):
+        chunk = rows[start : start + _EVENTS_PER_INSERT]
+        statement = (
+            f"INSERT INTO {_HISTORY_COLUMNS} VALUES {_placeholders(4, len(chunk))} "
+            "ON CONFLICT DO NOTHING"
+        )
+        driver.execute(statement, list(chain.from_iterable(chunk)))
 
 
 _EVENT_COLUMNS = "events (item_id, type, at, idempotency_key, received_at)"
@@ -247,7 +355,10 @@ def store_events(connection: Connection, events: Sequence[EventIn] | EventColumn
     if not len(batch):
         return StoreResult(accepted=0, duplicates=0)
     keys = list(zip(batch.sources, batch.items, strict=True))
-    ids = _upsert_items(connection, _fold_batch(keys, batch))
+    folded = _fold_batch(keys, batch)
+    ids, before = _upsert_items(connection, folded.stamped)
+    if folded.first:
+        _insert_history(connection, _history_rows(keys, batch, folded, ids, before))
     item_ids = list(map(ids.__getitem__, keys))
     identities = set(zip(item_ids, batch.types, batch.ats, strict=True))
     given_keys = [key for key in batch.idempotency_keys if key is not None]

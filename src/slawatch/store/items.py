@@ -2,8 +2,9 @@
 
 Loading never builds a Python object per row where it can avoid it: PostgreSQL streams the
 events as CSV through COPY and SQLite renders them as CSV text in one aggregate, and polars
-parses that text in native code. Attributes are pulled out of the JSON column by the database
-(one column per attribute name), so items cost no JSON decoding in Python either.
+parses that text in native code. Attributes come from their history table as a long table
+(item, name, value, at), the same four columns whatever the number of names, and polars
+folds them into one column per name; items cost no JSON decoding in Python either.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from slawatch.store.events import KIND
 from slawatch.store.schema import events, items
 
 _EVENT_SCHEMA = {"item": pl.Int64, "type": pl.String, "at": pl.Int64}
+_HISTORY_SCHEMA = {"item": pl.Int64, "name": pl.String, "value": pl.String, "at": pl.Int64}
 _CHUNK = 500_000  # ids per aggregate: far below the 1 GB bound on one text value
 _PARALLEL = max(1, min(4, os.cpu_count() or 1))
 
@@ -125,36 +127,42 @@ def _events_frame(connection: Connection, after_id: int, last_id: int) -> pl.Dat
     return read_csv_parts(run_csv_queries(connection, queries), _EVENT_SCHEMA)
 
 
-def _attribute_names(connection: Connection, item_filter: str) -> list[str]:
-    if _postgres(connection):
-        query = f"SELECT DISTINCT json_object_keys(attributes) FROM items WHERE {item_filter}"
-    else:
-        query = (
-            "SELECT DISTINCT j.key FROM items, json_each(items.attributes) AS j "
-            f"WHERE {item_filter}"
-        )
-    names = connection.execute(text(query)).scalars().all()
-    return sorted(name for name in names if name != KIND)
+def _history_frame(
+    connection: Connection, item_filter: str, ranges: list[tuple[int, int]]
+) -> pl.DataFrame:
+    """Return the attribute history (item, name, value, at) of the selected items.
+
+    A long table: one query of four columns whatever the number of attribute names, where
+    one column per name would grow the query (and break it, past a few hundred names).
+    """
+    fields = ["item_id", _csv_field("name"), _csv_field("value"), "at"]
+    where = f"{item_filter.format(id='item_id')} AND item_id > :low AND item_id <= :high"
+    sql = csv_aggregate(connection, fields, "item_attributes", where)
+    queries = [(sql, {"low": low, "high": high}) for low, high in ranges]
+    return read_csv_parts(run_csv_queries(connection, queries), _HISTORY_SCHEMA)
 
 
 def _items_frame(
     connection: Connection, item_filter: str, ranges: list[tuple[int, int]]
-) -> pl.DataFrame:
-    names = _attribute_names(connection, item_filter)
-    postgres = _postgres(connection)
-    fields = ["id", _csv_field("kind")]
-    parameters: dict[str, Any] = {}
-    for index, name in enumerate(names):
-        if postgres:
-            fields.append(_csv_field(f"(attributes -> :a{index} ->> 0)"))
-            parameters[f"a{index}"] = name
-        else:
-            fields.append(_csv_field(f"json_extract(attributes, :a{index})"))
-            parameters[f"a{index}"] = '$."' + name.replace('"', '""') + '"[0]'
-    sql = csv_aggregate(connection, fields, "items", f"{item_filter} AND id > :low AND id <= :high")
-    queries = [(sql, parameters | {"low": low, "high": high}) for low, high in ranges]
-    schema = {"item": pl.Int64, "kind": pl.String} | dict.fromkeys(names, pl.String)
-    return read_csv_parts(run_csv_queries(connection, queries), schema)
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the items (item, kind, one column per attribute: the latest values) and the
+    history they were folded from."""
+    where = f"{item_filter.format(id='id')} AND id > :low AND id <= :high"
+    sql = csv_aggregate(connection, ["CAST(id AS TEXT)"], "items", where)
+    queries = [(sql, {"low": low, "high": high}) for low, high in ranges]
+    ids = read_csv_parts(run_csv_queries(connection, queries), {"item": pl.Int64})
+    history = _history_frame(connection, item_filter, ranges)
+    latest = (
+        history.sort("at")
+        .group_by("item", "name")
+        .agg(pl.col("value").last())
+        .pivot(on="name", index="item", values="value", sort_columns=True)
+    )
+    if KIND not in latest.columns:
+        latest = latest.with_columns(pl.lit(None, pl.String).alias(KIND))
+    names = [name for name in latest.columns if name not in ("item", KIND)]
+    items = ids.join(latest.select("item", KIND, *names), on="item", how="left")
+    return items, history
 
 
 def _max_id(connection: Connection, table: Any) -> int:
@@ -171,15 +179,16 @@ def load_event_table(connection: Connection, *, after_id: int = 0) -> LoadedEven
     frame = _events_frame(connection, after_id, last_id)
     if after_id > 0:
         touched = (
-            "items.id IN (SELECT item_id FROM events "
+            "{id} IN (SELECT item_id FROM events "
             f"WHERE id > {int(after_id)} AND id <= {int(last_id)})"
         )
         ranges = [(0, _max_id(connection, items))] if frame.height else []
-        item_frame = _items_frame(connection, touched, ranges)
+        item_frame, history = _items_frame(connection, touched, ranges)
     else:
         ranges = _ranges(0, _max_id(connection, items), _CHUNK)
-        item_frame = _items_frame(connection, "1 = 1", ranges)
-    return LoadedEvents(table=EventTable(events=frame, items=item_frame), last_event_id=last_id)
+        item_frame, history = _items_frame(connection, "1 = 1", ranges)
+    table = EventTable(events=frame, items=item_frame, attributes=history)
+    return LoadedEvents(table=table, last_event_id=last_id)
 
 
 def item_detail(connection: Connection, source: str, external_id: str) -> ItemDetail | None:

@@ -87,6 +87,20 @@ items = Table(
     UniqueConstraint("source", "external_id"),
 )
 
+# The history of items' kinds and attributes: a row wherever an event set a value or changed
+# it, so that an evaluation as of an earlier instant reads the values of that instant. Read
+# as a long table (item, name, value, at) whatever the number of names. Derived from the
+# events' payloads and only ever appended to, so no foreign key (it would slow ingestion).
+item_attributes = Table(
+    "item_attributes",
+    metadata,
+    Column("item_id", Id, primary_key=True),
+    Column("name", String(1000), primary_key=True),  # "kind" for the item's kind
+    Column("at", BigInteger, primary_key=True),
+    Column("value", Text, nullable=False),
+    sqlite_with_rowid=False,  # one b-tree, not a table and its key's index: half the writes
+)
+
 events = Table(
     "events",
     metadata,

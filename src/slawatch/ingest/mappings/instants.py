@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from slawatch.engine.instants import to_us
+from slawatch.engine.instants import checked_us, in_range, range_reason
 
 EXAMPLE = "2026-10-05T09:30:00+02:00"
 _EPOCH_MS = re.compile(r"-?\d{12,15}")  # epoch milliseconds from 1973 on; int64 µs bound 15
@@ -52,7 +52,8 @@ def parse_instant(
     """
     text = text.strip()
     if epoch_ms and _EPOCH_MS.fullmatch(text):
-        return int(text) * 1000
+        us = int(text) * 1000
+        return us if in_range(us) else range_reason(text)
     if _NUMBER.fullmatch(text):
         hint = "epoch milliseconds have 12 to 15 digits" if epoch_ms else f"write it like {EXAMPLE}"
         return f"{text!r} is a number, not a date and time; {hint}"
@@ -61,11 +62,11 @@ def parse_instant(
         return f"{text!r} is not a date and time; write it like {EXAMPLE}"
     if moment.tzinfo is None:
         if date_zone is not None and _DATE.fullmatch(text):
-            return to_us(moment.replace(tzinfo=date_zone))
+            return checked_us(moment.replace(tzinfo=date_zone), text)
         if zone is None:
             return f"{text!r} has no UTC offset; add one like +02:00 or Z, or pass --timezone"
         moment = moment.replace(tzinfo=zone)
-    return to_us(moment)
+    return checked_us(moment, text)
 
 
 def parse_column(

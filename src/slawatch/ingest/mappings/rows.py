@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from slawatch.ingest.files import NestingError, json_line, json_text
+from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 
 LINE = "\x00line"  # the row's 1-based line in the file (CSV: the header is line 1); internal
 
@@ -52,8 +53,13 @@ class Rows:
         return self.frame.height + len(self.broken)
 
 
-def read_rows(path: Path, *, name: str | None = None) -> Rows:
-    """Read `path` as CSV or JSON Lines; `name` is how messages call the file (an upload's name)."""
+def read_rows(
+    path: Path, *, name: str | None = None, limits: AttributeLimits = DEFAULT_LIMITS
+) -> Rows:
+    """Read `path` as CSV or JSON Lines; `name` is how messages call the file (an upload's name).
+
+    A file with more columns than `limits.import_columns` is refused before its rows are read.
+    """
     label = name or str(path)
     try:
         data = path.read_bytes()
@@ -77,7 +83,8 @@ def read_rows(path: Path, *, name: str | None = None) -> Rows:
     is_jsonl = suffix in (".jsonl", ".ndjson") or (
         suffix != ".csv" and text.lstrip().startswith("{")
     )
-    return _read_jsonl(text) if is_jsonl else _read_csv(text, label)
+    rows = _read_jsonl(text, label, limits) if is_jsonl else _read_csv(text, label, limits)
+    return rows
 
 
 def _frame(lines: list[int], columns: list[str], values: list[list[str | None]]) -> pl.DataFrame:
@@ -89,7 +96,7 @@ def _frame(lines: list[int], columns: list[str], values: list[list[str | None]])
     return pl.DataFrame(series)
 
 
-def _read_csv(text: str, label: str) -> Rows:
+def _read_csv(text: str, label: str, limits: AttributeLimits) -> Rows:
     first_line = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -100,6 +107,8 @@ def _read_csv(text: str, label: str) -> Rows:
     if first is None:
         raise ImportFileError(f"{label}: no header row; the first line names the columns")
     header = [name.strip() for name in first]
+    if len(header) > limits.import_columns:
+        raise ImportFileError(f"{label}: {limits.too_many_columns(len(header))}")
     for position, name in enumerate(header, start=1):
         if not name:
             raise ImportFileError(f"{label}: column {position} of the header has no name; name it")
@@ -142,7 +151,7 @@ def _text(value: Any) -> str | None:
     return None if value == "" else json_text(value)
 
 
-def _read_jsonl(text: str) -> Rows:
+def _read_jsonl(text: str, label: str, limits: AttributeLimits) -> Rows:
     columns: dict[str, None] = {}
     records: list[tuple[int, dict[str, str | None]]] = []
     broken: list[tuple[int, str]] = []
@@ -162,6 +171,8 @@ def _read_jsonl(text: str) -> Rows:
             continue
         row = {str(key).strip(): _text(item) for key, item in value.items()}
         columns.update(dict.fromkeys(row))
+        if len(columns) > limits.import_columns:
+            raise ImportFileError(f"{label}:{index}: {limits.too_many_columns(len(columns))}")
         records.append((index, row))
     names = list(columns)
     frame = _frame(

@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from slawatch.engine.instants import in_range, range_reason
+from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 from slawatch.store.events import (
     DEFAULT_SOURCE,
     NO_ATTRIBUTES,
@@ -107,10 +109,13 @@ def _instant(value: Any) -> int:
         else:
             reason = f"{value!r} has no UTC offset; add one, e.g. {value}Z or {value}+01:00"
         raise _RejectedError("at", reason)
-    return (moment - _EPOCH) // _MICROSECOND
+    us: int = (moment - _EPOCH) // _MICROSECOND
+    if not in_range(us):
+        raise _RejectedError("at", range_reason(value))
+    return us
 
 
-def _attribute(name: str, value: Any) -> str | None:
+def _attribute(name: str, value: Any, limits: AttributeLimits) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -119,11 +124,13 @@ def _attribute(name: str, value: Any) -> str | None:
         text = str(value)
         if "\x00" in text or "\x00" in name:
             raise _RejectedError(name, f"attribute {name!r} contains a NUL character")
+        if len(text) > limits.value:
+            raise _RejectedError(name, limits.value_too_long(name))
         return text
     raise _RejectedError(name, f"attribute {name} must be a string, number or boolean")
 
 
-def _attributes(element: dict[str, Any]) -> dict[str, str]:
+def _attributes(element: dict[str, Any], limits: AttributeLimits) -> dict[str, str]:
     attributes: dict[str, str] = {}
     if len(element) <= 3:
         return attributes  # item, type and at only
@@ -131,20 +138,34 @@ def _attributes(element: dict[str, Any]) -> dict[str, str]:
     if given is not None:
         if not isinstance(given, dict):
             raise _RejectedError("attributes", "attributes must be an object of names to values")
+        if len(given) > limits.per_event:
+            raise _RejectedError("attributes", limits.too_many(len(given)))
         for name, value in given.items():
             if name in RESERVED:
                 raise _RejectedError(
                     f"attributes.{name}", f"{name} is reserved; rename the attribute"
                 )
-            if (text := _attribute(f"attributes.{name}", value)) is not None:
+            if len(name) > limits.name:
+                raise _RejectedError("attributes", limits.name_too_long(name))
+            if (text := _attribute(f"attributes.{name}", value, limits)) is not None:
                 attributes[name] = text
+    if len(element) - 3 > limits.per_event:  # before looking at each of thousands of names
+        count = sum(1 for name in element if name not in RESERVED)
+        if count + len(attributes) > limits.per_event:
+            raise _RejectedError(None, limits.too_many(count + len(attributes)))
     for name, value in element.items():
-        if name not in RESERVED and (text := _attribute(name, value)) is not None:
+        if name in RESERVED:
+            continue
+        if len(name) > limits.name:
+            raise _RejectedError(None, limits.name_too_long(name))
+        if (text := _attribute(name, value, limits)) is not None:
             attributes[name] = text
+    if len(attributes) > limits.per_event:
+        raise _RejectedError(None, limits.too_many(len(attributes)))
     return attributes
 
 
-def _event(element: Any, header_key: str | None) -> EventIn:
+def _event(element: Any, header_key: str | None, limits: AttributeLimits) -> EventIn:
     if not isinstance(element, dict):
         raise _RejectedError(None, f"the element is {_json_type(element)}, not an event object")
     return EventIn(
@@ -153,7 +174,7 @@ def _event(element: Any, header_key: str | None) -> EventIn:
         type=_text(element, "type", required=True) or "",
         at=_instant(element.get("at")),
         kind=_text(element, "kind", required=False),
-        attributes=_attributes(element),
+        attributes=_attributes(element, limits),
         idempotency_key=_text(element, "idempotency_key", required=False) or header_key,
     )
 
@@ -165,7 +186,9 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), "a number")
 
 
-def check_elements(elements: Sequence[Any], header_key: str | None) -> CheckedBatch:
+def check_elements(
+    elements: Sequence[Any], header_key: str | None, limits: AttributeLimits = DEFAULT_LIMITS
+) -> CheckedBatch:
     """Check each element on its own: the events of the good ones, an error for each bad one."""
     batch = CheckedBatch()
     for index, element in enumerate(elements):
@@ -173,13 +196,15 @@ def check_elements(elements: Sequence[Any], header_key: str | None) -> CheckedBa
             batch.errors.append(EventError(index=index, field=None, reason=element.reason))
             continue
         try:
-            batch.events.append(_event(element, header_key))
+            batch.events.append(_event(element, header_key, limits))
         except _RejectedError as problem:
             batch.errors.append(EventError(index=index, field=problem.field, reason=problem.reason))
     return batch
 
 
-def plain_columns(elements: Sequence[Any], header_key: str | None) -> EventColumns | None:
+def plain_columns(
+    elements: Sequence[Any], header_key: str | None, limits: AttributeLimits = DEFAULT_LIMITS
+) -> EventColumns | None:
     """Return the events of a batch of plain elements, checked column by column, else None.
 
     Plain: every element an object with the same keys, among them item, type and at but not a
@@ -193,6 +218,9 @@ def plain_columns(elements: Sequence[Any], header_key: str | None) -> EventColum
         return None
     if len(set(map(len, elements))) != 1:
         return None
+    attributes = [name for name in names if name not in RESERVED]
+    if len(attributes) > limits.per_event or any(len(name) > limits.name for name in attributes):
+        return None
     try:  # as many keys as the first element and each of its names: the same keys
         columns = {name: list(map(itemgetter(name), elements)) for name in names}
     except KeyError:
@@ -201,6 +229,8 @@ def plain_columns(elements: Sequence[Any], header_key: str | None) -> EventColum
         if set(map(type, column)) != {str} or "\x00" in name or "\x00" in "".join(column):
             return None
         if name in LIMITS and not _plain_texts(column, LIMITS[name]):
+            return None
+        if name not in RESERVED and max(map(len, column)) > limits.value:
             return None
     ats = _instants(columns["at"])
     if ats is None:
@@ -234,7 +264,10 @@ def _instants(texts: list[str]) -> list[int] | None:
         return None
     if None in map(_TZINFO, moments):  # fromisoformat's zones are fixed offsets
         return None
-    return [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    instants = [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    if not (in_range(min(instants)) and in_range(max(instants))):
+        return None  # the reference names the element and the range
+    return instants
 
 
 def _attribute_column(columns: dict[str, list[str]], count: int) -> list[Mapping[str, str]]:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from slawatch.ingest.limits import AttributeLimits
 from slawatch.ingest.vocabulary import UsedTypes, unused_types
 from slawatch.metrics import record_ingest
 from slawatch.store.db import transaction
@@ -186,10 +187,11 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
                 "the Idempotency-Key header applies to a single event; "
                 "give each element of a batch its own idempotency_key",
             )
-        events: EventColumns | list[EventIn] | None = plain_columns(elements, header_key)
+        limits = AttributeLimits.of(settings)
+        events: EventColumns | list[EventIn] | None = plain_columns(elements, header_key, limits)
         errors: list[EventError] = []
         if events is None:
-            checked = check_elements(elements, header_key)
+            checked = check_elements(elements, header_key, limits)
             events, errors = checked.events, checked.errors
         accepted = duplicates = 0
         unused: list[UnusedEventType] = []

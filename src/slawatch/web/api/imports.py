@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from pydantic import BaseModel
 
 from slawatch.ingest.imports import ImportOptionError, run_import
+from slawatch.ingest.limits import AttributeLimits
 from slawatch.ingest.mappings import ImportFileError, MappingName
 from slawatch.web.api.events import UnusedEventType
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import engine_of, settings_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["imports"])
@@ -92,6 +93,7 @@ def post_import(
                 timezone=timezone or None,
                 filename=filename,
                 write_rejected=False,
+                limits=AttributeLimits.of(settings_of(request)),
             )
         except (ImportFileError, ImportOptionError) as error:
             raise HTTPException(422, str(error)) from None
