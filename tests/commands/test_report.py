@@ -79,6 +79,16 @@ def test_a_period_that_has_not_begun_is_a_usage_error(tmp_path: Path):
     assert "has not begun" in err
 
 
+def test_a_period_that_begins_exactly_at_as_of_has_begun_and_is_reported(tmp_path: Path):
+    output = tmp_path / "november.csv"
+    code, _, err = run(
+        EXAMPLE, "--events", EVENTS, "--period", "2026-11", "--as-of", "2026-11-01T00:00:00+01:00",
+        "-o", output,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "2026-11" in output.read_text(encoding="utf-8")
+
+
 def test_a_missing_events_file_is_a_usage_error(tmp_path: Path):
     code, _, _ = run(EXAMPLE, "--events", tmp_path / "nope.csv", *ARGS, "-o", tmp_path / "r.pdf")
     assert code == 2
