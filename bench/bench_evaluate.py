@@ -127,7 +127,7 @@ def main() -> None:
         )
         result = json.loads(report.read_text())["results"][0]
         print(
-            f"hyperfine: mean {result['mean']:.2f} s ± {result['stddev']:.2f} s "
+            f"hyperfine: mean {result['mean']:.2f} s ± {result['stddev'] or 0:.2f} s "
             f"(min {result['min']:.2f} s, {args.runs} runs)"
         )
 

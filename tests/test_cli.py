@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from slawatch.cli import app
@@ -13,6 +15,7 @@ from slawatch.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "marketing-sales.yaml"
 EVENTS = ROOT / "examples" / "marketing-sales-events.csv"
+AS_OF = "2026-11-01T00:00:00+01:00"
 
 runner = CliRunner()
 
@@ -267,3 +270,25 @@ def test_where_reads_the_attribute_as_of_the_evaluation_not_a_later_relabel(tmp_
 
     assert qualified("2026-11-01T00:00:00+01:00") == 2  # nothing may depend on when one runs it
     assert qualified("2026-12-01T00:00:00+01:00") == 1
+
+
+@given(
+    label=st.one_of(
+        st.builds("{:04d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99)),
+        st.builds("{:04d}-W{:02d}".format, st.integers(0, 9999), st.integers(0, 99)),
+        st.integers(0, 9999).map("{:04d}".format),
+        st.sampled_from(["9999-12", "0001", "9999-W52", "1969-12-31", "2200-Q1"]),
+        st.text(max_size=10).filter(lambda text: not text.startswith("-")),
+    )
+)
+@settings(max_examples=30, deadline=None)
+def test_evaluate_answers_any_period_label_with_a_result_or_exit_code_2(label: str):
+    code, _, err = run("evaluate", EXAMPLE, "--events", EVENTS, "--period", label, "--as-of", AS_OF)
+    assert code in (0, 2), err
+    assert "Traceback" not in err
+
+
+def test_a_period_outside_the_measured_years_exits_2_naming_the_limit():
+    code, _, err = run("evaluate", EXAMPLE, "--events", EVENTS, "--period", "9999-12")
+    assert code == 2
+    assert "from 1970 to 2199" in " ".join(err.split())

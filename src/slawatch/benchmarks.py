@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +34,7 @@ from slawatch.agreements.model import (
     PeriodKind,
     RatioObjective,
 )
-from slawatch.engine.periods import PeriodLabelError, first_day, label_of
+from slawatch.engine.periods import first_day, label_of, read_label
 from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
 from slawatch.presentation import HOUR, duration_text, number_text, share_text
 
@@ -51,46 +50,14 @@ LARGEST_FIGURE = 1_000_000_000
 # Period labels
 
 
-_LABELS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
-    (PeriodKind.DAY, re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),
-    (PeriodKind.WEEK, re.compile(r"^(\d{4})-W(\d{2})$")),
-    (PeriodKind.MONTH, re.compile(r"^(\d{4})-(\d{2})$")),
-    (PeriodKind.QUARTER, re.compile(r"^(\d{4})-Q([1-4])$")),
-    (PeriodKind.YEAR, re.compile(r"^(\d{4})$")),
-)
-
-
 def label_kind(label: str) -> PeriodKind:
     """Return the kind of period a label names ('2026-W41' → week); PeriodLabelError if none."""
-    return _parse(label)[0]
-
-
-def _parse(label: str) -> tuple[PeriodKind, dt.date]:
-    for kind, pattern in _LABELS:
-        found = pattern.match(label)
-        if found is None:
-            continue
-        numbers = [int(group) for group in found.groups()]
-        try:
-            match kind:
-                case PeriodKind.DAY:
-                    return kind, dt.date(numbers[0], numbers[1], numbers[2])
-                case PeriodKind.WEEK:
-                    return kind, dt.date.fromisocalendar(numbers[0], numbers[1], 1)
-                case PeriodKind.MONTH:
-                    return kind, dt.date(numbers[0], numbers[1], 1)
-                case PeriodKind.QUARTER:
-                    return kind, dt.date(numbers[0], 3 * numbers[1] - 2, 1)
-                case _:
-                    return kind, dt.date(numbers[0], 1, 1)
-        except ValueError:
-            break
-    raise PeriodLabelError(f"period {label!r} is not a label")
+    return read_label(label)[0]
 
 
 def earlier_label(label: str, steps: int = 1) -> str:
     """Return the label `steps` periods before `label`, of the same kind."""
-    kind, first = _parse(label)
+    kind, first = read_label(label)
     for _ in range(steps):
         first = first_day(kind, first - dt.timedelta(days=1))
     return label_of(kind, first)
@@ -101,7 +68,7 @@ def year_ago_label(label: str) -> str | None:
 
     None when it does not exist: ISO week 53 of a year whose predecessor has 52, or 29 Feb.
     """
-    kind, first = _parse(label)
+    kind, first = read_label(label)
     try:
         if kind is PeriodKind.WEEK:
             year, week, _ = first.isocalendar()

@@ -79,6 +79,16 @@ def test_a_period_that_has_not_begun_is_a_usage_error(tmp_path: Path):
     assert "has not begun" in err
 
 
+def test_a_period_that_begins_exactly_at_as_of_has_begun_and_is_reported(tmp_path: Path):
+    output = tmp_path / "november.csv"
+    code, _, err = run(
+        EXAMPLE, "--events", EVENTS, "--period", "2026-11", "--as-of", "2026-11-01T00:00:00+01:00",
+        "-o", output,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "2026-11" in output.read_text(encoding="utf-8")
+
+
 def test_a_missing_events_file_is_a_usage_error(tmp_path: Path):
     code, _, _ = run(EXAMPLE, "--events", tmp_path / "nope.csv", *ARGS, "-o", tmp_path / "r.pdf")
     assert code == 2
@@ -153,7 +163,7 @@ def test_an_unknown_agreement_or_period_in_the_database_fails_with_1(stored: Non
     assert "there is no agreement 'nope'" in err
     code, _, err = run("marketing-sales", "--period", "2025-01", "-o", tmp_path / "r.pdf")
     assert code == 1
-    assert "stored periods run from 2026-01 to 2026-10" in err
+    assert "stored periods run from 2026-01 to 2026-11" in err  # November began as of
 
 
 def test_a_bad_label_for_a_stored_report_is_a_usage_error(stored: None, tmp_path: Path):

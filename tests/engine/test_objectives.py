@@ -52,7 +52,12 @@ def test_counts_are_distinct_items_by_their_first_event_per_month():
     values = {
         (p.period.label, p.objectives[0].value, p.objectives[0].status) for p in result.periods
     }
-    assert values == {("2026-01", 1, Status.BREACHED), ("2026-02", 2, Status.MET)}
+    # As of March's first instant, March has begun: it is running, with nothing in it yet.
+    assert values == {
+        ("2026-01", 1, Status.BREACHED),
+        ("2026-02", 2, Status.MET),
+        ("2026-03", 0, Status.ON_TRACK),
+    }
 
 
 def test_events_after_as_of_do_not_exist():
@@ -107,10 +112,11 @@ def test_ratio_counts_numerators_among_the_periods_denominators():
     result = evaluate(
         agreement({"conversion": conversion}), events, as_of=instant("2026-03-01T00:00:00+01:00")
     )
-    january, february = (p.objectives[0] for p in result.periods)
+    january, february, march = (p.objectives[0] for p in result.periods)
     assert (january.value, january.details) == (0.5, {"numerator": 1, "denominator": 2})
     assert january.status is Status.MET
     assert (february.value, february.status) == (None, Status.NO_DATA)
+    assert (march.value, march.status) == (None, Status.NO_DATA)  # its first instant
 
 
 def test_clock_objective_counts_states_per_period_of_the_start():

@@ -92,3 +92,15 @@ def test_a_quarter_spans_three_months_and_a_week_a_share_of_one():
 def test_to_us_refuses_naive_datetimes():
     with pytest.raises(ValueError, match="no time zone"):
         to_us(dt.datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("label", ["9999-12", "0001", "1969-12-31", "2200-Q1", "0000-W01", "2200"])
+def test_labels_outside_the_measured_years_are_refused_naming_the_limit(label):
+    with pytest.raises(PeriodLabelError, match="from 1970 to 2199"):
+        parse_label(label, BERLIN)
+
+
+@pytest.mark.parametrize("label", ["1970-W01", "1970-01-01", "2199-12", "2199-Q4", "2199-W52"])
+def test_the_first_and_last_measured_years_have_periods(label):
+    period = parse_label(label, ZoneInfo("Pacific/Kiritimati"))
+    assert period.start < period.end

@@ -60,3 +60,8 @@ def test_availability_forecast_compares_budget_burn_with_time_gone(downtime, gon
         0.999, AT_LEAST, 0.999, downtime=downtime, budget=100.0, gone=gone, running=True
     )
     assert status is expected
+
+
+def test_a_count_at_its_periods_first_instant_has_no_pace_and_is_on_track():
+    assert count_status(0, AT_LEAST, 50, gone=0.0, running=True) is Status.ON_TRACK
+    assert count_status(3, AT_MOST, 2, gone=0.0, running=True) is Status.BREACHED

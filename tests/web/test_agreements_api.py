@@ -93,6 +93,17 @@ def test_invalid_yaml_is_refused_with_every_problem_and_its_line(client: TestCli
     assert client.get(URL).status_code == 404
 
 
+@pytest.mark.parametrize("spelling", ["nan", ".nan", ".inf"])
+def test_a_non_finite_warn_is_a_422_at_its_line(client: TestClient, spelling: str) -> None:
+    text = template_text("marketing-sales").replace("warn: 75%", f"warn: {spelling}", 1)
+    response = client.put(URL, content=text.encode(), headers=YAML)
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    assert problem["message"].endswith("is not a finite number")
+    lines = text.splitlines()
+    assert lines[problem["line"] - 1].startswith(f"    warn: {spelling} ")
+
+
 @pytest.mark.parametrize(
     ("url", "content", "content_type", "status", "words"),
     [

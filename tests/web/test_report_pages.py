@@ -115,7 +115,7 @@ def test_a_read_token_downloads_the_scorecard_csv(reader: TestClient):
     ("url", "status", "message"),
     [
         ("/agreements/nope/report.pdf", 404, "there is no agreement 'nope'"),
-        (f"{REPORT}.pdf?period=2025-01", 404, "stored periods run from 2026-01 to 2026-10"),
+        (f"{REPORT}.pdf?period=2025-01", 404, "stored periods run from 2026-01 to 2026-11"),
         (f"{REPORT}.pdf?period=October", 422, "is not a label"),
         (f"{REPORT}.docx", 404, "ask for report.pdf, report.xlsx or report.csv"),
         (f"{REPORT}.pdf?lang=fr", 422, "use en or de"),

@@ -8,6 +8,7 @@ so the caller carries on and one run finds all mistakes. The parts of an agreeme
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -279,8 +280,39 @@ def read_instant(walk: Walk, value: Any, at: At) -> dt.datetime | None:
     return instant if _in_range(walk, instant.date(), at, text) else None
 
 
+def non_finite(value: Any) -> str | None:
+    """Return how a not-a-number or an infinity was written (`.nan`, `nan`, `.inf`), else None.
+
+    YAML reads `.nan` and `.inf` (and `1e400`) as floats, and `Decimal` reads "nan" and
+    "Infinity": neither may reach a comparison, where a NaN raises and an infinity misleads.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        written = value.strip().rstrip("%").strip()
+        try:
+            number = Decimal(written)
+        except InvalidOperation:
+            return None
+        return None if number.is_finite() else value.strip()
+    return None
+
+
+def refuse_non_finite(walk: Walk, value: Any, at: At, hint: str) -> bool:
+    """Report a NaN or an infinity with a hint at what to write instead; True if it was one."""
+    written = non_finite(value)
+    if written is None:
+        return False
+    walk.problem(at, f'"{written}" is not a finite number', hint)
+    return True
+
+
 def read_percent(walk: Walk, value: Any, at: At) -> Decimal | None:
     """Read `75%` as Decimal 75; numbers without % are refused, since 0.75 and 75 both occur."""
+    if refuse_non_finite(walk, value, at, "write a percentage from 0% to 100%, such as 75%"):
+        return None
     text = value.strip() if isinstance(value, str) else None
     match = PERCENT.fullmatch(text) if text else None
     if match is None:
@@ -311,6 +343,8 @@ def _as_percent(written: str) -> str | None:
     try:
         number = Decimal(written)
     except InvalidOperation:  # pragma: no cover - PLAIN_NUMBER only lets decimals through
+        return None
+    if not number.is_finite():
         return None
     return f"{(number * 100).normalize():f}%" if 0 < number <= 1 else f"{number.normalize():f}%"
 

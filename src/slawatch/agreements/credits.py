@@ -15,6 +15,7 @@ from slawatch.agreements._walk import (
     read_mapping,
     read_percent,
     read_sequence,
+    refuse_non_finite,
 )
 from slawatch.agreements.durations import DurationError, parse_duration
 from slawatch.agreements.errors import choice_hint
@@ -127,6 +128,8 @@ def read_credits(
 
 
 def _fee(walk: Walk, value: Any, at: At) -> Fee | None:
+    if refuse_non_finite(walk, value, at, "write an amount and a currency, such as 10000 EUR"):
+        return None
     text = "" if value is None else str(value).strip()
     match = FEE.fullmatch(text)
     if match is not None and not re.fullmatch(r"\d+\.\d{3}", match.group(1)):

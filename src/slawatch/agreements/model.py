@@ -10,6 +10,7 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,6 +102,16 @@ class Target(Model):
     value: float  # a fraction for shares (0.95), a number for counts
     share: bool  # written as a percentage
     text: str
+
+    @property
+    def exact(self) -> Fraction:
+        """Return the value as the agreement wrote it, exactly, for integer arithmetic.
+
+        `value` comes from a decimal of a few digits (99.95 % → 0.9995), and a float's
+        shortest repr gives back any decimal of up to 15 significant digits unchanged, so
+        (1 − 90 %) × 2,682,000 s is 268,200 s here, where floats give 268,199.99….
+        """
+        return Fraction(repr(self.value))
 
 
 class PeriodKind(StrEnum):

@@ -8,7 +8,15 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedSeq
 
-from slawatch.agreements._walk import At, Walk, as_fraction, list_items, read_mapping, read_text
+from slawatch.agreements._walk import (
+    At,
+    Walk,
+    as_fraction,
+    list_items,
+    read_mapping,
+    read_text,
+    refuse_non_finite,
+)
 from slawatch.agreements.model import AttributeTest, Comparison, Target
 
 COMPARISON = re.compile(r"(>=|<=|>|<|≥|≤)\s*([+-]?\d+(?:\.\d+)?)\s*(%?)")
@@ -103,6 +111,9 @@ def _attribute_comparison(walk: Walk, name: str, text: str, at: At) -> Attribute
 
 def read_target(walk: Walk, value: Any, at: At, *, share: bool | None) -> Target | None:
     """Read `">= 95%"` (a share) or `">= 50"` (a count), refusing targets that cannot be met."""
+    example = '">= 95%"' if share else '">= 50"' if share is False else '">= 95%" or ">= 50"'
+    if refuse_non_finite(walk, value, at, f"write a comparison and a number, such as {example}"):
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         walk.problem(at, f"{value} has no comparison", _target_hint(str(value), share))
         return None

@@ -163,7 +163,7 @@ def _from_events(
     except PeriodLabelError as error:
         raise typer.BadParameter(str(error), param_hint="--period") from None
     instant = parse_as_of(as_of, parsed)
-    if window.start >= instant:
+    if window.start > instant:  # a period that begins exactly at as_of has begun (semantics.md)
         raise typer.BadParameter(
             f"period {period} has not begun as of {from_us(instant, zone):%Y-%m-%d %H:%M}; "
             "choose an earlier period or a later --as-of",

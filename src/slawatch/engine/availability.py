@@ -8,12 +8,13 @@ limited to the calendar's working time when the objective names one, less mainte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
 from slawatch.engine.calendar import WorkingTime
-from slawatch.engine.instants import NO_INSTANT, US, Instants
+from slawatch.engine.instants import NO_INSTANT, Instants
 from slawatch.engine.periods import Period
 
 
@@ -28,27 +29,29 @@ class Outages:
 
 @dataclass(frozen=True)
 class AvailabilityFigures:
+    """One period's figures; times in whole microseconds, so that no sum or floor drifts."""
+
     services: int
-    eligible_seconds: float  # summed over services, up to as_of
-    downtime_seconds: float
+    eligible_us: int  # summed over services, up to as_of
+    downtime_us: int
     failures: int
-    mttr_seconds: float | None
-    mttf_seconds: float | None
-    error_budget_seconds: float  # over the whole period
+    mttr_us: int | None  # floored means
+    mttf_us: int | None
+    error_budget_us: Fraction  # over the whole period, exact
     availability: float | None
 
     @property
-    def mtbf_seconds(self) -> float | None:
-        if self.mttr_seconds is None or self.mttf_seconds is None:
+    def mtbf_us(self) -> int | None:
+        if self.mttr_us is None or self.mttf_us is None:
             return None
-        return self.mttr_seconds + self.mttf_seconds
+        return self.mttr_us + self.mttf_us
 
     @property
     def error_budget_remaining(self) -> float | None:
         """Return the unspent share of the budget; negative once it is overspent."""
-        if self.error_budget_seconds <= 0:
+        if self.error_budget_us <= 0:
             return None
-        return 1.0 - self.downtime_seconds / self.error_budget_seconds
+        return float(1 - self.downtime_us / self.error_budget_us)
 
 
 class AvailabilityMeter:
@@ -62,7 +65,7 @@ class AvailabilityMeter:
         calendar: WorkingTime,
         maintenance: list[tuple[int, int]],
         measured_from: int,
-        target: float,
+        target: Fraction,
     ) -> None:
         self._outages = outages
         self._services = services
@@ -72,6 +75,8 @@ class AvailabilityMeter:
         self._target = target
 
     def measure(self, period: Period, as_of: int) -> AvailabilityFigures:
+        # Time is measured up to as_of; events are counted over the whole period, since the
+        # table holds none after as_of and one exactly at as_of exists.
         start = max(period.start, self._measured_from)
         until = min(period.end, as_of)
         eligible = self._eligible(start, until) * self._services
@@ -79,17 +84,18 @@ class AvailabilityMeter:
         finish = np.minimum(self._outages.finish, as_of)
         downtime = int(self._counted(self._outages.begin, finish, start, until).sum())
         failures = int(
-            np.count_nonzero((self._outages.begin >= start) & (self._outages.begin < until))
+            np.count_nonzero((self._outages.begin >= start) & (self._outages.begin < period.end))
         )
         return AvailabilityFigures(
             services=self._services,
-            eligible_seconds=eligible / US,
-            downtime_seconds=downtime / US,
+            eligible_us=eligible,
+            downtime_us=downtime,
             failures=failures,
-            mttr_seconds=self._mttr(start, until),
-            mttf_seconds=self._mttf(start, until),
-            error_budget_seconds=(1.0 - self._target) * whole / US,
-            availability=None if eligible <= 0 else 1.0 - downtime / eligible,
+            mttr_us=self._mttr(start, period.end),
+            mttf_us=self._mttf(start, period.end),
+            error_budget_us=(1 - self._target) * whole,
+            # One division, so that a share exactly at the target compares equal to it.
+            availability=None if eligible <= 0 else (eligible - downtime) / eligible,
         )
 
     def _eligible(self, start: int, until: int) -> int:
@@ -110,18 +116,26 @@ class AvailabilityMeter:
             counted = counted - self._calendar.working_time(ma, mb)
         return counted
 
-    def _mttr(self, start: int, until: int) -> float | None:
-        """Mean working length of the outages that recovered inside the period."""
+    def _mttr(self, start: int, end: int) -> int | None:
+        """Mean working length of the outages that recovered inside the period.
+
+        Only failures the agreement counts take part: an outage that began before `effective`
+        is not one, even when it recovers later. The length is the whole outage's, maintenance
+        included: maintenance excuses downtime from availability, it does not shorten a repair.
+        """
         outages = self._outages
         ended = (
-            (outages.finish != NO_INSTANT) & (outages.finish >= start) & (outages.finish < until)
+            (outages.finish != NO_INSTANT)
+            & (outages.finish >= start)
+            & (outages.finish < end)
+            & (outages.begin >= self._measured_from)
         )
         if not ended.any():
             return None
         lengths = self._calendar.working_time(outages.begin[ended], outages.finish[ended])
-        return float(lengths.mean()) / US
+        return _floor_mean(lengths)
 
-    def _mttf(self, start: int, until: int) -> float | None:
+    def _mttf(self, start: int, end: int) -> int | None:
         """Mean up time from a recovery to the next failure, for failures in the period."""
         outages = self._outages
         if len(outages.begin) < 2:
@@ -129,11 +143,17 @@ class AvailabilityMeter:
         same = outages.service[1:] == outages.service[:-1]
         recovered = outages.finish[:-1]
         failed = outages.begin[1:]
-        inside = same & (failed >= start) & (failed < until) & (recovered != NO_INSTANT)
+        inside = same & (failed >= start) & (failed < end) & (recovered != NO_INSTANT)
         if not inside.any():
             return None
         spans = self._calendar.working_time(recovered[inside], failed[inside])
-        return float(spans.mean()) / US
+        return _floor_mean(spans)
+
+
+def _floor_mean(lengths: Instants) -> int:
+    """Return the mean in whole microseconds, rounded down, summed as Python integers."""
+    total: int = sum(lengths.tolist())
+    return total // len(lengths)
 
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -7,12 +7,14 @@ effective date to the one holding `as_of`, or over a single window the caller na
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from slawatch.agreements.model import (
@@ -36,7 +38,7 @@ from slawatch.engine.events import (
     outages,
     select_items,
 )
-from slawatch.engine.instants import Instants, from_us, to_us
+from slawatch.engine.instants import US, Instants, from_us, to_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
 from slawatch.engine.periods import share_of_periods as periods_spanned
 from slawatch.engine.status import (
@@ -107,14 +109,25 @@ class Evaluator:
         return self._calendars[name]
 
     def periods(self, objective: Objective, window: Period | None) -> list[Period]:
-        # A period that begins at `as_of` or later has not begun: nothing exists in it yet.
+        # Events at `as_of` exist, so a period that begins exactly at `as_of` has begun (its
+        # first instant) and is reported as running; one that begins later has not.
         if window is not None:
-            return [window] if window.start < self.as_of else []
-        if self.as_of <= self.measured_from:
+            return [window] if window.start <= self.as_of else []
+        if self.as_of < self.measured_from:
             return []
         today = from_us(self.as_of, self.zone).date()
         periods = periods_between(objective.period, self.agreement.effective, today, self.zone)
-        return [period for period in periods if period.start < self.as_of]
+        return [period for period in periods if period.start <= self.as_of]
+
+    def assign(self, instants: Instants, periods: list[Period]) -> npt.NDArray[np.int64]:
+        """Return each instant's period index; -1 outside them or before `effective`.
+
+        The first period can begin before the agreement took effect (a month holding a
+        mid-month `effective` date); what starts before `effective` is not measured.
+        """
+        index = assign(instants, periods)
+        index[instants < self.measured_from] = -1
+        return index
 
     def items_of(self, objective: Objective) -> pl.Series:
         items = self.table.items
@@ -129,9 +142,16 @@ class Evaluator:
         return select_items(self.table, objective.where)
 
     def gone(self, period: Period) -> float:
-        """Return the share of the period's time already passed."""
-        passed = min(self.as_of, period.end) - period.start
-        return max(0.0, min(1.0, passed / (period.end - period.start)))
+        """Return the share of the period's measured time already passed.
+
+        Measured time starts at `effective` in a first period that begins earlier: nothing
+        before it can count, so a pace or a budget burn is judged from there.
+        """
+        start = max(period.start, self.measured_from)
+        if period.end <= start:
+            return 1.0
+        passed = min(self.as_of, period.end) - start
+        return max(0.0, min(1.0, passed / (period.end - start)))
 
     def running(self, period: Period) -> bool:
         return period.start <= self.as_of < period.end
@@ -158,7 +178,7 @@ class Evaluator:
 
     def count(self, objective: CountObjective, periods: list[Period]) -> list[ObjectiveResult]:
         firsts = first_events(self.table.events, objective.count, self.items_of(objective))
-        index = assign(firsts.get_column("at").to_numpy(), periods)
+        index = self.assign(firsts.get_column("at").to_numpy(), periods)
         counts = np.bincount(index[index >= 0], minlength=len(periods))
         results = []
         for period, value in zip(periods, counts.tolist(), strict=True):
@@ -179,7 +199,7 @@ class Evaluator:
         counted = denominators.get_column("item").is_in(
             has_event(self.table.events, objective.count).implode()
         )
-        index = assign(denominators.get_column("at").to_numpy(), periods)
+        index = self.assign(denominators.get_column("at").to_numpy(), periods)
         inside = index >= 0
         of = np.bincount(index[inside], minlength=len(periods))
         hits = np.bincount(index[inside & counted.to_numpy()], minlength=len(periods))
@@ -205,7 +225,7 @@ class Evaluator:
 
     def clock(self, objective: ClockObjective, periods: list[Period]) -> list[ObjectiveResult]:
         items, clocks = self.item_clocks(objective)
-        index = assign(items.inputs.start, periods)
+        index = self.assign(items.inputs.start, periods)
         inside = index >= 0
         states = len(ClockState)
         tally = np.bincount(
@@ -252,7 +272,7 @@ class Evaluator:
             calendar=self.calendar(objective.calendar),
             maintenance=[(to_us(w.start), to_us(w.end)) for w in objective.maintenance],
             measured_from=self.measured_from,
-            target=objective.target.value,
+            target=objective.target.exact,
         )
         results = []
         for period in periods:
@@ -261,20 +281,20 @@ class Evaluator:
                 figures.availability,
                 objective.target.op,
                 objective.target.value,
-                downtime=figures.downtime_seconds,
-                budget=figures.error_budget_seconds,
+                downtime=figures.downtime_us / US,
+                budget=float(figures.error_budget_us) / US,
                 gone=self.gone(period),
                 running=self.running(period),
             )
             details: Details = {
                 "services": figures.services,
-                "eligible_seconds": int(figures.eligible_seconds),
-                "downtime_seconds": int(figures.downtime_seconds),
+                "eligible_seconds": figures.eligible_us // US,
+                "downtime_seconds": figures.downtime_us // US,
                 "failures": figures.failures,
-                "mttr_seconds": _floor(figures.mttr_seconds),
-                "mttf_seconds": _floor(figures.mttf_seconds),
-                "mtbf_seconds": _floor(figures.mtbf_seconds),
-                "error_budget_seconds": int(figures.error_budget_seconds),
+                "mttr_seconds": _seconds(figures.mttr_us),
+                "mttf_seconds": _seconds(figures.mttf_us),
+                "mtbf_seconds": _seconds(figures.mtbf_us),
+                "error_budget_seconds": math.floor(figures.error_budget_us / US),
                 "error_budget_remaining": figures.error_budget_remaining,
             }
             results.append(
@@ -307,8 +327,9 @@ class Evaluator:
         return list(zip(periods, results, strict=True))
 
 
-def _floor(seconds: float | None) -> int | None:
-    return None if seconds is None else int(seconds)
+def _seconds(us: int | None) -> int | None:
+    """Return whole seconds, rounded down as every shown duration is."""
+    return None if us is None else us // US
 
 
 def evaluate(

@@ -2,7 +2,8 @@
 
 A period is a half-open span of local calendar dates, `[first day 00:00, next first day 00:00)`,
 placed in UTC with zoneinfo. Labels are the ones people type: `2026-10-05`, `2026-W41`,
-`2026-10`, `2026-Q4`, `2026`.
+`2026-10`, `2026-Q4`, `2026`, for the years 1970 to 2199 (the dates an agreement can be in
+force: the API refuses others), so that no period runs past what `datetime` can hold.
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ _LABELS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
 )
 
 
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2199
+
+
 class PeriodLabelError(ValueError):
-    """A period label that is not one of the five accepted shapes."""
+    """A period label that is not one of the five accepted shapes, or outside the years."""
 
 
 @dataclass(frozen=True, order=True)
@@ -119,17 +124,31 @@ def make_period(kind: PeriodKind, day: dt.date, zone: ZoneInfo) -> Period:
 
 def parse_label(label: str, zone: ZoneInfo) -> Period:
     """Return the period a label names, or raise PeriodLabelError with the accepted shapes."""
+    kind, day = read_label(label)
+    return make_period(kind, day, zone)
+
+
+def read_label(label: str) -> tuple[PeriodKind, dt.date]:
+    """Return the kind and first local date a label names; PeriodLabelError if it names none.
+
+    Years outside EARLIEST_YEAR..LATEST_YEAR are refused before any date is built: year 9999's
+    December would end in year 10000, which `datetime` cannot hold.
+    """
     text = label.strip()
     for kind, pattern in _LABELS:
         match = pattern.match(text)
         if match is None:
             continue
         numbers = [int(group) for group in match.groups()]
+        if not EARLIEST_YEAR <= numbers[0] <= LATEST_YEAR:
+            raise PeriodLabelError(
+                f"period {label!r} is outside the years slawatch measures; "
+                f"write a year from {EARLIEST_YEAR} to {LATEST_YEAR}"
+            )
         try:
-            day = _first_date(kind, numbers)
+            return kind, _first_date(kind, numbers)
         except ValueError as error:
             raise PeriodLabelError(f"period {label!r} does not exist: {error}") from None
-        return make_period(kind, day, zone)
     raise PeriodLabelError(
         f"period {label!r} is not a label; write a day 2026-10-05, an ISO week 2026-W41, "
         "a month 2026-10, a quarter 2026-Q4 or a year 2026"

@@ -46,8 +46,9 @@ def count_status(
         return Status.MET
     if not op.higher_is_better and not op.holds(value, target):
         return Status.BREACHED
-    projected = value / gone if gone > 0 else float(value)
-    return _forecast(op.holds(projected, target))
+    if gone <= 0:
+        return Status.ON_TRACK  # the period's first instant: no pace to extrapolate yet
+    return _forecast(op.holds(value / gone, target))
 
 
 def clock_status(
@@ -59,7 +60,11 @@ def clock_status(
     target: float,
     running: bool,
 ) -> Status:
-    """Judge a share of items on time; pending items (running, paused) are not yet decided."""
+    """Judge a share of items on time; pending items (running, paused) are not yet decided.
+
+    A running period whose items are all pending has no value yet but has work under way:
+    it is on track. Closed, the same period has no data.
+    """
     decided = met + breached
     if not running:
         return verdict(met / decided if decided else None, op, target)
