@@ -292,3 +292,27 @@ def test_a_period_outside_the_measured_years_exits_2_naming_the_limit():
     code, _, err = run("evaluate", EXAMPLE, "--events", EVENTS, "--period", "9999-12")
     assert code == 2
     assert "from 1970 to 2199" in " ".join(err.split())
+
+
+def test_clocks_lists_no_clock_that_started_before_the_agreement_took_effect(tmp_path: Path):
+    agreement = tmp_path / "mid-month.yaml"
+    agreement.write_text(
+        EXAMPLE.read_text().replace("effective: 2026-01-01", "effective: 2026-01-15")
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "item,type,at,kind\n"
+        "early,handed_over,2026-01-12T09:00:00+01:00,lead\n"
+        "late,handed_over,2026-01-20T09:00:00+01:00,lead\n"
+    )
+    common = ("--events", events, "--as-of", "2026-02-01T00:00:00+01:00")
+    code, out, _ = run(
+        "clocks", agreement, *common, "--objective", "speed-to-lead", "--format", "csv"
+    )
+    assert code == 0
+    assert [row["item"] for row in csv.DictReader(io.StringIO(out))] == ["late"]
+    code, out, _ = run("evaluate", agreement, *common, "--period", "2026-01", "--format", "json")
+    [objective] = [
+        o for o in json.loads(out)["periods"][0]["objectives"] if o["id"] == "speed-to-lead"
+    ]
+    assert sum(objective["counts"].values()) == 1  # the same one clock

@@ -26,7 +26,6 @@ from slawatch.engine.clock import (
 from slawatch.engine.events import ClockItems, EventTable
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
 from slawatch.engine.objectives import Evaluator
-from slawatch.engine.periods import assign
 from slawatch.store.agreements import StoredAgreement, version_in_force
 
 CLOCK_SCHEMA: dict[str, pl.DataType] = {
@@ -182,7 +181,7 @@ def _objective_rows(
     )
     items, clocks = evaluator.item_clocks(objective)
     inputs = items.inputs
-    index = assign(inputs.start, periods)
+    index = evaluator.assign(inputs.start, periods)  # nothing before `effective`
     keep = index >= 0
     keep[keep] = governs[index[keep]]
     calendar = (
