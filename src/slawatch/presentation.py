@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from slawatch.agreements.model import Duration, DurationUnit
 from slawatch.i18n import N_, Translator
@@ -437,3 +437,17 @@ def clock_split(
         left=left,
         overrun=overrun,
     )
+
+
+def money_text(
+    amount: float | str | Decimal, currency: str, t: Translator, *, code: bool = False
+) -> str:
+    """Write an amount of money in the locale's style: '€2,500.00', '2.500,00 €'.
+
+    `code` writes the ISO code instead of the symbol ('2,500.00 EUR', '2.500,00 EUR'): for the
+    PDF, whose built-in fonts have no euro sign. Both are the same figure to the cent.
+    """
+    value = Decimal(str(amount))
+    if code:
+        return f"{format_decimal(value, format='#,##0.00', locale=t.locale)} {currency}"
+    return format_currency(value, currency, locale=t.locale)

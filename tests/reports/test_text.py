@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from slawatch.i18n import translator
-from slawatch.reports.text import latin1, moment_text, money_text
+from slawatch.presentation import money_text
+from slawatch.reports.text import latin1, moment_text
 
 EN, DE = translator("en"), translator("de")
 
@@ -29,8 +30,10 @@ def test_any_text_becomes_printable_latin1(text: str, printed: str):
 
 
 def test_money_carries_its_currency_code_in_the_readers_format():
-    assert money_text(10_000, "EUR", EN) == "10,000.00 EUR"
-    assert money_text(500.5, "EUR", DE) == "500,50 EUR"
+    assert money_text(10_000, "EUR", EN, code=True) == "10,000.00 EUR"
+    assert money_text(500.5, "EUR", DE, code=True) == "500,50 EUR"
+    assert money_text(10_000, "EUR", EN) == "€10,000.00"
+    assert money_text(500.5, "EUR", DE) == "500,50\xa0€"
 
 
 def test_moments_are_shown_to_the_minute_and_none_as_a_dash():

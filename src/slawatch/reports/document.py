@@ -23,9 +23,9 @@ from slawatch.agreements.model import (
     PeriodKind,
 )
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import agreed_text, share_text, threshold_text
+from slawatch.presentation import agreed_text, money_text, share_text, threshold_text
 from slawatch.reports.layout import FONT, RULE, Page
-from slawatch.reports.text import latin1, money_text, promised_text, target_of
+from slawatch.reports.text import latin1, promised_text, target_of
 
 PARTY_WIDTHS = (30, 48.5, 48, 47.5)
 DUTY_WIDTHS = (70, 30, 44, 30)  # task, owner, timeframe, target
@@ -229,7 +229,7 @@ def _credits(pdf: Page, agreement: Agreement, t: Translator) -> None:
     if credits is None:
         pdf.text_line(t.gettext("This agreement sets no service credits."))
         return
-    fee = money_text(credits.fee.amount, credits.fee.currency, t)
+    fee = money_text(credits.fee.amount, credits.fee.currency, t, code=True)
     pdf.text_line(
         t.gettext(
             "Fee per period: %(fee)s. A party's credits in one period never exceed the fee.",

@@ -16,6 +16,7 @@ from slawatch.i18n import Translator
 from slawatch.presentation import (
     count_text,
     details_text,
+    money_text,
     share_text,
     status_text,
     target_text,
@@ -32,7 +33,7 @@ from slawatch.reports.model import (
     Score,
     first_and_last_day,
 )
-from slawatch.reports.text import latin1, moment_text, money_text
+from slawatch.reports.text import latin1, moment_text
 
 SCORE_WIDTHS = (52, 24, 20, 22, 22, 34)  # objective, owner, value, target, status, details
 BREACH_WIDTHS = (34, 36, 36, 36, 32)  # item, started, deadline, stopped, elapsed
@@ -250,7 +251,10 @@ def _credits(pdf: Page, report: Report, t: Translator) -> None:
     if agreement.credits is not None:
         fee = agreement.credits.fee
         pdf.muted(
-            t.gettext("Fee per period: %(fee)s", fee=money_text(fee.amount, fee.currency, t)), 9
+            t.gettext(
+                "Fee per period: %(fee)s", fee=money_text(fee.amount, fee.currency, t, code=True)
+            ),
+            9,
         )
     if not report.credits:
         pdf.text_line(t.gettext("No objective with service credits is measured over this period."))
@@ -267,7 +271,7 @@ def _statement(pdf: Page, agreement: Agreement, credit: Credit, t: Translator) -
         t.gettext(
             "%(party)s: %(total)s",
             party=name,
-            total=money_text(statement.total, statement.currency, t),
+            total=money_text(statement.total, statement.currency, t, code=True),
         )
     )
     if credit.provisional:
@@ -283,7 +287,7 @@ def _statement(pdf: Page, agreement: Agreement, credit: Credit, t: Translator) -
                 "Revised after issue: the period's numbers changed, and %(party)s would now "
                 "owe %(total)s. The issued statement stands until the parties agree otherwise.",
                 party=name,
-                total=money_text(revised.total, revised.currency, t),
+                total=money_text(revised.total, revised.currency, t, code=True),
             ),
             size=9,
             style="B",
@@ -332,12 +336,12 @@ def _credit_lines(
                     target_text(shape, t),
                     tier,
                     share_text(line.credit_share, t, digits=2),
-                    money_text(line.amount, statement.currency, t),
+                    money_text(line.amount, statement.currency, t, code=True),
                 ),
             )
         total = table.row()
         total.cell(latin1(t.gettext("Total (at most the fee)")), colspan=5)
-        total.cell(latin1(money_text(statement.total, statement.currency, t)))
+        total.cell(latin1(money_text(statement.total, statement.currency, t, code=True)))
 
 
 def _benchmarks(pdf: Page, report: Report, t: Translator) -> None:

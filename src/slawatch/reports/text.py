@@ -13,8 +13,6 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from slawatch.agreements.model import Objective
 from slawatch.i18n import Translator
 from slawatch.presentation import target_text
@@ -86,11 +84,6 @@ def moment_text(moment: dt.datetime | None, t: Translator) -> str:
     if moment is None:
         return "–"
     return f"{t.date(moment.date())}, {moment:%H:%M}"
-
-
-def money_text(amount: float, currency: str, t: Translator) -> str:
-    """Format an amount with its ISO code: '500.00 EUR', '10.000,00 EUR'."""
-    return f"{format_decimal(amount, format='#,##0.00', locale=t.locale)} {currency}"
 
 
 def target_of(objective: Objective) -> Mapping[str, Any]:

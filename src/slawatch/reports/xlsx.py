@@ -24,11 +24,11 @@ from slawatch.presentation import (
     count_text,
     details_text,
     excel_format,
+    money_text,
     status_text,
 )
 from slawatch.reports.cells import xlsx_texts
 from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
-from slawatch.reports.text import money_text
 
 MAX_SHEET_NAME = 31
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"

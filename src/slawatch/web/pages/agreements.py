@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -32,6 +31,7 @@ from slawatch.presentation import (
     KIND_NAMES,
     agreed_text,
     count_text,
+    money_text,
     share_text,
     target_text,
     threshold_text,
@@ -234,7 +234,7 @@ def credits(agreement: Agreement, t: Translator) -> dict[str, Any] | None:
     fee = terms.fee
 
     def money(amount: float) -> str:
-        return format_currency(amount, fee.currency, locale=t.locale)
+        return money_text(amount, fee.currency, t)
 
     objectives = []
     for objective_id, tiers in terms.tiers.items():

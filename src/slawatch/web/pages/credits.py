@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -20,7 +19,7 @@ from slawatch.agreements.model import Agreement
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import share_text, target_text, threshold_text, value_text
+from slawatch.presentation import money_text, share_text, target_text, threshold_text, value_text
 from slawatch.store.agreements import all_versions
 from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statements
@@ -57,7 +56,7 @@ async def form_csrf(request: Request) -> None:
 
 
 def money(amount: str | Decimal, currency: str, t: Translator) -> str:
-    return format_currency(Decimal(amount), currency, locale=t.locale)
+    return money_text(amount, currency, t)
 
 
 def _tier(line: dict[str, Any], t: Translator) -> str:
