@@ -450,11 +450,11 @@ def test_an_instant_that_leaves_the_range_after_its_offset_is_rejected_with_its_
         tmp_path,
         "e.csv",
         "item,type,at\nA,up,2026-01-05T09:00:00Z\nB,up,9999-12-31T23:59:59-01:00\n"
-        "C,up,2199-12-31T23:30:00-01:00\n",
+        "C,up,2200-01-01T23:30:00-01:00\n",
     )
     log = read_events(path)
     assert [(e.line, e.field) for e in log.rejected] == [(3, "at"), (4, "at")]
-    assert "1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z" in log.rejected[0].reason
+    assert "1970-01-01T00:00:00Z to 2200-01-02T00:00:00Z" in log.rejected[0].reason
     assert log.events["item"].to_list() == ["A"]
 
 

@@ -85,3 +85,17 @@ def test_an_evaluation_as_of_x_equals_the_evaluation_of_only_the_events_until_x(
     got = evaluate(AGREEMENT, read_events(whole).table(), as_of=as_of)
     expected = evaluate(AGREEMENT, read_events(until).table(), as_of=as_of)
     assert evaluation_json(got) == evaluation_json(expected)
+
+
+def test_attributes_named_like_the_history_columns_are_read_as_of_too(tmp_path: Path) -> None:
+    path = tmp_path / "named.csv"
+    path.write_text(
+        "item,type,at,kind,region,name,value\n"
+        "L-1,qualified,2026-10-05T09:00:00+02:00,lead,EU,Ada,1\n"
+        "L-1,accepted,2026-10-20T09:00:00+02:00,lead,US,Ada L.,2\n"
+    )
+    table = read_events(path).table()
+    early = table.until(to_us(dt.datetime(2026, 10, 10, tzinfo=dt.UTC))).items.row(0, named=True)
+    assert (early["region"], early["name"], early["value"]) == ("EU", "Ada", "1")
+    late = table.until(to_us(dt.datetime(2026, 10, 21, tzinfo=dt.UTC))).items.row(0, named=True)
+    assert (late["region"], late["name"], late["value"]) == ("US", "Ada L.", "2")

@@ -32,8 +32,8 @@ def to_us(moment: dt.datetime) -> int:
 # Every instant slawatch takes in lies in [EARLIEST, LATEST], checked in UTC after its offset:
 # far inside int64 µs and inside what datetime, the calendars and the pages can show.
 EARLIEST: Final = 0  # 1970-01-01T00:00:00Z
-LATEST: Final = 7_258_118_400 * US  # 2200-01-01T00:00:00Z
-INSTANT_RANGE: Final = "1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z"
+LATEST: Final = 7_258_204_800 * US  # 2200-01-02T00:00:00Z: the end of 2199 in every time zone
+INSTANT_RANGE: Final = "1970-01-01T00:00:00Z to 2200-01-02T00:00:00Z"
 
 
 def in_range(us: int) -> bool:

@@ -33,6 +33,8 @@ _PROBLEM = "\x00problem"  # a structural problem of the record (wrong field coun
 _US = "\x00us"
 _CHANGES = "\x00changes"  # an item whose values may change after its first event
 _FIRST = "\x00first"
+_NAME = "\x00name"  # the long form of the attribute history, before it is handed on
+_VALUE = "\x00value"
 _EXAMPLE = "2026-01-05T09:30:00+01:00"
 _SNIFF_BYTES = 8192
 _LAST_RULE_YEAR = 2037
@@ -607,15 +609,21 @@ def _items(
         valid.lazy()
         .filter(pl.col("item").is_in(changing.implode()))
         .select("item", _US, _ROW, *names)
-        .unpivot(on=names, index=["item", _US, _ROW], variable_name="name", value_name="value")
-        .filter(~_empty("value"))
-        .sort("item", "name", _US, _ROW)
+        # Internal names for the long columns: an attribute may well be called `name`.
+        .unpivot(on=names, index=["item", _US, _ROW], variable_name=_NAME, value_name=_VALUE)
+        .filter(~_empty(_VALUE))
+        .sort("item", _NAME, _US, _ROW)
         .filter(  # only where a value is set or changes: a repeated value says nothing new
             pl.col("item").ne_missing(pl.col("item").shift())
-            | pl.col("name").ne_missing(pl.col("name").shift())
-            | pl.col("value").ne_missing(pl.col("value").shift())
+            | pl.col(_NAME).ne_missing(pl.col(_NAME).shift())
+            | pl.col(_VALUE).ne_missing(pl.col(_VALUE).shift())
         )
-        .select("item", "name", "value", pl.col(_US).alias("at"))
+        .select(
+            "item",
+            pl.col(_NAME).alias("name"),
+            pl.col(_VALUE).alias("value"),
+            pl.col(_US).alias("at"),
+        )
         .collect()
     )
     return joined.drop(_CHANGES), history
