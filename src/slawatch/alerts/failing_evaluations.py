@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from slawatch.alerts.escalation import Condition, Rung
-from slawatch.alerts.notify import enqueue, recipients_for, url_hash
+from slawatch.alerts.messages import Message
+from slawatch.alerts.notify import enqueue_step_messages, recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import from_us
 from slawatch.i18n import translator
@@ -102,13 +103,7 @@ class FailureFacts:
     link: str
 
 
-@dataclass(frozen=True)
-class FailureMessage:
-    title: str
-    body: str
-
-
-def failure_message(facts: FailureFacts, language: str) -> FailureMessage:
+def failure_message(facts: FailureFacts, language: str) -> Message:
     """Write the admins' message in one language."""
     t = translator(language)
     since = t.datetime(from_us(facts.failing_since), facts.zone)
@@ -140,7 +135,7 @@ def failure_message(facts: FailureFacts, language: str) -> FailureMessage:
         t.gettext("You are notified as an administrator of slawatch."),
         t.gettext("Open the escalation: %(link)s", link=facts.link),
     ]
-    return FailureMessage(title=title, body="\n".join(lines))
+    return Message(title=title, body="\n".join(lines))
 
 
 def enqueue_failure_step(
@@ -175,20 +170,16 @@ def enqueue_failure_step(
     admins = [user for user in list_users(connection) if user.role == "admin" and user.active]
     if not admins:
         log.warning("escalation %s: there is no active admin to notify", escalation_id)
-    added = 0
-    for admin in admins:
-        for recipient in recipients_for(connection, admin.email, None, settings):
-            message = failure_message(facts, recipient.language)
-            hashed = url_hash(recipient.url) if recipient.url else "none"
-            added += enqueue(
-                connection,
-                dedup_key=f"step:{step_id}:{recipient.target}:{hashed}",
-                recipient=recipient.target,
-                url=recipient.url,
-                language=recipient.language,
-                title=message.title,
-                body=message.body,
-                now=now,
-                escalation_id=escalation_id,
-            )
-    return added
+    recipients = [
+        recipient
+        for admin in admins
+        for recipient in recipients_for(connection, admin.email, None, settings)
+    ]
+    return enqueue_step_messages(
+        connection,
+        recipients,
+        lambda language: failure_message(facts, language),
+        step_id=step_id,
+        now=now,
+        escalation_id=escalation_id,
+    )

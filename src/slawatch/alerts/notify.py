@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
@@ -27,7 +27,13 @@ import apprise
 from sqlalchemy import Connection
 
 from slawatch.agreements.model import Agreement, ClockObjective, DurationUnit
-from slawatch.alerts.messages import ClockFigures, PeriodFigures, StepFacts, step_message
+from slawatch.alerts.messages import (
+    ClockFigures,
+    Message,
+    PeriodFigures,
+    StepFacts,
+    step_message,
+)
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
 from slawatch.i18n import DEFAULT_LANGUAGE, supported
@@ -269,6 +275,37 @@ def enqueue(
     )
 
 
+def enqueue_step_messages(
+    connection: Connection,
+    recipients: Iterable[Recipient],
+    message_for: Callable[[str], Message],
+    *,
+    step_id: int,
+    now: int,
+    escalation_id: int,
+) -> int:
+    """Queue one ladder step's message to each recipient, in its language; return how many.
+
+    The key names the step, the recipient and its URL, so a second replica queues nothing.
+    """
+    added = 0
+    for recipient in recipients:
+        message = message_for(recipient.language)
+        hashed = url_hash(recipient.url) if recipient.url else "none"
+        added += enqueue(
+            connection,
+            dedup_key=f"step:{step_id}:{recipient.target}:{hashed}",
+            recipient=recipient.target,
+            url=recipient.url,
+            language=recipient.language,
+            title=message.title,
+            body=message.body,
+            now=now,
+            escalation_id=escalation_id,
+        )
+    return added
+
+
 def _contact(agreement: Agreement, party: str, tier: int) -> str | None:
     found = agreement.parties.get(party)
     contacts = found.contacts if found else ()
@@ -369,19 +406,11 @@ def enqueue_step(
     contact = _contact(agreement, subject.party, tier)
     party_target = f"{agreement.id}:{subject.party}"
     facts = step_facts(connection, subject, agreement, tier, settings.base_url)
-    added = 0
-    for recipient in recipients_for(connection, contact, party_target, settings):
-        message = step_message(facts, recipient.language)
-        hashed = url_hash(recipient.url) if recipient.url else "none"
-        added += enqueue(
-            connection,
-            dedup_key=f"step:{step_id}:{recipient.target}:{hashed}",
-            recipient=recipient.target,
-            url=recipient.url,
-            language=recipient.language,
-            title=message.title,
-            body=message.body,
-            now=now,
-            escalation_id=escalation_id,
-        )
-    return added
+    return enqueue_step_messages(
+        connection,
+        recipients_for(connection, contact, party_target, settings),
+        lambda language: step_message(facts, language),
+        step_id=step_id,
+        now=now,
+        escalation_id=escalation_id,
+    )
