@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
+from slawatch.formatting import duration_text, number_text, share_text, working_text
 from slawatch.i18n import merged_catalogue, negotiate, supported, translator
-from slawatch.presentation import duration_text, number_text, share_text, working_text
 
 SOURCE = Path(__file__).parent.parent / "src" / "slawatch"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}

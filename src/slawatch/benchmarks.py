@@ -35,8 +35,8 @@ from slawatch.agreements.model import (
     RatioObjective,
 )
 from slawatch.engine.periods import first_day, label_of, read_label
+from slawatch.formatting import HOUR, duration_text, number_text, share_text
 from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
-from slawatch.presentation import HOUR, duration_text, number_text, share_text
 
 Method = Literal["pooled", "mean"]
 Unit = Literal["percent", "hours", "minutes", "count"]

@@ -9,28 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from slawatch.agreement_files import load_agreement
-from slawatch.agreements import AgreementError, AgreementLimitError, Limits, describe_objective
+from slawatch.agreements import describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
-from slawatch.config import get_settings
-from slawatch.engine.instants import checked_us, to_us
+from slawatch.commands.common import err, fail, out
+from slawatch.commands.inputs import (
+    input_summary,
+    load,
+    parse_as_of,
+    progress,
+    read_log,
+    step,
+    warn_vocabulary,
+)
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
-from slawatch.engine.vocabulary import Vocabulary, check_vocabulary
-from slawatch.ingest.files import EventFileError, EventLog, read_events
+from slawatch.engine.vocabulary import check_vocabulary
 from slawatch.options import AgreementArg, AsOfOpt, EventsOpt, SkipOpt, TimezoneOpt
 
 app = typer.Typer(
@@ -40,10 +41,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-MAX_SHOWN_ERRORS = 20
 
 
 class EvaluateFormat(StrEnum):
@@ -55,125 +52,6 @@ class ClocksFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
     JSON = "json"
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def step(message: str) -> Iterator[None]:
-    """Show a spinner on stderr for a long step that cannot count its progress."""
-    with err.status(message):
-        yield
-
-
-def progress() -> Progress:
-    """Return a progress bar on stderr; rich shows it only on a terminal."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-
-
-def agreement_limits() -> Limits:
-    """The limits from SLAWATCH_MAX_AGREEMENT_*; a setting that is not a number is usage."""
-    try:
-        return get_settings().agreement_limits()
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = "SLAWATCH_" + "_".join(str(part) for part in first["loc"]).upper()
-        fail(f"{name}: {first['msg']}; fix or unset it", 2)
-
-
-def load(path: Path) -> Agreement:
-    """Read an agreement: exit 1 for problems in it, 2 for a file over a limit."""
-    try:
-        return load_agreement(path, limits=agreement_limits())
-    except AgreementLimitError as error:
-        fail(str(error), 2)
-    except AgreementError as error:
-        fail(str(error))
-
-
-def parse_as_of(text: str | None, agreement: Agreement) -> int:
-    zone = ZoneInfo(agreement.timezone)
-    if text is None:
-        return to_us(dt.datetime.now(dt.UTC))
-    try:
-        if len(text) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), zone)
-        else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not an ISO 8601 instant; write 2026-11-01T00:00:00+01:00 or 2026-11-01",
-            param_hint="--as-of",
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    checked = checked_us(moment, text)
-    if isinstance(checked, str):
-        raise typer.BadParameter(checked, param_hint="--as-of")
-    return checked
-
-
-def read_log(
-    path: Path, timezone: str | None, skip_bad_rows: bool, *, checking: bool = False
-) -> EventLog:
-    if timezone is not None:
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise typer.BadParameter(
-                f"{timezone!r} is not an IANA time zone; write e.g. Europe/Berlin",
-                param_hint="--timezone",
-            ) from None
-    try:
-        with step(f"reading {path}"):
-            log = read_events(path, timezone=timezone)
-    except EventFileError as error:
-        fail(str(error))
-    if log.rejected:
-        lines = [f"{path}:{row.line}: {row.reason}" for row in log.rejected[:MAX_SHOWN_ERRORS]]
-        if len(log.rejected) > MAX_SHOWN_ERRORS:
-            lines.append(f"… and {len(log.rejected) - MAX_SHOWN_ERRORS} more bad rows")
-        if not skip_bad_rows:
-            lines.append(
-                f"{path}: {len(log.rejected)} of {log.rows_read} rows are bad; fix them, or pass "
-                "--skip-bad-rows to evaluate without them"
-            )
-            fail("\n".join(lines))
-        lines.append(
-            f"{path}: {len(log.rejected)} of {log.rows_read} rows are bad; fix them"
-            if checking
-            else f"{path}: skipped {len(log.rejected)} of {log.rows_read} rows (--skip-bad-rows)"
-        )
-        err.print("\n".join(lines), markup=False, highlight=False)
-    if log.duplicates:
-        err.print(f"{path}: {log.duplicates} duplicate events counted once", markup=False)
-    return log
-
-
-def warn_vocabulary(path: Path, vocabulary: Vocabulary) -> None:
-    """Say on stderr which names of the file the agreement does not use or cannot find."""
-    for message in vocabulary.messages():
-        err.print(f"warning: {path}: {message}", markup=False, highlight=False)
-
-
-def input_summary(log: EventLog) -> dict[str, object]:
-    return {
-        "events": {
-            "rows": log.rows_read,
-            "duplicates": log.duplicates,
-            "skipped": len(log.rejected),
-        }
-    }
 
 
 @app.command()
@@ -258,7 +136,7 @@ def evaluate(
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """Measure every objective per period."""
-    from slawatch.render import evaluation_json, evaluation_tables
+    from slawatch.commands.output import evaluation_json, evaluation_tables
 
     parsed = load(agreement)
     instant = parse_as_of(as_of, parsed)
@@ -305,8 +183,8 @@ def clocks(
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """List every item's clock for one clock objective."""
+    from slawatch.commands.output import clocks_frame, clocks_table
     from slawatch.evaluation.clocks import file_version, item_clock_frame
-    from slawatch.render import clocks_frame, clocks_table
     from slawatch.reports.cells import csv_texts
 
     parsed = load(agreement)

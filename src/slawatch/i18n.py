@@ -4,7 +4,7 @@ Source strings are English. German lives in `locale/de/*.po`, one catalogue per 
 product (pages, reports, alerts …) so parts can be translated independently; they are merged
 and compiled in memory on first use, so running slawatch needs no build step. Dates are
 formatted here by Babel for the reader's locale; numbers, shares and durations by
-`slawatch.presentation`, the one module that writes figures.
+`slawatch.formatting`, the one module that writes figures.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from slawatch.formatting import status_text, value_text
 from slawatch.i18n import translator
-from slawatch.presentation import status_text, value_text
 from tests.browser.conftest import AGREEMENTS, ARTIFACTS, Site, Tab
 
 EN = translator("en")

@@ -12,7 +12,6 @@ from slawatch.cli import app
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.service import Recomputer, refresh_all
-from slawatch.store.clock import now_us
 from slawatch.store.credits import issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
@@ -24,6 +23,7 @@ from slawatch.store.results import (
     stored_result,
     stored_results,
 )
+from slawatch.wall_clock import now_us
 from tests.evaluation.support import (
     AS_OF,
     EXAMPLE_EVENTS,

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slawatch.agreements.parse import parse_agreement
+from slawatch.commands.output import evaluation_json
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate
 from slawatch.ingest.files import read_events
-from slawatch.render import evaluation_json
 
 AGREEMENT = parse_agreement(
     """

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from slawatch.formatting import money_text
 from slawatch.i18n import translator
-from slawatch.presentation import money_text
 from slawatch.reports.text import latin1, moment_text
 
 EN, DE = translator("en"), translator("de")

@@ -24,10 +24,10 @@ from slawatch.store.agreements import (
     version_in_force,
 )
 from slawatch.store.audit import entries
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import evaluation_states
 from slawatch.store.schema import parties
+from slawatch.wall_clock import now_us
 from tests.evaluation.support import save_template
 
 

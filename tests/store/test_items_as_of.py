@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
+from slawatch.commands.output import evaluation_json
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate
 from slawatch.ingest.files import read_events
-from slawatch.render import evaluation_json
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.items import load_event_table

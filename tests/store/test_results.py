@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import (
     Claim,
@@ -17,6 +16,7 @@ from slawatch.store.results import (
     stored_result,
     stored_results,
 )
+from slawatch.wall_clock import now_us
 from tests.evaluation.support import save_template
 
 MINUTE = 60_000_000

@@ -15,10 +15,10 @@ from slawatch.alerts.delivery import send_due
 from slawatch.alerts.notify import enqueue
 from slawatch.config import Settings
 from slawatch.store import users as users_store
-from slawatch.store.clock import now_us
 from slawatch.store.db import transaction
 from slawatch.store.deliveries import Delivery
 from slawatch.store.users import create_user
+from slawatch.wall_clock import now_us
 from slawatch.web.app import create_app
 from slawatch.web.pages import deliveries
 from tests.alerts.test_notify import NOW, queued

@@ -14,8 +14,8 @@ from slawatch.benchmarks import change_text
 from slawatch.config import Settings
 from slawatch.engine.instants import to_us
 from slawatch.evaluation.service import refresh_all
+from slawatch.formatting import status_text, target_text, value_text
 from slawatch.i18n import translator
-from slawatch.presentation import status_text, target_text, value_text
 from slawatch.store.db import transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.users import create_user

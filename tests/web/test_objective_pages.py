@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from slawatch.formatting import status_text, value_text
 from slawatch.i18n import translator
-from slawatch.presentation import status_text, value_text
 from slawatch.store.clock_lists import clock_counts
 from slawatch.store.db import read_transaction
 from slawatch.web.pages.objectives import PAGE_SIZE, parse_where

@@ -27,10 +27,10 @@ from sqlalchemy import Engine, func, select
 
 import slawatch.agreements
 from slawatch.agreement_files import load_agreement
+from slawatch.commands.output import evaluation_json
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.objectives import evaluate
-from slawatch.render import evaluation_json
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.items import load_event_table
 from slawatch.store.schema import events

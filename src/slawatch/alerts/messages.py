@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slawatch.engine.instants import from_us
+from slawatch.formatting import clock_split, target_text, value_text, working_text
 from slawatch.i18n import N_, Translator, translator
-from slawatch.presentation import clock_split, target_text, value_text, working_text
 
 AT_RISK_TRIGGERS = frozenset({"warn", "at_risk"})
 TIER_LINES = {

@@ -50,7 +50,6 @@ from slawatch.engine.instants import US
 from slawatch.evaluation.service import process_owner
 from slawatch.metrics import record_background_failure
 from slawatch.store.agreements import StoredAgreement, current_agreements
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
     SYSTEM,
@@ -69,6 +68,7 @@ from slawatch.store.escalations import (
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.leases import release_lease, take_lease
 from slawatch.store.results import StoredResult, stored_results
+from slawatch.wall_clock import now_us
 
 log = logging.getLogger("slawatch.alerts")
 LEASE = "alerts"

@@ -142,9 +142,9 @@ def _from_events(
     timezone: str | None,
     skip_bad_rows: bool,
 ) -> Report:
-    from slawatch.cli import load, parse_as_of, read_log, step
+    from slawatch.commands.inputs import load, parse_as_of, read_log, step
     from slawatch.reports.offline import report_from_events
-    from slawatch.store.clock import now_us
+    from slawatch.wall_clock import now_us
 
     if not _is_agreement_file(agreement):
         raise typer.BadParameter(
@@ -183,8 +183,8 @@ def _from_events(
 def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Report:
     from slawatch.commands.common import database, fail
     from slawatch.reports.stored import ReportNotFoundError, report_from_store
-    from slawatch.store.clock import now_us
     from slawatch.store.db import read_transaction
+    from slawatch.wall_clock import now_us
 
     if _is_agreement_file(agreement) and Path(agreement).suffix in AGREEMENT_FILE_SUFFIXES:
         raise typer.BadParameter(
@@ -205,12 +205,12 @@ def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Repo
 
 
 def _document(agreement: str, output: Path, t: Translator) -> Agreement:
-    from slawatch.cli import load
     from slawatch.commands.common import database, fail
+    from slawatch.commands.inputs import load
     from slawatch.reports.document import agreement_pdf
     from slawatch.store.agreements import get_version
-    from slawatch.store.clock import now_us
     from slawatch.store.db import read_transaction
+    from slawatch.wall_clock import now_us
 
     if _is_agreement_file(agreement):
         parsed = load(Path(agreement))
@@ -226,7 +226,8 @@ def _document(agreement: str, output: Path, t: Translator) -> Agreement:
 
 
 def _write(built: Report, chosen: ReportFormat, output: Path, t: Translator) -> None:
-    from slawatch.cli import err, step
+    from slawatch.commands.common import err
+    from slawatch.commands.inputs import step
     from slawatch.reports.csv import report_csv
     from slawatch.reports.pdf import report_pdf
     from slawatch.reports.xlsx import report_xlsx

@@ -18,10 +18,10 @@ import polars as pl
 from sqlalchemy import Engine
 
 from slawatch.engine.events import EventTable
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import load_event_table
 from slawatch.store.results import count_events_between, latest_event_id
+from slawatch.wall_clock import now_us
 
 SETTLE_US = 120 * 1_000_000  # no insert transaction stays open this long after taking its id
 _KEY = ["item", "type", "at"]

@@ -27,15 +27,14 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine
 
+from slawatch.commands.output import evaluation_json
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.evaluation.credits import issue_statements
 from slawatch.metrics import record_evaluation, record_evaluation_failure
-from slawatch.render import evaluation_json
 from slawatch.store.agreements import StoredAgreement, all_versions, version_in_force
-from slawatch.store.clock import now_us
 from slawatch.store.clocks import (
     ClockDiff,
     clock_digest,
@@ -56,6 +55,7 @@ from slawatch.store.results import (
     release,
     replace_results,
 )
+from slawatch.wall_clock import now_us
 
 log = logging.getLogger("slawatch.evaluation")
 LEASE_SECONDS = 600.0  # longer than any evaluation; a dead owner's lease expires after it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from slawatch.render import STATE_NAMES
+from slawatch.commands.output import STATE_NAMES
 from slawatch.reports.cells import csv_text
 from slawatch.reports.model import Report
 

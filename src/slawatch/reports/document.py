@@ -22,8 +22,8 @@ from slawatch.agreements.model import (
     Objective,
     PeriodKind,
 )
+from slawatch.formatting import agreed_text, money_text, share_text, threshold_text
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import agreed_text, money_text, share_text, threshold_text
 from slawatch.reports.layout import FONT, RULE, Page
 from slawatch.reports.text import latin1, promised_text, target_of
 

@@ -1,7 +1,7 @@
 """The data a report shows, whichever source it came from: an event file or the store.
 
 An objective's figures are its part of the `evaluate --format json` document (what the store
-keeps and `slawatch.presentation` formats), so a report reads like the pages, and a report
+keeps and `slawatch.formatting` formats), so a report reads like the pages, and a report
 from a file and one from the store are the same kind of value. Every writer (`pdf`, `xlsx`,
 `csv`) reads one `Report`, so the three formats cannot disagree.
 """

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from slawatch.agreements.model import Agreement
+from slawatch.commands.output import INSTANT_COLUMNS, clock_columns, objective_json
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, from_us
 from slawatch.engine.objectives import Evaluation, evaluate
 from slawatch.engine.periods import Period
 from slawatch.evaluation.clocks import file_version, item_clock_frame
-from slawatch.render import INSTANT_COLUMNS, clock_columns, objective_json
 from slawatch.reports.comparisons import benchmarks_of
 from slawatch.reports.model import (
     ClockRow,

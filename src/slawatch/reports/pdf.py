@@ -1,6 +1,6 @@
 """The report as a PDF: cover, scorecard, a chart per objective, breaches, credits, benchmarks.
 
-Every word passes the reader's Translator and every figure `slawatch.presentation`, so the
+Every word passes the reader's Translator and every figure `slawatch.formatting`, so the
 German report reads "erfüllt" and "95,3 %" where the English one reads "met" and "95.3%",
 and the PDF shows each figure as the pages, the workbook and the mail do.
 """
@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from slawatch.agreements.model import Agreement
 from slawatch.benchmarks import Average, Comparison, figure_text
 from slawatch.engine.credits import CreditStatement
-from slawatch.i18n import Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     count_text,
     details_text,
     money_text,
@@ -24,6 +23,7 @@ from slawatch.presentation import (
     value_text,
     working_text,
 )
+from slawatch.i18n import Translator
 from slawatch.reports.layout import FONT, RULE, STATUS_COLOURS, Page
 from slawatch.reports.model import (
     ClockRow,

@@ -1,6 +1,6 @@
 """Words and figures every report writer shares: moments, money, Latin-1 text.
 
-Values, targets, shares, durations and statuses come from `slawatch.presentation`, so a
+Values, targets, shares, durations and statuses come from `slawatch.formatting`, so a
 report reads like the pages. What is left here is what only documents need: money with its
 ISO code (a PDF's core font has no euro sign), local moments in the reader's locale, and the
 mapping of text onto the Latin-1 alphabet of the PDF's built-in fonts.
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from slawatch.agreements.model import Objective
+from slawatch.formatting import target_text
 from slawatch.i18n import Translator
-from slawatch.presentation import target_text
 
 # What the core fonts lack, written with what they have; other characters lose their accents
 # (NFKD) or become "?", so no agreement text can make a PDF fail.

@@ -18,8 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from slawatch.i18n import Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     clock_state_text,
     count_text,
     details_text,
@@ -27,6 +26,7 @@ from slawatch.presentation import (
     money_text,
     status_text,
 )
+from slawatch.i18n import Translator
 from slawatch.reports.cells import xlsx_texts
 from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
 

@@ -26,8 +26,8 @@ from slawatch.agreements.limits import DEFAULT_LIMITS, STORED
 from slawatch.agreements.versions import InForce, in_force_from
 from slawatch.engine.instants import from_us
 from slawatch.store import audit
-from slawatch.store.clock import now_us
 from slawatch.store.schema import agreement_versions, agreements, evaluation_state, parties
+from slawatch.wall_clock import now_us
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, delete, select, update
 from slawatch.benchmarks import Reference, comparison_labels, label_kind
 from slawatch.engine.periods import PeriodLabelError
 from slawatch.store import audit
-from slawatch.store.clock import now_us
 from slawatch.store.results import StoredResult, stored_periods
 from slawatch.store.schema import benchmark_references, results
+from slawatch.wall_clock import now_us
 
 log = logging.getLogger("slawatch.store.benchmarks")
 

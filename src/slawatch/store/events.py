@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import Connection, bindparam, select, update
 
-from slawatch.store.clock import now_us
 from slawatch.store.schema import items as items_table
+from slawatch.wall_clock import now_us
 
 DEFAULT_SOURCE = "default"
 KIND = "kind"  # the item's kind and its instant live in `attributes` under this reserved key

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from slawatch.store.clock import now_us
 from slawatch.store.schema import imports
+from slawatch.wall_clock import now_us
 
 
 def record_import(

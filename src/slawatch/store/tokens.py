@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from slawatch.store.clock import now_us
 from slawatch.store.schema import api_tokens
+from slawatch.wall_clock import now_us
 
 SCOPES = ("ingest", "read", "admin")
 PREFIX = "slw_"

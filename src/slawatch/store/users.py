@@ -19,8 +19,8 @@ from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from slawatch.store.audit import record
-from slawatch.store.clock import now_us
 from slawatch.store.schema import users
+from slawatch.wall_clock import now_us
 
 ROLES = ("admin", "editor", "viewer")  # the same as web.security.ROLES; a test keeps them equal
 MIN_PASSWORD_LENGTH = 10

@@ -46,6 +46,7 @@ from slawatch.web.pages import (
     editor,
     home,
     language,
+    login,
     objectives,
     reports,
     versions,
@@ -212,6 +213,7 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
     app.include_router(metrics.router)
     install_sessions(app)
     for page in (
+        login,
         home,
         language,
         agreement_pages,

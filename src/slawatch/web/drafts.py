@@ -28,11 +28,11 @@ from slawatch.agreements import (
     parse_agreement,
 )
 from slawatch.agreements.limits import DEFAULT_LIMITS
+from slawatch.commands.output import objective_json
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.service import evaluate_history
-from slawatch.render import objective_json
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.db import read_transaction
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, exc
 
 from slawatch.store.faults import Fault, StoreUnavailableError, unavailable, write_fault
-from slawatch.web.pages.rendering import render
+from slawatch.web.pages.templating import render
 
 log = logging.getLogger("slawatch.web")
 API = "/api/v1"

@@ -21,9 +21,9 @@ from typing import Literal
 from anyio import to_thread
 from fastapi import Depends, HTTPException, Request, status
 
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.tokens import Token, needs_use_recorded, record_use, verify_token
+from slawatch.wall_clock import now_us
 
 
 class Permission(StrEnum):

@@ -209,13 +209,9 @@ class SessionCookies:
 
 
 def install_sessions(app: FastAPI) -> None:
-    """Add session cookies, the login routes and CSRF protection to the app."""
-    # The login pages use this module's helpers, so they are imported here, not at the top.
-    from slawatch.web.pages.login import router  # noqa: PLC0415
-
+    """Add session cookies to the app; the login pages are routes like any other."""
     settings: Settings = app.state.settings
     serializer = URLSafeTimedSerializer(settings.secret_key, salt="slawatch.session")
     app.state.session_serializer = serializer
     app.state.session_principal = session_principal
-    app.include_router(router)
     app.add_middleware(SessionCookies, serializer=serializer, settings=settings)

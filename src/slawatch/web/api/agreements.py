@@ -32,9 +32,9 @@ from slawatch.store.agreements import (
     list_versions,
     save_version,
 )
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import AgreementId, engine_of, settings_of
 from slawatch.web.drafts import event_cache
 from slawatch.web.security import Permission, Principal, require

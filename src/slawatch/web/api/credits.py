@@ -21,9 +21,9 @@ from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
 from slawatch.store.agreements import StoredAgreement, all_versions
-from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import AgreementId, engine_of
 from slawatch.web.security import Permission, Principal, require
 

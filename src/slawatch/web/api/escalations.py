@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Reques
 from pydantic import BaseModel, Field
 
 from slawatch.engine.instants import from_us
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
     Escalation,
@@ -26,6 +25,7 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import engine_of
 from slawatch.web.security import Permission, Principal, require
 

@@ -8,13 +8,13 @@ import polars as pl
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
+from slawatch.commands.output import clocks_frame
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.clocks import item_clock_frame
-from slawatch.render import clocks_frame
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import ITEM_PATH, engine_of, item_address
 from slawatch.web.security import Permission, Principal, require
 

@@ -23,9 +23,9 @@ from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import next_due_date, record_review
 from slawatch.engine.instants import from_us
 from slawatch.store.agreements import StoredAgreement, get_version, in_force_of
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
+from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import invalid_agreement
 from slawatch.web.deps import AgreementId, engine_of, settings_of
 from slawatch.web.security import Permission, Principal, require

@@ -14,10 +14,10 @@ from pydantic import BaseModel, Field
 from slawatch.alerts.notify import redacted, url_problem
 from slawatch.i18n import LANGUAGES, supported
 from slawatch.store.agreements import get_version
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.routes import Route, create_route, delete_route, list_routes
 from slawatch.store.users import UserError, normalize_email
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import engine_of
 from slawatch.web.security import Permission, Principal, require
 

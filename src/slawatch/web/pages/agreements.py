@@ -25,9 +25,7 @@ from slawatch.agreements.model import (
 )
 from slawatch.engine.instants import from_us
 from slawatch.engine.vocabulary import Vocabulary
-from slawatch.i18n import N_, Translator
-from slawatch.ingest.vocabulary import StoredVocabularies
-from slawatch.presentation import (
+from slawatch.formatting import (
     KIND_NAMES,
     agreed_text,
     count_text,
@@ -36,13 +34,15 @@ from slawatch.presentation import (
     target_text,
     threshold_text,
 )
+from slawatch.i18n import N_, Translator
+from slawatch.ingest.vocabulary import StoredVocabularies
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
 from slawatch.web.deps import AgreementId
 from slawatch.web.pages.health import failure_notice
-from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -31,8 +31,8 @@ from slawatch.benchmarks import (
     shipped_references,
 )
 from slawatch.engine.instants import from_us
+from slawatch.formatting import value_text
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import value_text
 from slawatch.store.agreements import current_agreements
 from slawatch.store.benchmarks import (
     Override,
@@ -45,7 +45,7 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.web import sessions
 from slawatch.web.deps import engine_of
 from slawatch.web.pages.home import objective_url
-from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

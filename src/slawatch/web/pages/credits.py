@@ -18,16 +18,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from slawatch.agreements.model import Agreement
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
+from slawatch.formatting import money_text, share_text, target_text, threshold_text, value_text
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import money_text, share_text, target_text, threshold_text, value_text
 from slawatch.store.agreements import all_versions
-from slawatch.store.clock import now_us
 from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
+from slawatch.wall_clock import now_us
 from slawatch.web import sessions
 from slawatch.web.deps import AgreementId
 from slawatch.web.pages.agreements import no_agreement
-from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from slawatch.alerts.notify import redacted
 from slawatch.engine.instants import from_us
 from slawatch.i18n import Translator
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import (
     FAILED,
@@ -25,8 +24,9 @@ from slawatch.store.deliveries import (
     list_deliveries,
     retry_delivery,
 )
+from slawatch.wall_clock import now_us
 from slawatch.web import sessions
-from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -18,10 +18,9 @@ from slawatch.alerts import failing_evaluations as failing
 from slawatch.alerts.escalation import EscalationState, ladder_of, next_step_at
 from slawatch.alerts.tick import ladder_for
 from slawatch.engine.instants import from_us
+from slawatch.formatting import status_text
 from slawatch.i18n import N_, Translator
-from slawatch.presentation import status_text
 from slawatch.store.agreements import StoredAgreement, current_agreements
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
     Escalation,
@@ -32,8 +31,9 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
+from slawatch.wall_clock import now_us
 from slawatch.web import sessions
-from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

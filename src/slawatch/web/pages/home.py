@@ -20,8 +20,7 @@ from sqlalchemy import Connection
 
 from slawatch.benchmarks import change_text, compare, improved, objective_history
 from slawatch.engine.instants import from_us
-from slawatch.i18n import Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     clock_state_text,
     details_text,
     status_text,
@@ -29,16 +28,17 @@ from slawatch.presentation import (
     time_left_text,
     value_text,
 )
+from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.benchmarks import latest_results
-from slawatch.store.clock import now_us
 from slawatch.store.clock_lists import at_risk_queue
 from slawatch.store.db import read_transaction
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import engine_of
 from slawatch.web.pages.health import failure_notice
-from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -33,8 +33,7 @@ from slawatch.engine.segments import (
     totals,
 )
 from slawatch.evaluation.clocks import item_clock_frame
-from slawatch.i18n import N_, Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     ClockSplit,
     clock_split,
     clock_state_text,
@@ -42,12 +41,13 @@ from slawatch.presentation import (
     share_text,
     working_text,
 )
+from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import ITEM_PATH, engine_of, item_address
-from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

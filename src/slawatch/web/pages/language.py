@@ -10,7 +10,7 @@ from slawatch.store.db import transaction
 from slawatch.store.users import set_language
 from slawatch.web import sessions
 from slawatch.web.pages.login import safe_next
-from slawatch.web.pages.rendering import LANGUAGE_COOKIE, NO_STORE
+from slawatch.web.pages.templating import LANGUAGE_COOKIE, NO_STORE
 
 router = APIRouter(tags=["pages"])
 YEAR = 365 * 86_400

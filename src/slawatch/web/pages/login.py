@@ -17,7 +17,7 @@ from slawatch.i18n import N_
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.users import MAX_PASSWORD_LENGTH, authenticate, rehash_if_needed
 from slawatch.web import sessions
-from slawatch.web.pages.rendering import render
+from slawatch.web.pages.templating import render
 
 log = logging.getLogger("slawatch.web.login")
 router = APIRouter(tags=["login"])

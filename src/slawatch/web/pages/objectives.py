@@ -19,8 +19,7 @@ from fastapi.responses import HTMLResponse
 from slawatch.agreements.model import Agreement, ClockObjective, Objective
 from slawatch.benchmarks import Reference, compare, figure_text, references_for
 from slawatch.engine.instants import US, from_us
-from slawatch.i18n import Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     clock_state_text,
     details_text,
@@ -29,6 +28,7 @@ from slawatch.presentation import (
     value_text,
     working_text,
 )
+from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.benchmarks import reference_overrides
 from slawatch.store.clock_lists import ClockRow, clock_page
@@ -37,7 +37,7 @@ from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
 from slawatch.web.deps import AgreementId
 from slawatch.web.pages.agreements import Reader, missing_page, no_agreement, objective_figure
-from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

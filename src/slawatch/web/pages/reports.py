@@ -24,9 +24,9 @@ from slawatch.reports.pdf import report_pdf
 from slawatch.reports.stored import ReportNotFoundError, report_from_store
 from slawatch.reports.xlsx import report_xlsx
 from slawatch.store.agreements import get_version, list_versions
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
-from slawatch.web.pages.rendering import language_of
+from slawatch.wall_clock import now_us
+from slawatch.web.pages.templating import language_of
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

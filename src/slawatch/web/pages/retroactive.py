@@ -14,8 +14,8 @@ from typing import Any
 
 from slawatch.agreements.versions import RetroactiveProblem, RetroactiveVersionError
 from slawatch.evaluation.retroactive import VersionPreview
+from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
-from slawatch.presentation import status_text, value_text
 from slawatch.web.pages.credits import money
 
 

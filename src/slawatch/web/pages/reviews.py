@@ -24,23 +24,23 @@ from slawatch.alerts.reviews import (
     record_review,
 )
 from slawatch.engine.instants import from_us
-from slawatch.i18n import Translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     number_text,
     status_text,
     target_text,
     threshold_text,
     value_text,
 )
+from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, all_versions, get_version
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
+from slawatch.wall_clock import now_us
 from slawatch.web import sessions
 from slawatch.web.deps import AgreementId, settings_of
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
-from slawatch.web.pages.rendering import NO_STORE, page_translator, render
+from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -17,16 +17,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.engine.instants import from_us
+from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
-from slawatch.presentation import status_text, value_text
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
-from slawatch.store.clock import now_us
 from slawatch.store.db import read_transaction
+from slawatch.wall_clock import now_us
 from slawatch.web.deps import AgreementId, settings_of
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
 from slawatch.web.pages.agreements import Editor, Reader, load_agreement, missing_page, no_agreement
 from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
-from slawatch.web.pages.rendering import page_translator, render
+from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

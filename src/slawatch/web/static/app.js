@@ -13,7 +13,7 @@
     });
   }
 
-  // The same rule as slawatch.presentation.duration_text: two largest units, rounded to the
+  // The same rule as slawatch.formatting.duration_text: two largest units, rounded to the
   // smaller; the unit words and the overrun phrase come from the page, in its language.
   var SIZES = [86400, 3600, 60, 1];
 

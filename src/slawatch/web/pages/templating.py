@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from slawatch.engine.instants import from_us
+from slawatch.formatting import duration_units, overrun_text
 from slawatch.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -31,8 +32,7 @@ from slawatch.i18n import (
     translations,
     translator,
 )
-from slawatch.presentation import duration_units, overrun_text
-from slawatch.store.clock import now_us
+from slawatch.wall_clock import now_us
 from slawatch.web.security import Permission, Principal
 from slawatch.web.sessions import csrf_token
 

@@ -1,7 +1,7 @@
 """Evaluation results and item clocks as JSON, CSV and terminal tables.
 
 JSON and CSV are machine contracts and keep their codes (`on_track`, seconds); the tables are
-for people and write every figure and status through `slawatch.presentation`, in English.
+for people and write every figure and status through `slawatch.formatting`, in English.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from slawatch.engine.clock import ClockState
 from slawatch.engine.instants import NO_INSTANT, US, from_us
 from slawatch.engine.objectives import Evaluation, ObjectiveResult
 from slawatch.engine.status import Status
-from slawatch.i18n import translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     clock_state_text,
     details_text,
     status_text,
     target_text,
     value_text,
 )
+from slawatch.i18n import translator
 
 CLOCK_COLUMNS = (
     "item",

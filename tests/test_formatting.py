@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slawatch.agreements.model import Duration, DurationUnit
-from slawatch.i18n import translator
-from slawatch.presentation import (
+from slawatch.formatting import (
     agreed_text,
     clock_split,
     details_text,
@@ -28,6 +27,7 @@ from slawatch.presentation import (
     value_text,
     working_text,
 )
+from slawatch.i18n import translator
 
 EN, DE = translator("en"), translator("de")
 RATIO = {
