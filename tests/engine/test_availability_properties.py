@@ -93,8 +93,10 @@ def working_hours(draw: st.DrawFn) -> tuple[tuple[Interval, ...], ...]:
 
 @st.composite
 def calendars(draw: st.DrawFn, zone: str, around: dt.date) -> Calendar | None:
+    """Return no calendar, or one in the agreement's zone or, now and then, in another."""
     if draw(st.booleans()):
         return None
+    zone = draw(st.sampled_from([zone, zone, *sorted(ZONES)]))
     holidays = ZONES[zone][0] if draw(st.booleans()) else None
     closed = draw(st.lists(st.integers(-10, 20), max_size=2))
     spec = calendar_spec(
