@@ -51,7 +51,7 @@ ZONES = {
 ITEMS = ("a", "b", "c", "d")
 GOLD = ("a", "b", "d")  # the services of an objective with `where: tier: gold`
 TYPES = ("down", "down", "up", "up", "note")
-TARGETS = (0.5, 0.9, 0.95, 0.99, 0.999)
+TARGETS = (0.5, 0.9, 0.95, 0.99, 0.999, 1.0)
 # Minutes either side of an anchor: none, one, an hour, a day.
 # A service's failures in a row: (up, down) minutes; 0 makes outages touch or a down and an
 # up coincide.
