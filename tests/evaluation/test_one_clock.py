@@ -19,6 +19,7 @@ from slawatch.cli import app as cli
 from slawatch.config import Settings
 from slawatch.engine.instants import from_us, to_us
 from slawatch.evaluation.cache import EventCache
+from slawatch.evaluation.item_clock import measure_item
 from slawatch.evaluation.service import Recomputer
 from slawatch.store.agreements import versions_by_agreement
 from slawatch.store.db import read_transaction, transaction
@@ -27,7 +28,6 @@ from slawatch.store.items import item_detail
 from slawatch.store.schema import item_clocks, items
 from slawatch.store.tokens import create_token
 from slawatch.web.app import create_app
-from slawatch.web.pages.items import measure_item
 from tests.evaluation.support import save_template
 
 HOUR = 3_600_000_000

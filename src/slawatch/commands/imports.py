@@ -70,6 +70,24 @@ def import_command(
     ] = None,
 ) -> None:
     """Import a CRM export or an event file; rejected rows go to FILE.rejected.csv."""
+    summary = _import(file, mapping, source=source, agreement=agreement, timezone=timezone)
+    out.print(_table(summary))
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)
+    if summary.rejected_rows:
+        err.print(_rejects_text(file, summary), markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _import(
+    file: Path,
+    mapping: MappingName,
+    *,
+    source: str | None,
+    agreement: str | None,
+    timezone: str | None,
+) -> ImportSummary:
+    """Run the import with a progress bar; a failure exits with its message and code."""
     engine = database()
     bar = Progress(
         TextColumn("importing"),
@@ -82,7 +100,7 @@ def import_command(
     task = bar.add_task("rows", total=None)
     try:
         with bar:
-            summary = run_import(
+            return run_import(
                 file,
                 mapping.value,
                 engine=engine,
@@ -105,23 +123,22 @@ def import_command(
         )
     finally:
         engine.dispose()
-    out.print(_table(summary))
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)
-    if summary.rejected_rows:
-        lines = [
-            f"{file}:{row.line}: {row.reason}" for row in summary.rejected_rows[:MAX_SHOWN_REJECTS]
-        ]
-        if summary.rejected > MAX_SHOWN_REJECTS:
-            lines.append(f"… and {summary.rejected - MAX_SHOWN_REJECTS} more rejected rows")
-        where = (
-            f"all of them, with line and reason, are in {summary.rejected_file}"
-            if summary.rejected_file
-            else "the rejected file could not be written (see the warning)"
-        )
-        lines.append(f"{summary.rejected} of {summary.rows_read} rows rejected; {where}")
-        err.print("\n".join(lines), markup=False, highlight=False)
-        raise typer.Exit(1)
+
+
+def _rejects_text(file: Path, summary: ImportSummary) -> str:
+    """Return the first rejected rows with their lines and reasons, and where the rest are."""
+    lines = [
+        f"{file}:{row.line}: {row.reason}" for row in summary.rejected_rows[:MAX_SHOWN_REJECTS]
+    ]
+    if summary.rejected > MAX_SHOWN_REJECTS:
+        lines.append(f"… and {summary.rejected - MAX_SHOWN_REJECTS} more rejected rows")
+    where = (
+        f"all of them, with line and reason, are in {summary.rejected_file}"
+        if summary.rejected_file
+        else "the rejected file could not be written (see the warning)"
+    )
+    lines.append(f"{summary.rejected} of {summary.rows_read} rows rejected; {where}")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:

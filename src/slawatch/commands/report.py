@@ -41,47 +41,56 @@ class Language(StrEnum):
 AGREEMENT_FILE_SUFFIXES = (".yaml", ".yml")
 
 
+AgreementArg = Annotated[
+    str,
+    typer.Argument(
+        help="An agreement id in the database; with --events, the agreement's YAML file "
+        "(--document takes either).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path, typer.Option("-o", "--output", dir_okay=False, help="The file to write.")
+]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="The period to report: 2026-10, 2026-Q4, … Default from the database: the "
+        "latest closed period.",
+    ),
+]
+FormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", help="pdf, xlsx or csv. Default: the suffix of --output."),
+]
+LanguageOpt = Annotated[
+    Language, typer.Option("--language", help="The language of the report: en or de.")
+]
+DocumentOpt = Annotated[
+    bool,
+    typer.Option("--document", help="Write the agreement itself as a PDF for signing."),
+]
+EventsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--events",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Evaluate this event file (CSV or JSON Lines) instead of reading the database.",
+    ),
+]
+
+
 def report(
-    agreement: Annotated[
-        str,
-        typer.Argument(
-            help="An agreement id in the database; with --events, the agreement's YAML file "
-            "(--document takes either).",
-            show_default=False,
-        ),
-    ],
-    output: Annotated[
-        Path, typer.Option("-o", "--output", dir_okay=False, help="The file to write.")
-    ],
-    period: Annotated[
-        str | None,
-        typer.Option(
-            "--period",
-            help="The period to report: 2026-10, 2026-Q4, … Default from the database: the "
-            "latest closed period.",
-        ),
-    ] = None,
-    output_format: Annotated[
-        ReportFormat | None,
-        typer.Option("--format", help="pdf, xlsx or csv. Default: the suffix of --output."),
-    ] = None,
-    language: Annotated[
-        Language, typer.Option("--language", help="The language of the report: en or de.")
-    ] = Language.EN,
-    document: Annotated[
-        bool,
-        typer.Option("--document", help="Write the agreement itself as a PDF for signing."),
-    ] = False,
-    events: Annotated[
-        Path | None,
-        typer.Option(
-            "--events",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="Evaluate this event file (CSV or JSON Lines) instead of reading the database.",
-        ),
-    ] = None,
+    agreement: AgreementArg,
+    output: OutputOpt,
+    period: PeriodOpt = None,
+    output_format: FormatOpt = None,
+    language: LanguageOpt = Language.EN,
+    document: DocumentOpt = False,
+    events: EventsOpt = None,
     as_of: AsOfOpt = None,
     timezone: TimezoneOpt = None,
     skip_bad_rows: SkipOpt = False,
@@ -105,21 +114,33 @@ def report(
         out.print(f"wrote the agreement document of {parsed.id} to {output}", markup=False)
         return
     chosen = output_format or _format_of(output)
-    if events is not None:
-        built = _from_events(agreement, events, period, as_of, timezone, skip_bad_rows)
-    else:
-        _refuse_with(
-            "a report from the database reads the stored results as they were evaluated",
-            as_of=as_of,
-            timezone=timezone,
-            skip_bad_rows=skip_bad_rows,
-        )
-        built = _from_store(agreement, period, with_items=chosen is ReportFormat.XLSX)
+    built = _build(agreement, period, events, as_of, timezone, skip_bad_rows, chosen)
     _write(built, chosen, output, t)
     out.print(
         f"wrote the {chosen.value} report of {built.agreement.id} {built.period.label} to {output}",
         markup=False,
     )
+
+
+def _build(
+    agreement: str,
+    period: str | None,
+    events: Path | None,
+    as_of: str | None,
+    timezone: str | None,
+    skip_bad_rows: bool,
+    chosen: ReportFormat,
+) -> Report:
+    """Return the report evaluated from the event file, or read from the stored results."""
+    if events is not None:
+        return _from_events(agreement, events, period, as_of, timezone, skip_bad_rows)
+    _refuse_with(
+        "a report from the database reads the stored results as they were evaluated",
+        as_of=as_of,
+        timezone=timezone,
+        skip_bad_rows=skip_bad_rows,
+    )
+    return _from_store(agreement, period, with_items=chosen is ReportFormat.XLSX)
 
 
 def _refuse_with(reason: str, **given: object) -> None:

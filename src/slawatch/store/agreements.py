@@ -124,17 +124,7 @@ def save_version(
         now=now,
     )
     in_force = decided.effective
-    connection.execute(
-        _insert_ignoring_conflict(connection, agreements).values(
-            id=agreement.id, title=agreement.title, current_version=0, created_at=now
-        )
-    )
-    version: int = connection.execute(
-        update(agreements)
-        .where(agreements.c.id == agreement.id)
-        .values(current_version=agreements.c.current_version + 1, title=agreement.title)
-        .returning(agreements.c.current_version)
-    ).scalar_one()
+    version = _next_version(connection, agreement, now)
     connection.execute(
         insert(agreement_versions).values(
             agreement_id=agreement.id,
@@ -147,20 +137,7 @@ def save_version(
             retroactive=decided.retroactive,
         )
     )
-    if agreement.parties:
-        connection.execute(
-            insert(parties),
-            [
-                {
-                    "agreement_id": agreement.id,
-                    "version": version,
-                    "party": party.id,
-                    "name": party.name,
-                    "contacts": list(party.contacts),
-                }
-                for party in agreement.parties.values()
-            ],
-        )
+    _save_parties(connection, agreement, version)
     _want_results(connection, agreement.id)
     audit.record(
         connection,
@@ -174,6 +151,45 @@ def save_version(
         **dict(audit_detail or {}),
     )
     return agreement, version
+
+
+def _next_version(connection: Connection, agreement: Agreement, now: int) -> int:
+    """Return the agreement's next version number, creating the agreement on its first.
+
+    The number comes from one UPDATE … RETURNING on the agreement's row, so that two saves at
+    once get two numbers instead of one twice.
+    """
+    connection.execute(
+        _insert_ignoring_conflict(connection, agreements).values(
+            id=agreement.id, title=agreement.title, current_version=0, created_at=now
+        )
+    )
+    version: int = connection.execute(
+        update(agreements)
+        .where(agreements.c.id == agreement.id)
+        .values(current_version=agreements.c.current_version + 1, title=agreement.title)
+        .returning(agreements.c.current_version)
+    ).scalar_one()
+    return version
+
+
+def _save_parties(connection: Connection, agreement: Agreement, version: int) -> None:
+    """Store the version's parties and their contacts, one row per party."""
+    if not agreement.parties:
+        return
+    connection.execute(
+        insert(parties),
+        [
+            {
+                "agreement_id": agreement.id,
+                "version": version,
+                "party": party.id,
+                "name": party.name,
+                "contacts": list(party.contacts),
+            }
+            for party in agreement.parties.values()
+        ],
+    )
 
 
 def _want_results(connection: Connection, agreement_id: str) -> None:

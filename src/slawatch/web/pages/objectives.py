@@ -139,29 +139,7 @@ def chart_config(
             "order": 2,
         },
     ]
-    for reference in references:
-        band = _band(reference, figure)
-        if band is None:
-            continue
-        label = t.gettext(
-            "Industry reference: %(title)s", title=reference.text("title", t.language)
-        )
-        line = {
-            "type": "line",
-            "borderColor": "rgba(9, 105, 218, 0.6)",
-            "backgroundColor": "rgba(9, 105, 218, 0.12)",
-            "pointRadius": 0,
-            "order": 4,
-        }
-        if band[0] == band[1]:
-            datasets.append({**line, "label": label, "data": [band[0]] * len(rows)})
-        else:
-            datasets += [
-                {**line, "label": f"{label} ({band[1]:g})", "data": [band[1]] * len(rows)},
-                {**line, "label": f"{label} ({band[0]:g})", "data": [band[0]] * len(rows)},
-            ]
-            datasets[-2]["fill"] = "+1"  # shade the band between the two lines
-        break  # one reference: several would hide the bars
+    datasets += _reference_lines(references, figure, len(rows), t)
     share = figure["kind"] != "count"
     return {
         "type": "bar",
@@ -177,6 +155,34 @@ def chart_config(
             },
         },
     }
+
+
+def _reference_lines(
+    references: list[Reference], figure: dict[str, Any], periods: int, t: Translator
+) -> list[dict[str, Any]]:
+    """Return the first reference in the chart's unit as a line, or a band of two lines."""
+    for reference in references:
+        band = _band(reference, figure)
+        if band is None:
+            continue
+        label = t.gettext(
+            "Industry reference: %(title)s", title=reference.text("title", t.language)
+        )
+        line = {
+            "type": "line",
+            "borderColor": "rgba(9, 105, 218, 0.6)",
+            "backgroundColor": "rgba(9, 105, 218, 0.12)",
+            "pointRadius": 0,
+            "order": 4,
+        }
+        if band[0] == band[1]:
+            return [{**line, "label": label, "data": [band[0]] * periods}]
+        return [
+            # shade the band between the two lines
+            {**line, "label": f"{label} ({band[1]:g})", "data": [band[1]] * periods, "fill": "+1"},
+            {**line, "label": f"{label} ({band[0]:g})", "data": [band[0]] * periods},
+        ]
+    return []  # one reference at most: several would hide the bars
 
 
 def parse_where(text: str) -> tuple[dict[str, str], list[str]]:
