@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, select
 
-from slawatch.alerts.tick import LEASE, Tick, TickReport, install_alerts, run_tick
+from slawatch.alerts.tick import LEASE, EscalationTicker, Tick, TickReport, run_tick
+from slawatch.background import Runner
 from slawatch.config import Settings
 from slawatch.store import audit
 from slawatch.store.db import read_transaction, transaction
@@ -390,16 +391,20 @@ def test_two_ticks_racing_take_each_step_exactly_once(
     assert len(notified.calls) == 12
 
 
-def test_serve_runs_ticks_in_the_background(engine: Engine, lead: int) -> None:
+def test_the_escalation_ticker_runs_in_the_apps_background_runner(
+    engine: Engine, lead: int
+) -> None:
     set_clock(engine, lead, "breached", since=NOW)
-    app = create_app(Settings(alert_tick=0.05, alert_lookback_days=100_000), engine)
     notified = Notifications()
-    ticker = install_alerts(app, notify=notified)
+    ticker = EscalationTicker(engine, lookback_days=100_000, notify=notified)
+    runner = Runner()
+    task = runner.every("alerts", 0.05, ticker.tick, job="escalation tick")
+    app = create_app(Settings(), engine, runner=runner)
     with TestClient(app):
         deadline = threading.Event()
         for _ in range(200):
-            if ticker.rounds >= 2:
+            if task.rounds >= 2:
                 break
             deadline.wait(0.05)
-    assert ticker.rounds >= 2 and ticker.last is not None
+    assert task.rounds >= 2 and isinstance(task.last["escalation tick"], TickReport)
     assert only(engine).tier == 1 and notified.tiers == [1]
