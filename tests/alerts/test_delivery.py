@@ -14,8 +14,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from slawatch.alerts.channels import mail_url
 from slawatch.alerts.delivery import BACKOFF_SECONDS, MAX_ATTEMPTS, SendReport, send_due
-from slawatch.alerts.notify import enqueue, mail_url
+from slawatch.alerts.outbox import Outgoing, enqueue
+from slawatch.alerts.recipients import Recipient
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import Delivery, claim_delivery, list_deliveries
 from tests.alerts.mail_sink import MailSink
@@ -49,13 +51,17 @@ def queue_mail(engine: Engine, sink: MailSink, count: int) -> None:
         for n in range(count):
             enqueue(
                 connection,
-                dedup_key=f"test:{n}",
-                recipient=f"person{n}@example.com",
-                url=mail_url(sink.smtp_url, f"person{n}@example.com"),
-                language="en",
-                title=f"Message {n}",
-                body=f"Body {n}",
-                now=NOW,
+                Outgoing(
+                    f"test:{n}",
+                    Recipient(
+                        f"person{n}@example.com",
+                        mail_url(sink.smtp_url, f"person{n}@example.com"),
+                        "en",
+                    ),
+                    f"Message {n}",
+                    f"Body {n}",
+                    queued_at=NOW,
+                ),
             )
 
 
@@ -126,13 +132,7 @@ def test_a_permanently_failing_webhook_is_failed_after_one_attempt(
     with transaction(engine) as connection:
         enqueue(
             connection,
-            dedup_key="k",
-            recipient="ops",
-            url=webhooks.url("/gone"),
-            language="en",
-            title="t",
-            body="b",
-            now=NOW,
+            Outgoing("k", Recipient("ops", webhooks.url("/gone"), "en"), "t", "b", queued_at=NOW),
         )
     webhooks.answer("/gone", [404])
     assert len(send_due(engine, now=NOW, owner="a").failed) == 1
@@ -146,13 +146,7 @@ def test_a_delivery_is_given_up_after_its_sixth_attempt(engine: Engine, webhooks
     with transaction(engine) as connection:
         enqueue(
             connection,
-            dedup_key="k",
-            recipient="ops",
-            url=webhooks.url("/down"),
-            language="en",
-            title="t",
-            body="b",
-            now=NOW,
+            Outgoing("k", Recipient("ops", webhooks.url("/down"), "en"), "t", "b", queued_at=NOW),
         )
     webhooks.answer("/down", [503] * 10)
     waits = []

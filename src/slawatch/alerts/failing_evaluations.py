@@ -21,7 +21,8 @@ from sqlalchemy import Connection
 
 from slawatch.alerts.escalation import Condition, Rung
 from slawatch.alerts.messages import Message
-from slawatch.alerts.notify import enqueue_step_messages, recipients_for
+from slawatch.alerts.outbox import enqueue_step_messages
+from slawatch.alerts.recipients import recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import from_us
 from slawatch.i18n import translator

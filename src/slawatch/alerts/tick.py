@@ -74,7 +74,7 @@ EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 
 
 class NotifyStep(Protocol):
-    """Queue the messages of one ladder step (slawatch.alerts.notify.enqueue_step)."""
+    """Queue the messages of one ladder step (notify.enqueue_step)."""
 
     def __call__(
         self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int

@@ -9,13 +9,14 @@ is queued, so a ladder step's message goes out in the round that took the step.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from slawatch.alerts.delivery import send_due
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
-from slawatch.alerts.notify import enqueue, enqueue_step, recipients_for
+from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
 from slawatch.background import Runner, Task
@@ -59,20 +60,11 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     return Periodic(runner, evaluation, task)
 
 
-def _review_reminders(settings: Settings, engine: Engine) -> functools.partial[int]:
+def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:
     """Remind the parties' department heads of due reviews, once per process and due date."""
     seen: set[str] = set()
-    return functools.partial(_remind, settings, engine, seen)
 
+    def remind() -> int:
+        return send_review_reminders(engine, now=now_us(), settings=settings, seen=seen)
 
-def _remind(settings: Settings, engine: Engine, seen: set[str]) -> int:
-    return send_review_reminders(
-        engine,
-        now=now_us(),
-        enqueue=enqueue,
-        address=lambda connection, contact, party: recipients_for(
-            connection, contact, party, settings
-        ),
-        base_url=settings.base_url,
-        seen=seen,
-    )
+    return remind
