@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Connection, Engine, insert
 
 from slawatch.alerts.notify import enqueue_step
-from slawatch.alerts.outbox import NO_ROUTE, url_hash
+from slawatch.alerts.outbox import NO_ROUTE, LadderStep, url_hash
 from slawatch.config import Settings
 from slawatch.engine.instants import to_us
 from slawatch.store.db import read_transaction, transaction
@@ -80,9 +80,8 @@ def route(engine: Engine, target: str, url: str, language: str | None = None) ->
 
 def step(engine: Engine, escalation_id: int, *, step_id: int = 1, tier: int = 1, **kw: str) -> int:
     with transaction(engine) as connection:
-        return enqueue_step(
-            connection, escalation_id, step_id, tier, now=NOW, settings=settings(**kw)
-        )
+        taken = LadderStep(escalation_id, step_id, tier, taken_at=NOW)
+        return enqueue_step(connection, taken, settings=settings(**kw))
 
 
 def queued(engine: Engine) -> list[Delivery]:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, select
 
+from slawatch.alerts.outbox import LadderStep
 from slawatch.alerts.tick import LEASE, EscalationTicker, Tick, TickReport, run_tick
 from slawatch.background import Runner
 from slawatch.config import Settings
@@ -39,12 +40,10 @@ class Notifications:
     calls: list[tuple[int, int, int, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __call__(
-        self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> int:
+    def __call__(self, connection: Connection, step: LadderStep) -> int:
         assert connection.in_transaction()
         with self.lock:
-            self.calls.append((escalation_id, step_id, tier, now))
+            self.calls.append((step.escalation_id, step.step_id, step.tier, step.taken_at))
         return 1
 
     @property
@@ -327,13 +326,11 @@ def test_a_failing_notification_rolls_its_step_back_and_is_retried(
     set_clock(engine, other, "breached", since=NOW)
     failing = {lead}
 
-    def flaky(
-        connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> int:
-        escalation = next(e for e in escalations(engine) if e.id == escalation_id)
+    def flaky(connection: Connection, step: LadderStep) -> int:
+        escalation = next(e for e in escalations(engine) if e.id == step.escalation_id)
         if escalation.item_id in failing:
             raise RuntimeError("mail server down")
-        return notified(connection, escalation_id, step_id, tier, now=now)
+        return notified(connection, step)
 
     report = tick(engine, NOW, flaky)  # type: ignore[arg-type]
     broken = only(engine, item_id=lead)

@@ -17,7 +17,7 @@ from slawatch.alerts.messages import (
     StepFacts,
     step_message,
 )
-from slawatch.alerts.outbox import enqueue_step_messages
+from slawatch.alerts.outbox import LadderStep, enqueue_step_messages
 from slawatch.alerts.recipients import contact_at_tier, recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
@@ -102,13 +102,7 @@ def step_facts(
 
 
 def enqueue_step(
-    connection: Connection,
-    escalation_id: int,
-    step_id: int,
-    tier: int,
-    *,
-    now: int,
-    settings: Settings | None = None,
+    connection: Connection, step: LadderStep, *, settings: Settings | None = None
 ) -> int:
     """Queue the messages of one escalation step; return how many rows this call added.
 
@@ -116,6 +110,7 @@ def enqueue_step(
     It runs in the caller's transaction, so the messages exist exactly when the step does.
     """
     settings = settings or get_settings()
+    escalation_id, tier = step.escalation_id, step.tier
     subject = escalation_subject(connection, escalation_id)
     stored = get_version(connection, subject.agreement_id) if subject else None
     if subject is None or stored is None:
@@ -129,7 +124,5 @@ def enqueue_step(
         connection,
         recipients_for(connection, contact, party_target, settings),
         lambda language: step_message(facts, language),
-        step_id=step_id,
-        now=now,
-        escalation_id=escalation_id,
+        step,
     )

@@ -34,6 +34,16 @@ class Outgoing:
     escalation_id: int | None = None
 
 
+@dataclass(frozen=True)
+class LadderStep:
+    """A step an escalation just took: whose messages to queue, and when."""
+
+    escalation_id: int
+    step_id: int
+    tier: int
+    taken_at: int  # µs
+
+
 # Queue one message; False if its key was queued before (enqueue, or a test's outbox).
 Enqueue = Callable[[Connection, Outgoing], bool]
 
@@ -63,10 +73,7 @@ def enqueue_step_messages(
     connection: Connection,
     recipients: Iterable[Recipient],
     message_for: Callable[[str], Message],
-    *,
-    step_id: int,
-    now: int,
-    escalation_id: int,
+    step: LadderStep,
 ) -> int:
     """Queue one ladder step's message to each recipient, in its language; return how many.
 
@@ -79,12 +86,12 @@ def enqueue_step_messages(
         added += enqueue(
             connection,
             Outgoing(
-                key=f"step:{step_id}:{recipient.target}:{hashed}",
+                key=f"step:{step.step_id}:{recipient.target}:{hashed}",
                 recipient=recipient,
                 title=message.title,
                 body=message.body,
-                queued_at=now,
-                escalation_id=escalation_id,
+                queued_at=step.taken_at,
+                escalation_id=step.escalation_id,
             ),
         )
     return added

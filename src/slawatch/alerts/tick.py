@@ -41,6 +41,7 @@ from slawatch.alerts.escalation import (
     wall_clock,
     working_clock,
 )
+from slawatch.alerts.outbox import LadderStep
 from slawatch.alerts.triggers import Standing, Trigger, item_triggers, period_triggers, standing_of
 from slawatch.engine.calendar import WorkingCalendar
 from slawatch.engine.instants import US
@@ -76,9 +77,7 @@ EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 class NotifyStep(Protocol):
     """Queue the messages of one ladder step (notify.enqueue_step)."""
 
-    def __call__(
-        self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> object: ...
+    def __call__(self, connection: Connection, step: LadderStep) -> object: ...
 
 
 @dataclass
@@ -340,7 +339,7 @@ class Tick:
             return 0  # another tick took this step
         notify = self.notify_admins if failing.is_failure_escalation(escalation) else self.notify
         if notify is not None:
-            notify(connection, escalation.id, step_id, action.tier, now=self.now)
+            notify(connection, LadderStep(escalation.id, step_id, action.tier, self.now))
         return 1
 
     def _close(self, connection: Connection, escalation: Escalation, reason: CloseReason) -> int:
