@@ -3,7 +3,7 @@
 Usage: uv run python bench/bench_alert_latency.py [--tick 15] [--items 12] [--backend sqlite]
 
 What runs is what `slawatch serve` runs: the stored item clocks written by the evaluator, the
-alert ticker's thread (triggers, the ladder, queuing the step's mail) and its sending job, with
+runner's alerts task (triggers, the ladder, queuing the step's mail) and its sending job, with
 the mail going through apprise to aiosmtpd on 127.0.0.1. Each item's deadline falls at a
 different moment between two ticks (the worst case is just after a tick). The latency of an
 item is the arrival time of its "Breached" message at the SMTP server minus its deadline.
@@ -27,13 +27,15 @@ from tests.alerts.mail_sink import MailSink  # noqa: E402
 
 from slawatch.alerts.delivery import send_due  # noqa: E402
 from slawatch.alerts.notify import enqueue_step  # noqa: E402
-from slawatch.alerts.tick import AlertTicker  # noqa: E402
+from slawatch.alerts.tick import EscalationTicker  # noqa: E402
+from slawatch.background import Runner  # noqa: E402
 from slawatch.config import Settings  # noqa: E402
 from slawatch.evaluation.service import refresh_all  # noqa: E402
 from slawatch.store.agreements import save_version  # noqa: E402
 from slawatch.store.db import make_engine, transaction  # noqa: E402
 from slawatch.store.events import EventIn, store_events  # noqa: E402
 from slawatch.store.migrate import upgrade  # noqa: E402
+from slawatch.wall_clock import now_us  # noqa: E402
 
 US = 1_000_000
 AGREEMENT = """\
@@ -78,14 +80,13 @@ def run(url: str, *, tick: float, items: int) -> list[float]:
     refresh_all(engine)
     with MailSink() as sink:
         settings = Settings(smtp_url=sink.smtp_url, alert_tick=tick)
-        ticker = AlertTicker(
-            engine,
-            interval=tick,
-            lookback_days=7,
-            notify=functools.partial(enqueue_step, settings=settings),
-            jobs=[lambda engine, now, owner: send_due(engine, now=now, owner=owner)],
+        ticker = EscalationTicker(
+            engine, lookback_days=7, notify=functools.partial(enqueue_step, settings=settings)
         )
-        ticker.start()
+        runner = Runner()
+        runner.every("alerts", tick, ticker.tick, job="escalation tick")
+        runner.then("alerts", "sending", lambda: send_due(engine, now=now_us(), owner="bench"))
+        runner.start()
         arrived: dict[str, float] = {}
         until = max(deadlines.values()) + 3 * tick + 30
         while len(arrived) < items and time.time() < until:
@@ -96,7 +97,7 @@ def run(url: str, *, tick: float, items: int) -> list[float]:
                         if f"hotline/{item})" in subject and "Breached" in subject:
                             arrived.setdefault(item, time.time())
             time.sleep(0.05)
-        ticker.stop()
+        runner.stop()
     engine.dispose()
     missing = sorted(set(deadlines) - set(arrived))
     if missing:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 
 from slawatch.alerts import delivery as delivery_module
 from slawatch.alerts import tick as tick_module
+from slawatch.alerts.channels import Transport, TransportError
 from slawatch.alerts.delivery import send_due
 from slawatch.alerts.failing_evaluations import (
     FailureFacts,
@@ -19,7 +20,8 @@ from slawatch.alerts.failing_evaluations import (
     failure_message,
     failure_subject,
 )
-from slawatch.alerts.notify import Transport, TransportError, enqueue
+from slawatch.alerts.outbox import Outgoing, enqueue
+from slawatch.alerts.recipients import Recipient
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import run_tick
 from slawatch.config import Settings
@@ -200,13 +202,13 @@ def test_a_message_that_cannot_be_sent_or_recorded_does_not_hold_back_the_others
         for name in ("broken", "nul", "fine"):
             enqueue(
                 connection,
-                dedup_key=name,
-                recipient=f"{name}@example.com",
-                url=f"json://{name}.example.com",
-                language="en",
-                title=name,
-                body=name,
-                now=NOW,
+                Outgoing(
+                    name,
+                    Recipient(f"{name}@example.com", f"json://{name}.example.com", "en"),
+                    name,
+                    name,
+                    queued_at=NOW,
+                ),
             )
     report = send_due(engine, now=NOW, owner="replica-a")
     assert Recorded.sent == ["fine"]
@@ -224,10 +226,10 @@ def test_one_agreements_failing_reminders_do_not_hold_back_anothers(
     save_template(engine)
     queued: list[str] = []
 
-    def outbox(connection: Connection, **message: Any) -> bool:
-        if message["dedup_key"].startswith("review:it-service:"):
+    def outbox(connection: Connection, outgoing: Outgoing) -> bool:
+        if outgoing.key.startswith("review:it-service:"):
             raise RuntimeError("no route for you")
-        queued.append(message["dedup_key"])
+        queued.append(outgoing.key)
         return True
 
     march = to_us(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC))

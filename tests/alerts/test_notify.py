@@ -1,32 +1,14 @@
-"""Queueing a ladder step's messages: who gets one, through which channel, in which language.
-
-And the channels: each transport sends to a real local server and tells a permanent failure
-from one worth retrying.
-"""
+"""Queueing a ladder step's messages: who gets one, through which channel, in which language."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Connection, Engine, insert
 
-from slawatch.alerts.notify import (
-    NO_ROUTE,
-    AppriseTransport,
-    MailTransport,
-    TransportError,
-    WebhookTransport,
-    enqueue,
-    enqueue_step,
-    mail_url,
-    redacted,
-    transport_for,
-    url_hash,
-    url_problem,
-)
+from slawatch.alerts.notify import enqueue_step
+from slawatch.alerts.outbox import NO_ROUTE, LadderStep, url_hash
 from slawatch.config import Settings
 from slawatch.engine.instants import to_us
 from slawatch.store.db import read_transaction, transaction
@@ -35,8 +17,6 @@ from slawatch.store.results import StoredResult, replace_results
 from slawatch.store.routes import create_route
 from slawatch.store.schema import escalations, item_clocks, items
 from slawatch.store.users import create_user
-from tests.alerts.mail_sink import MailSink, free_port
-from tests.alerts.webhook_sink import WebhookSink
 from tests.evaluation.support import save_template
 
 HOUR = 3_600_000_000
@@ -100,9 +80,8 @@ def route(engine: Engine, target: str, url: str, language: str | None = None) ->
 
 def step(engine: Engine, escalation_id: int, *, step_id: int = 1, tier: int = 1, **kw: str) -> int:
     with transaction(engine) as connection:
-        return enqueue_step(
-            connection, escalation_id, step_id, tier, now=NOW, settings=settings(**kw)
-        )
+        taken = LadderStep(escalation_id, step_id, tier, taken_at=NOW)
+        return enqueue_step(connection, taken, settings=settings(**kw))
 
 
 def queued(engine: Engine) -> list[Delivery]:
@@ -251,116 +230,3 @@ def test_a_period_step_without_stored_figures_uses_the_escalations_own(engine: E
     step(engine, escalation_id)
     (row,) = queued(engine)
     assert "Value: 31, target ≥ 50" in row.body.splitlines()
-
-
-def test_enqueue_adds_a_reminder_once_and_keeps_one_without_a_url_as_failed(engine: Engine):
-    message = {"language": "en", "title": "Review due", "body": "b", "now": NOW}
-    with transaction(engine) as connection:
-        assert enqueue(connection, dedup_key="review:1", recipient="a@x.io", url=HOOK, **message)
-        assert not enqueue(
-            connection, dedup_key="review:1", recipient="a@x.io", url=HOOK, **message
-        )
-        assert enqueue(connection, dedup_key="review:2", recipient="b@x.io", url="", **message)
-    sent, nowhere = queued(engine)
-    assert (sent.status, sent.escalation_id) == ("pending", None)
-    assert (nowhere.status, nowhere.last_error) == ("failed", NO_ROUTE)
-
-
-def test_urls_apprise_cannot_use_are_refused_with_its_reason():
-    assert url_problem(HOOK) is None
-    assert url_problem("mailto://127.0.0.1:1025?from=s@example.com&to=t@example.com") is None
-    assert "Unparseable" in (url_problem("nosuch://x") or "")
-    assert "Slack" in (url_problem("slack://abc") or "")
-    assert url_problem("json://") is not None
-
-
-def test_secrets_in_urls_are_masked_for_display():
-    shown = redacted("mailtos://mailer:s3cret-pw@smtp.example.com:587?from=s@example.com")
-    assert shown == "mailtos://mailer:****@smtp.example.com?from=s@example.com"
-    hook = redacted("jsons://hooks.example.com/catch/123/a8f3e0c1d2?+X-Token=abcdef")
-    assert hook == "jsons://hooks.example.com/catch/123/a...2"
-    slack = redacted("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#sales")
-    assert slack == "slack://T...2/A...D/T...Q/%23sales"
-    assert redacted("nosuch://token@x") == "nosuch://…"
-    assert redacted("") == ""
-
-
-def test_each_url_gets_the_transport_of_its_scheme():
-    assert isinstance(transport_for("mailto://h?from=a@b.io"), MailTransport)
-    assert isinstance(transport_for("MAILTOS://h?from=a@b.io"), MailTransport)
-    assert isinstance(transport_for(HOOK), WebhookTransport)
-    assert isinstance(transport_for("jsons://h/x"), WebhookTransport)
-    slack = transport_for("slack://T1/B2/C3")
-    assert type(slack) is AppriseTransport and slack.kind == "apprise"
-
-
-def test_the_mail_url_is_addressed_to_the_contact_only():
-    assert mail_url(
-        "mailto://u:p@smtp.example.com:587/old@x.io?to=other@x.io&from=s@x.io", "t@x.io"
-    ) == ("mailto://u:p@smtp.example.com:587?from=s@x.io&to=t@x.io")
-
-
-@pytest.fixture
-def webhooks() -> Iterator[WebhookSink]:
-    with WebhookSink() as sink:
-        yield sink
-
-
-def test_a_webhook_receives_the_title_and_the_body(webhooks: WebhookSink):
-    WebhookTransport(webhooks.url("/hook")).notify("Breached: x", "line 1\nline 2")
-    (call,) = webhooks.calls_to("/hook")
-    assert call.document["title"] == "Breached: x"
-    assert call.document["message"] == "line 1\nline 2"
-    assert call.headers["Content-Type"] == "application/json"
-
-
-@pytest.mark.parametrize(
-    ("status", "permanent"), [(500, False), (503, False), (429, False), (404, True), (400, True)]
-)
-def test_a_webhook_error_is_permanent_only_for_a_4xx_that_will_recur(
-    webhooks: WebhookSink, status: int, permanent: bool
-):
-    webhooks.answer("/hook", [status])
-    with pytest.raises(TransportError) as raised:
-        WebhookTransport(webhooks.url("/hook")).notify("t", "b")
-    assert raised.value.permanent is permanent
-    assert f"error={status}" in raised.value.message
-
-
-def test_a_refused_connection_is_worth_retrying():
-    with pytest.raises(TransportError) as raised:
-        WebhookTransport(f"json://127.0.0.1:{free_port()}/hook").notify("t", "b")
-    assert not raised.value.permanent and "Connection error" in raised.value.message
-
-
-def test_an_unusable_url_fails_permanently():
-    with pytest.raises(TransportError) as raised:
-        transport_for("slack://abc").notify("t", "b")
-    assert raised.value.permanent and raised.value.message.startswith("unusable URL")
-
-
-def test_mail_arrives_with_the_title_as_subject_and_the_body_as_text():
-    with MailSink() as sink:
-        MailTransport(mail_url(sink.smtp_url, "tom.berg@example.com")).notify(
-            "Verletzt: Ziel", "Zeile 1\nZeile 2 – 48 Std."
-        )
-    (message,) = sink.messages
-    assert message["Subject"] == "Verletzt: Ziel"
-    assert message["To"] == "tom.berg@example.com"
-    assert message["From"] == "slawatch@example.com"
-    assert sink.text(message).splitlines()[:2] == ["Zeile 1", "Zeile 2 – 48 Std."]
-
-
-def test_a_refused_mailbox_is_an_error_and_permanent_when_apprise_logs_the_reply(
-    caplog: pytest.LogCaptureFixture,
-):
-    with MailSink(refused=("gone@example.com",)) as sink:
-        transport = MailTransport(mail_url(sink.smtp_url, "gone@example.com"))
-        with pytest.raises(TransportError) as quiet:
-            transport.notify("t", "b")
-        caplog.set_level(logging.DEBUG, logger="apprise")
-        with pytest.raises(TransportError) as detailed:
-            transport.notify("t", "b")
-    assert "gone@example.com" in quiet.value.message
-    assert detailed.value.permanent and "550" in detailed.value.message
-    assert sink.messages == []

@@ -13,11 +13,10 @@ from sqlalchemy import Connection, Engine
 
 from slawatch.agreements import parse_agreement, template_text
 from slawatch.agreements.versions import RetroactiveVersionError
-from slawatch.alerts.notify import enqueue
+from slawatch.alerts.channels import mail_url
+from slawatch.alerts.outbox import Outgoing
 from slawatch.alerts.reviews import (
     add_months,
-    mail_addresser,
-    mail_url,
     next_due_date,
     record_review,
     reminders_due,
@@ -26,6 +25,7 @@ from slawatch.alerts.reviews import (
     send_review_reminders,
     version_reason,
 )
+from slawatch.config import Settings
 from slawatch.engine.instants import to_us
 from slawatch.evaluation.credits import issue_statements
 from slawatch.store.agreements import get_version, list_versions
@@ -59,14 +59,21 @@ def marketing_sales(**changes: str):
 
 @dataclass
 class Outbox:
-    """A stand-in for slawatch.alerts.notify.enqueue: one message per dedup key."""
+    """A stand-in for slawatch.alerts.outbox.enqueue: one message per key."""
 
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def __call__(self, connection: Connection, *, dedup_key: str, **message: Any) -> bool:
-        if dedup_key in self.messages:
+    def __call__(self, connection: Connection, outgoing: Outgoing) -> bool:
+        if outgoing.key in self.messages:
             return False
-        self.messages[dedup_key] = message
+        recipient = outgoing.recipient
+        self.messages[outgoing.key] = {
+            "recipient": recipient.target,
+            "url": recipient.url,
+            "language": recipient.language,
+            "title": outgoing.title,
+            "body": outgoing.body,
+        }
         return True
 
 
@@ -167,8 +174,7 @@ def test_a_reminder_says_what_is_due_where_to_record_it_and_speaks_the_readers_l
         engine,
         now=berlin(2026, 3, 20, 9),
         enqueue=outbox,
-        address=mail_addresser(smtp),
-        base_url="https://sla.example.com/",
+        settings=Settings(smtp_url=smtp, base_url="https://sla.example.com/"),
     )
     sales = outbox.messages["review:marketing-sales:2026-04-01:head.sales@example.com"]
     marketing = outbox.messages["review:marketing-sales:2026-04-01:head.marketing@example.com"]
@@ -189,7 +195,7 @@ def test_reminders_without_a_mail_server_are_queued_without_a_channel(engine: En
     save_template(engine)
     outbox = Outbox()
     send_review_reminders(
-        engine, now=berlin(2026, 3, 20, 9), enqueue=outbox, address=mail_addresser("")
+        engine, now=berlin(2026, 3, 20, 9), enqueue=outbox, settings=Settings(smtp_url="")
     )
     assert {m["url"] for m in outbox.messages.values()} == {""}
 
@@ -198,7 +204,7 @@ def test_the_real_queue_keeps_one_delivery_per_reminder(engine: Engine):
     save_template(engine)
     for now in (berlin(2026, 3, 18, 9), berlin(2026, 3, 19, 9)):
         send_review_reminders(
-            engine, now=now, enqueue=enqueue, address=mail_addresser("mailto://smtp.example.com")
+            engine, now=now, settings=Settings(smtp_url="mailto://smtp.example.com")
         )
     with read_transaction(engine) as connection:
         queued = list_deliveries(connection, status=None, limit=10)

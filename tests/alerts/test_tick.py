@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, select
 
-from slawatch.alerts.tick import LEASE, Tick, TickReport, install_alerts, run_tick
+from slawatch.alerts.outbox import LadderStep
+from slawatch.alerts.tick import LEASE, EscalationTicker, Tick, TickReport, run_tick
+from slawatch.background import Runner
 from slawatch.config import Settings
 from slawatch.store import audit
 from slawatch.store.db import read_transaction, transaction
@@ -38,12 +40,10 @@ class Notifications:
     calls: list[tuple[int, int, int, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __call__(
-        self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> int:
+    def __call__(self, connection: Connection, step: LadderStep) -> int:
         assert connection.in_transaction()
         with self.lock:
-            self.calls.append((escalation_id, step_id, tier, now))
+            self.calls.append((step.escalation_id, step.step_id, step.tier, step.taken_at))
         return 1
 
     @property
@@ -326,13 +326,11 @@ def test_a_failing_notification_rolls_its_step_back_and_is_retried(
     set_clock(engine, other, "breached", since=NOW)
     failing = {lead}
 
-    def flaky(
-        connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> int:
-        escalation = next(e for e in escalations(engine) if e.id == escalation_id)
+    def flaky(connection: Connection, step: LadderStep) -> int:
+        escalation = next(e for e in escalations(engine) if e.id == step.escalation_id)
         if escalation.item_id in failing:
             raise RuntimeError("mail server down")
-        return notified(connection, escalation_id, step_id, tier, now=now)
+        return notified(connection, step)
 
     report = tick(engine, NOW, flaky)  # type: ignore[arg-type]
     broken = only(engine, item_id=lead)
@@ -390,16 +388,20 @@ def test_two_ticks_racing_take_each_step_exactly_once(
     assert len(notified.calls) == 12
 
 
-def test_serve_runs_ticks_in_the_background(engine: Engine, lead: int) -> None:
+def test_the_escalation_ticker_runs_in_the_apps_background_runner(
+    engine: Engine, lead: int
+) -> None:
     set_clock(engine, lead, "breached", since=NOW)
-    app = create_app(Settings(alert_tick=0.05, alert_lookback_days=100_000), engine)
     notified = Notifications()
-    ticker = install_alerts(app, notify=notified)
+    ticker = EscalationTicker(engine, lookback_days=100_000, notify=notified)
+    runner = Runner()
+    task = runner.every("alerts", 0.05, ticker.tick, job="escalation tick")
+    app = create_app(Settings(), engine, runner=runner)
     with TestClient(app):
         deadline = threading.Event()
         for _ in range(200):
-            if ticker.rounds >= 2:
+            if task.rounds >= 2:
                 break
             deadline.wait(0.05)
-    assert ticker.rounds >= 2 and ticker.last is not None
+    assert task.rounds >= 2 and isinstance(task.last["escalation tick"], TickReport)
     assert only(engine).tier == 1 and notified.tiers == [1]

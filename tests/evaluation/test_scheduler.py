@@ -1,4 +1,4 @@
-"""The background evaluator: runs with the app, answers an ingestion, stops with the app."""
+"""The background evaluation: runs with the app, answers an ingestion, stops with the app."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from slawatch.agreements import template_text
+from slawatch.background import Runner
 from slawatch.config import Settings
-from slawatch.evaluation.scheduler import Scheduler
+from slawatch.evaluation.scheduler import BackgroundEvaluation
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.events import EventIn, store_events
 from slawatch.store.health import health_of
@@ -27,7 +28,7 @@ PATIENCE = 60.0  # seconds to wait for the background thread on a loaded CI mach
 def wait_for(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + PATIENCE
     while not condition():
-        assert time.monotonic() < deadline, "the background evaluator did not get to it"
+        assert time.monotonic() < deadline, "the background evaluation did not get to it"
         time.sleep(0.05)
 
 
@@ -38,10 +39,12 @@ def test_a_new_version_is_evaluated_in_the_background_and_the_thread_stops(
         secret = create_token(connection, name="admin", scope="admin", created_by="test")
     settings = Settings(evaluation_interval=3600, evaluation_delay=0)
     app = create_app(settings, engine, background=True)
-    scheduler: Scheduler = app.state.scheduler
+    runner: Runner = app.state.runner
+    assert isinstance(app.state.scheduler, BackgroundEvaluation)
     with TestClient(app) as client:
         client.headers["Authorization"] = f"Bearer {secret}"
-        wait_for(lambda: scheduler.rounds >= 1)  # the round at start-up, with nothing to do
+        # the round at start-up, with nothing to do
+        wait_for(lambda: runner.tasks["evaluation"].rounds >= 1)
         response = client.put(
             "/api/v1/agreements/marketing-sales",
             content=template_text("marketing-sales").encode(),
@@ -51,15 +54,8 @@ def test_a_new_version_is_evaluated_in_the_background_and_the_thread_stops(
         report = "/api/v1/agreements/marketing-sales/report?period=2026-01"
         wait_for(lambda: client.get(report).status_code == 200)
         assert client.get(report).json()["agreement"] == "marketing-sales"
-    assert not any(t.name == "slawatch-evaluation" and t.is_alive() for t in threading.enumerate())
-
-
-def test_ingestions_in_a_burst_ask_for_one_refresh(engine: Engine) -> None:
-    scheduler = Scheduler(engine, interval=3600, delay=3600)
-    scheduler.after_ingest()
-    first = scheduler._due
-    scheduler.after_ingest()
-    assert scheduler._due == first  # the earlier request stands; no second one is queued
+    alive = {t.name for t in threading.enumerate() if t.is_alive()}
+    assert not alive & {"slawatch-evaluation", "slawatch-alerts"}
 
 
 def test_a_round_goes_on_past_a_failing_agreement_and_retries_it_once_per_interval(
@@ -68,15 +64,15 @@ def test_a_round_goes_on_past_a_failing_agreement_and_retries_it_once_per_interv
     break_evaluations(monkeypatch)
     save_template(engine, "it-service", reason=BROKEN)
     save_template(engine)
-    scheduler = Scheduler(engine, interval=3600, delay=0)
-    scheduler._refresh()
+    evaluation = BackgroundEvaluation(engine, interval=3600)
+    evaluation.refresh()
     with read_transaction(engine) as connection:
         assert stored_results(connection, "marketing-sales")
         failing = health_of(connection, "it-service")
-    assert failing is not None and failing.failing and scheduler.rounds == 1
+    assert failing is not None and failing.failing
     with transaction(engine) as connection:
         store_events(connection, [EventIn("default", "L-1", "qualified", AS_OF, "lead")])
-    scheduler._refresh()  # the round an ingestion asks for: the failing agreement waits
+    evaluation.refresh()  # the round an ingestion asks for: the failing agreement waits
     with read_transaction(engine) as connection:
         again = health_of(connection, "it-service")
     assert again is not None and again.failed_attempts == 1

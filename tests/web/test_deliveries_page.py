@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from slawatch.alerts.delivery import send_due
-from slawatch.alerts.notify import enqueue
+from slawatch.alerts.outbox import Outgoing, enqueue
+from slawatch.alerts.recipients import Recipient
 from slawatch.config import Settings
 from slawatch.store import users as users_store
 from slawatch.store.db import transaction
@@ -61,13 +62,13 @@ def queue(engine: Engine, key: str, url: str) -> None:
     with transaction(engine) as connection:
         enqueue(
             connection,
-            dedup_key=key,
-            recipient=f"{key}@example.com",
-            url=url,
-            language="en",
-            title=f"Message {key}",
-            body="b",
-            now=NOW,
+            Outgoing(
+                key,
+                Recipient(f"{key}@example.com", url, "en"),
+                f"Message {key}",
+                "b",
+                queued_at=NOW,
+            ),
         )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from slawatch import metrics
-from slawatch.alerts.notify import Transport, TransportError, transport_for
+from slawatch.alerts.channels import Transport, TransportError, transport_for
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import (
     Delivery,

@@ -21,7 +21,8 @@ from sqlalchemy import Connection
 
 from slawatch.alerts.escalation import Condition, Rung
 from slawatch.alerts.messages import Message
-from slawatch.alerts.notify import enqueue_step_messages, recipients_for
+from slawatch.alerts.outbox import LadderStep, enqueue_step_messages
+from slawatch.alerts.recipients import recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import from_us
 from slawatch.i18n import translator
@@ -139,21 +140,15 @@ def failure_message(facts: FailureFacts, language: str) -> Message:
 
 
 def enqueue_failure_step(
-    connection: Connection,
-    escalation_id: int,
-    step_id: int,
-    tier: int,
-    *,
-    now: int,
-    settings: Settings | None = None,
+    connection: Connection, step: LadderStep, *, settings: Settings | None = None
 ) -> int:
     """Queue the message of a failure escalation to every active admin; return rows added.
 
     Each admin is reached like any contact: their notification routes, else mail through
     SLAWATCH_SMTP_URL, else a failed delivery (no route) on the deliveries page.
     """
-    del tier  # one rung: the admins
-    settings = settings or get_settings()
+    settings = settings or get_settings()  # one rung, the admins: the tier says nothing
+    escalation_id = step.escalation_id
     escalation = get_escalation(connection, escalation_id)
     if escalation is None:
         return 0
@@ -179,7 +174,5 @@ def enqueue_failure_step(
         connection,
         recipients,
         lambda language: failure_message(facts, language),
-        step_id=step_id,
-        now=now,
-        escalation_id=escalation_id,
+        step,
     )

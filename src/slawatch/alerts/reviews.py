@@ -12,19 +12,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
 from slawatch.agreements.model import Agreement, ReviewCadence
+from slawatch.alerts import outbox
+from slawatch.alerts.messages import Message
+from slawatch.alerts.outbox import Enqueue, Outgoing
+from slawatch.alerts.recipients import Recipient, contact_at_tier, recipients_for
+from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import local_midnight, parse_label
-from slawatch.i18n import DEFAULT_LANGUAGE, N_, supported, translator
+from slawatch.i18n import N_, translator
 from slawatch.metrics import record_background_failure
 from slawatch.store import audit
 from slawatch.store.agreements import StoredAgreement, current_agreements, save_version
@@ -32,7 +36,6 @@ from slawatch.store.credits import issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import StoredResult, stored_results
 from slawatch.store.reviews import Review, add_review, get_review, held_dates, link_version
-from slawatch.store.users import find_user
 
 log = logging.getLogger("slawatch.alerts")
 REMINDER_DAYS = 14
@@ -113,19 +116,13 @@ def reviewer_contacts(agreement: Agreement) -> list[tuple[str, str]]:
     for party in agreement.parties.values():
         if not party.contacts:
             continue
-        contact = party.contacts[min(REVIEWER_TIER, len(party.contacts)) - 1]
-        if all(contact != known for _, known in found):
+        contact = contact_at_tier(party.contacts, REVIEWER_TIER)
+        if contact is not None and all(contact != known for _, known in found):
             found.append((party.id, contact))
     return found
 
 
-@dataclass(frozen=True)
-class ReminderText:
-    title: str
-    body: str
-
-
-def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) -> ReminderText:
+def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) -> Message:
     """Write the reminder of a due review in one language."""
     t = translator(language)
     cadence = agreement.review or ReviewCadence.QUARTERLY
@@ -151,71 +148,10 @@ def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) 
             ),
         ]
     )
-    return ReminderText(title=title, body=body)
+    return Message(title=title, body=body)
 
 
 # ---------------------------------------------------------------- reminders (shell)
-
-
-class Address(Protocol):
-    """Where one message to a contact goes (slawatch.alerts.notify.Recipient fits)."""
-
-    @property
-    def target(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-
-
-class Enqueue(Protocol):
-    """Queue one message once per dedup key (slawatch.alerts.notify.enqueue)."""
-
-    def __call__(
-        self,
-        connection: Connection,
-        *,
-        dedup_key: str,
-        recipient: str,
-        url: str,
-        language: str,
-        title: str,
-        body: str,
-        now: int,
-        escalation_id: int | None = None,
-    ) -> bool: ...
-
-
-# (connection, contact email, party target "<agreement>:<party>") → where to send
-Addresser = Callable[[Connection, str, str], Sequence[Address]]
-
-
-@dataclass(frozen=True)
-class MailAddress:
-    target: str
-    url: str
-    language: str
-
-
-def mail_url(smtp_url: str, email: str) -> str:
-    """Return the SMTP URL addressed to one contact (its `to=` replaced), or "" without one."""
-    if not smtp_url:
-        return ""
-    parts = urlsplit(smtp_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "to"]
-    query.append(("to", email))
-    return urlunsplit((parts.scheme, parts.netloc, "", urlencode(query, safe="@:"), ""))
-
-
-def mail_addresser(smtp_url: str) -> Addresser:
-    """Send every reminder by mail through `smtp_url`, in the contact's own language if known."""
-
-    def address(connection: Connection, contact: str, _party: str) -> list[MailAddress]:
-        user = find_user(connection, contact)
-        language = supported(user.language if user else None) or DEFAULT_LANGUAGE
-        return [MailAddress(contact, mail_url(smtp_url, contact), language)]
-
-    return address
 
 
 @dataclass(frozen=True)
@@ -250,9 +186,8 @@ def send_review_reminders(
     engine: Engine,
     *,
     now: int,
-    enqueue: Enqueue,
-    address: Addresser | None = None,
-    base_url: str = "",
+    settings: Settings | None = None,
+    enqueue: Enqueue = outbox.enqueue,
     seen: set[str] | None = None,
 ) -> int:
     """Queue the reminders of reviews due within two weeks; return how many were queued.
@@ -261,12 +196,9 @@ def send_review_reminders(
     contact's further routes), so however often this runs, and on however many replicas, each
     contact is reminded once per due date. `seen` (kept by the caller across calls) skips the
     keys this process has already queued or found queued, so later rounds write nothing.
-    Without `address`, reminders go by mail through the configured SMTP URL.
+    A contact is reached like any other (`recipients_for`): its routes, else mail.
     """
-    if address is None:
-        from slawatch.config import get_settings  # noqa: PLC0415 - only the default needs it
-
-        address = mail_addresser(get_settings().smtp_url)
+    settings = settings or get_settings()
     known = seen if seen is not None else set()
     due = _reminders(engine, now)
     pending = [
@@ -288,8 +220,9 @@ def send_review_reminders(
             with transaction(engine) as connection:
                 for reminder, party, contact in entries:
                     key = f"review:{agreement_id}:{reminder.due.isoformat()}:{contact}"
+                    found = recipients_for(connection, contact, f"{agreement_id}:{party}", settings)
                     queued += _queue_reminder(
-                        connection, reminder, party, contact, key, enqueue, address, base_url, now
+                        connection, reminder, found, key, enqueue, settings.base_url, now
                     )
                     handled.append(key)
         except Exception:
@@ -303,11 +236,9 @@ def send_review_reminders(
 def _queue_reminder(
     connection: Connection,
     reminder: _Reminder,
-    party: str,
-    contact: str,
+    recipients: list[Recipient],
     key: str,
     enqueue: Enqueue,
-    address: Addresser,
     base_url: str,
     now: int,
 ) -> int:
@@ -315,18 +246,16 @@ def _queue_reminder(
     agreement = reminder.stored.agreement
     link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
     queued = 0
-    for n, where in enumerate(address(connection, contact, f"{agreement.id}:{party}")):
-        text = reminder_text(agreement, reminder.due, where.language, link)
-        queued += enqueue(
-            connection,
-            dedup_key=key if n == 0 else f"{key}:{n}",
-            recipient=where.target,
-            url=where.url,
-            language=where.language,
+    for n, recipient in enumerate(recipients):
+        text = reminder_text(agreement, reminder.due, recipient.language, link)
+        outgoing = Outgoing(
+            key=key if n == 0 else f"{key}:{n}",
+            recipient=recipient,
             title=text.title,
             body=text.body,
-            now=now,
+            queued_at=now,
         )
+        queued += enqueue(connection, outgoing)
     return queued
 
 

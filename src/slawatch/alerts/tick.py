@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
-from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 
 from slawatch.agreements.model import Agreement, Calendar
@@ -44,6 +41,7 @@ from slawatch.alerts.escalation import (
     wall_clock,
     working_clock,
 )
+from slawatch.alerts.outbox import LadderStep
 from slawatch.alerts.triggers import Standing, Trigger, item_triggers, period_triggers, standing_of
 from slawatch.engine.calendar import WorkingCalendar
 from slawatch.engine.instants import US
@@ -77,16 +75,9 @@ EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 
 
 class NotifyStep(Protocol):
-    """Queue the messages of one ladder step (slawatch.alerts.notify.enqueue_step)."""
+    """Queue the messages of one ladder step (notify.enqueue_step)."""
 
-    def __call__(
-        self, connection: Connection, escalation_id: int, step_id: int, tier: int, *, now: int
-    ) -> object: ...
-
-
-# Work that runs after each tick in every replica (claiming its own rows or lease):
-# called with the engine, now (µs) and this process's owner name.
-Job = Callable[[Engine, int, str], object]
+    def __call__(self, connection: Connection, step: LadderStep) -> object: ...
 
 
 @dataclass
@@ -348,7 +339,7 @@ class Tick:
             return 0  # another tick took this step
         notify = self.notify_admins if failing.is_failure_escalation(escalation) else self.notify
         if notify is not None:
-            notify(connection, escalation.id, step_id, action.tier, now=self.now)
+            notify(connection, LadderStep(escalation.id, step_id, action.tier, self.now))
         return 1
 
     def _close(self, connection: Connection, escalation: Escalation, reason: CloseReason) -> int:
@@ -356,104 +347,34 @@ class Tick:
         return int(closed)
 
 
-class AlertTicker:
-    """Run `run_tick` every `interval` seconds in a daemon thread, until stopped."""
+class EscalationTicker:
+    """Run `run_tick` at the current time as this process, for the background runner."""
 
     def __init__(
         self,
         engine: Engine,
         *,
-        interval: float,
         lookback_days: int,
         notify: NotifyStep | None = None,
         notify_admins: NotifyStep | None = None,
-        jobs: Sequence[Job] = (),
         evaluation_interval: float = EVALUATION_INTERVAL_US / US,
+        owner: str | None = None,
     ) -> None:
         self.engine = engine
-        self.jobs = tuple(jobs)
-        self.interval = interval
         self.lookback_us = lookback_days * 86_400 * US
         self.notify = notify
         self.notify_admins = notify_admins
         self.evaluation_interval_us = int(evaluation_interval * US)
-        self.owner = process_owner()
-        self.rounds = 0
-        self.last: TickReport | None = None
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.owner = owner or process_owner()
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="slawatch-alerts", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def tick(self) -> None:
-        """Run one tick now; a failure is logged and the next tick tries again."""
-        try:
-            self.last = run_tick(
-                self.engine,
-                now=now_us(),
-                owner=self.owner,
-                lookback_us=self.lookback_us,
-                notify=self.notify,
-                notify_admins=self.notify_admins,
-                evaluation_interval_us=self.evaluation_interval_us,
-            )
-        except Exception:  # the thread must outlive a database hiccup
-            log.exception("escalation tick failed; retrying in %.0f s", self.interval)
-        for job in self.jobs:  # sending, reminders …: each on its own, after the ladder moved
-            try:
-                job(self.engine, now_us(), self.owner)
-            except Exception:
-                log.exception("background job %s failed; retrying next tick", job)
-        self.rounds += 1
-
-    def _run(self) -> None:
-        next_round = time.monotonic()
-        while not self._stopping.wait(max(0.0, next_round - time.monotonic())):
-            next_round = time.monotonic() + self.interval
-            self.tick()
-
-
-def install_alerts(
-    app: FastAPI,
-    *,
-    notify: NotifyStep | None = None,
-    notify_admins: NotifyStep | None = None,
-    jobs: Sequence[Job] = (),
-) -> AlertTicker:
-    """Run escalation ticks in the background for the app's lifetime (`slawatch serve`).
-
-    `notify` queues a step's messages (slawatch.alerts.notify.enqueue_step), `notify_admins`
-    those of a failing evaluation (failing_evaluations.enqueue_failure_step); without them
-    the ladder is recorded but nobody is told.
-    """
-    settings = app.state.settings
-    ticker = AlertTicker(
-        app.state.engine,
-        interval=settings.alert_tick,
-        lookback_days=settings.alert_lookback_days,
-        notify=notify,
-        notify_admins=notify_admins,
-        jobs=jobs,
-        evaluation_interval=settings.evaluation_interval,
-    )
-    app.state.alert_ticker = ticker
-    outer: Callable[[Any], AbstractAsyncContextManager[Any]] = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: Any) -> AsyncIterator[Any]:
-        async with outer(application) as state:
-            ticker.start()
-            try:
-                yield state
-            finally:
-                ticker.stop()
-
-    app.router.lifespan_context = lifespan
-    return ticker
+    def tick(self) -> TickReport:
+        """Run one tick now; a failure raises, and the runner tries again next round."""
+        return run_tick(
+            self.engine,
+            now=now_us(),
+            owner=self.owner,
+            lookback_us=self.lookback_us,
+            notify=self.notify,
+            notify_admins=self.notify_admins,
+            evaluation_interval_us=self.evaluation_interval_us,
+        )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -17,13 +15,8 @@ from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from slawatch.alerts.delivery import send_due
-from slawatch.alerts.failing_evaluations import enqueue_failure_step
-from slawatch.alerts.notify import enqueue, enqueue_step, recipients_for
-from slawatch.alerts.reviews import send_review_reminders
-from slawatch.alerts.tick import install_alerts
+from slawatch.background import Runner
 from slawatch.config import Settings
-from slawatch.evaluation.scheduler import install_scheduler
 from slawatch.store.migrate import needs_upgrade
 from slawatch.web.api import (
     agreements,
@@ -54,6 +47,7 @@ from slawatch.web.pages import (
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import reviews as review_pages
+from slawatch.web.periodic import periodic_work
 from slawatch.web.security import Principal
 from slawatch.web.sessions import install_sessions
 
@@ -110,46 +104,87 @@ async def _no_body() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def _send_deliveries(engine: Engine, now: int, owner: str) -> None:
-    send_due(engine, now=now, owner=owner)
-
-
-def _review_reminders(settings: Settings) -> Callable[[Engine, int, str], object]:
-    """Remind the parties' department heads of due reviews, once per process and due date."""
-    seen: set[str] = set()
-
-    def remind(engine: Engine, now: int, _owner: str) -> int:
-        return send_review_reminders(
-            engine,
-            now=now,
-            enqueue=enqueue,
-            address=lambda connection, contact, party: recipients_for(
-                connection, contact, party, settings
-            ),
-            base_url=settings.base_url,
-            seen=seen,
-        )
-
-    return remind
-
-
 def _no_session(_request: Request) -> Principal | None:
     return None
 
 
-def create_app(settings: Settings, engine: Engine, *, background: bool = False) -> FastAPI:
-    """Build the app; `background` starts the evaluator (serve does, tests mostly do not)."""
+API_ROUTERS = (
+    events,
+    items,
+    agreements,
+    imports,
+    escalations,
+    benchmarks,
+    routes,
+    credits,
+    reviews,
+)
+PAGES = (
+    login,
+    home,
+    language,
+    agreement_pages,
+    objectives,
+    item_pages,
+    versions,
+    editor,
+    reports,
+    escalation_pages,
+    benchmark_pages,
+    deliveries,
+    credit_pages,
+    review_pages,
+)
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine,
+    *,
+    background: bool = False,
+    runner: Runner | None = None,
+) -> FastAPI:
+    """Build the app; `background` runs the evaluation and the alerts while it serves.
+
+    `slawatch serve` asks for the background work, tests mostly do not, or bring a `runner`
+    of their own; either way the runner's lifespan is the app's.
+    """
+    periodic = periodic_work(settings, engine) if background and runner is None else None
+    if runner is None:
+        runner = periodic.runner if periodic else Runner()
     app = FastAPI(
         title="slawatch",
         version="1",
         docs_url=f"{API}/docs",
         openapi_url=f"{API}/openapi.json",
         redoc_url=None,
+        lifespan=runner.lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_principal = _no_session
-    app.state.after_ingest = lambda: None  # the background evaluator hooks in here
+    app.state.runner = runner
+    app.state.after_ingest = lambda: None  # the background evaluation hooks in here
+    if periodic is not None:
+        app.state.scheduler = periodic.evaluation  # its event cache serves the drafts too
+        task = periodic.evaluation_task
+        app.state.after_ingest = lambda: task.request(settings.evaluation_delay)
+    _install_error_handlers(app)
+    install_fault_handlers(app, engine)
+    _install_operations(app, engine)
+    for module in API_ROUTERS:
+        app.include_router(module.router, prefix=API)
+    app.include_router(metrics.router)
+    install_sessions(app)
+    for page in PAGES:
+        app.include_router(page.router)
+    app.mount("/static", StaticFiles(packages=[("slawatch.web", "static")]), name="static")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Answer invalid requests with their problems, and a page without a session with login."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -170,7 +205,9 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return await http_exception_handler(request, error)
 
-    install_fault_handlers(app, engine)
+
+def _install_operations(app: FastAPI, engine: Engine) -> None:
+    """Add the liveness and readiness probes, and the unversioned address of the API docs."""
 
     @app.get("/health", tags=["operations"])
     def health() -> dict[str, str]:
@@ -206,37 +243,3 @@ def create_app(settings: Settings, engine: Engine, *, background: bool = False) 
             log.warning("readiness check failed: %s", error)
             return JSONResponse({"status": f"database unavailable: {type(error).__name__}"}, 503)
         return {"status": "ready"}
-
-    api_routers = (events, items, agreements, imports, escalations, benchmarks, routes)
-    for module in (*api_routers, credits, reviews):
-        app.include_router(module.router, prefix=API)
-    app.include_router(metrics.router)
-    install_sessions(app)
-    for page in (
-        login,
-        home,
-        language,
-        agreement_pages,
-        objectives,
-        item_pages,
-        versions,
-        editor,
-        reports,
-        escalation_pages,
-        benchmark_pages,
-        deliveries,
-        credit_pages,
-        review_pages,
-    ):
-        app.include_router(page.router)
-    app.mount("/static", StaticFiles(packages=[("slawatch.web", "static")]), name="static")
-    if background:
-        install_scheduler(app)
-        install_alerts(
-            app,
-            notify=functools.partial(enqueue_step, settings=settings),
-            notify_admins=functools.partial(enqueue_failure_step, settings=settings),
-            jobs=[_review_reminders(settings), _send_deliveries],
-        )
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    return app

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
-from slawatch.alerts.notify import redacted, url_problem
+from slawatch.alerts.channels import redacted, url_problem
 from slawatch.i18n import LANGUAGES, supported
 from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction, transaction

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from slawatch.alerts.notify import redacted
+from slawatch.alerts.channels import redacted
 from slawatch.engine.instants import from_us
 from slawatch.i18n import Translator
 from slawatch.store.db import read_transaction, transaction

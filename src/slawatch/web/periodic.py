@@ -1,0 +1,70 @@
+"""The periodic work of a serving process, registered with the one background runner.
+
+Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
+ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
+agreements whose evaluation keeps failing, then the review reminders, then the sending of what
+is queued, so a ladder step's message goes out in the round that took the step.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from slawatch.alerts.delivery import send_due
+from slawatch.alerts.failing_evaluations import enqueue_failure_step
+from slawatch.alerts.notify import enqueue_step
+from slawatch.alerts.reviews import send_review_reminders
+from slawatch.alerts.tick import EscalationTicker
+from slawatch.background import Runner, Task
+from slawatch.config import Settings
+from slawatch.evaluation.scheduler import BackgroundEvaluation
+from slawatch.evaluation.service import process_owner
+from slawatch.wall_clock import now_us
+
+EVALUATION = "evaluation"
+ALERTS = "alerts"
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """The runner, and the evaluation task an ingestion asks for a round."""
+
+    runner: Runner
+    evaluation: BackgroundEvaluation
+    evaluation_task: Task
+
+
+def periodic_work(settings: Settings, engine: Engine) -> Periodic:
+    """Register the evaluation and the alerts with a new runner."""
+    runner = Runner()
+    evaluation = BackgroundEvaluation(engine, interval=settings.evaluation_interval)
+    task = runner.every(
+        EVALUATION, settings.evaluation_interval, evaluation.refresh, job="background evaluation"
+    )
+    owner = process_owner()
+    ticker = EscalationTicker(
+        engine,
+        lookback_days=settings.alert_lookback_days,
+        notify=functools.partial(enqueue_step, settings=settings),
+        notify_admins=functools.partial(enqueue_failure_step, settings=settings),
+        evaluation_interval=settings.evaluation_interval,
+        owner=owner,
+    )
+    runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
+    runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
+    runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
+    return Periodic(runner, evaluation, task)
+
+
+def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:
+    """Remind the parties' department heads of due reviews, once per process and due date."""
+    seen: set[str] = set()
+
+    def remind() -> int:
+        return send_review_reminders(engine, now=now_us(), settings=settings, seen=seen)
+
+    return remind
