@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Path, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 
 from slawatch.config import Settings
+from slawatch.web.security import Permission, Principal, require
+
+# Who may call a route, as a parameter: `principal: Reader` admits anyone who may read.
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
+Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 
 # An agreement's id as the language allows it: lower-case words joined by hyphens.
 AgreementId = Annotated[

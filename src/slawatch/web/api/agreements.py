@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -35,13 +35,11 @@ from slawatch.store.agreements import (
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, engine_of, settings_of
+from slawatch.web.deps import AgreementId, Editor, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Permission
 
 router = APIRouter(tags=["agreements"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE  # the dates an agreement may name
 _YAML_BODY: dict[str, Any] = {

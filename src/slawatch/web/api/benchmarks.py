@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ValidationError
 
 from slawatch.benchmarks import (
@@ -32,12 +32,9 @@ from slawatch.store.benchmarks import (
     stored_overrides,
 )
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Admin, Reader, engine_of
 
 router = APIRouter(tags=["benchmarks"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 Key = Annotated[
     str,
     Path(

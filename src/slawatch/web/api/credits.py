@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -24,12 +24,9 @@ from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Admin, AgreementId, Reader, engine_of
 
 router = APIRouter(tags=["credits"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 PeriodLabel = Annotated[
     str, Path(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
 ]

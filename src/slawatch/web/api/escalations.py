@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from slawatch.engine.instants import from_us
@@ -26,12 +26,10 @@ from slawatch.store.escalations import (
     steps_of,
 )
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Editor, Reader, engine_of
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["escalations"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 EscalationId = Annotated[
     int, Path(ge=1, le=2**63 - 1, description="the escalation's number, e.g. 42")
 ]

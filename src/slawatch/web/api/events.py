@@ -7,11 +7,11 @@ batch is stored in one transaction and answered with its counts.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
@@ -29,11 +29,9 @@ from slawatch.web.api.event_batch import (
     check_elements,
     plain_columns,
 )
-from slawatch.web.deps import engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Ingester, engine_of, settings_of
 
 router = APIRouter(tags=["events"])
-Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
 
 MAX_JSON_DEPTH = 1_024  # orjson's own limit: deeper documents are refused while parsing
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines", "text/plain")

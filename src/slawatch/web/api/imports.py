@@ -7,18 +7,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel
 
 from slawatch.ingest.imports import ImportOptionError, run_import
 from slawatch.ingest.limits import AttributeLimits
 from slawatch.ingest.mappings import ImportFileError, MappingName
 from slawatch.web.api.events import UnusedEventType
-from slawatch.web.deps import engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Ingester, engine_of, settings_of
 
 router = APIRouter(tags=["imports"])
-Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
 MAX_REJECTED_SHOWN = 1_000
 _NO_NUL = r"^[^\x00]*$"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
@@ -15,11 +15,9 @@ from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, engine_of, item_address
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import ITEM_PATH, Reader, engine_of, item_address
 
 router = APIRouter(tags=["items"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
 class EventRead(BaseModel):

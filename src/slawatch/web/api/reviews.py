@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -27,12 +27,10 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import AgreementId, engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import AgreementId, Editor, Reader, engine_of, settings_of
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["reviews"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
 EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
 from slawatch.alerts.notify import redacted, url_problem
@@ -18,11 +18,9 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.store.routes import Route, create_route, delete_route, list_routes
 from slawatch.store.users import UserError, normalize_email
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Admin, engine_of
 
 router = APIRouter(tags=["notifications"])
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 RouteId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 

@@ -43,14 +43,12 @@ from slawatch.store.benchmarks import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web import sessions
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import Admin, Reader, engine_of
 from slawatch.web.pages.home import objective_url
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 Key = Annotated[str, Path(min_length=1, max_length=100, pattern=KEY_PATTERN)]
 UNITS = {
     "percent": N_("percent"),

@@ -25,14 +25,11 @@ from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.wall_clock import now_us
 from slawatch.web import sessions
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import Admin, AgreementId, Reader
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 FIELD_NAMES = {
     "version": N_("agreement version"),
     "currency": N_("currency"),

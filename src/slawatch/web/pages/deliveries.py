@@ -26,11 +26,10 @@ from slawatch.store.deliveries import (
 )
 from slawatch.wall_clock import now_us
 from slawatch.web import sessions
+from slawatch.web.deps import Admin
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 SHOWN = 200
 STATUS_CLASSES = {PENDING: "at_risk", FAILED: "breached", "sent": "met"}
 

@@ -25,9 +25,9 @@ from slawatch.store.agreements import StoredAgreement, in_force_of, save_day, sa
 from slawatch.store.db import transaction
 from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import EARLIEST, LATEST
-from slawatch.web.deps import AgreementId, settings_of
+from slawatch.web.deps import AgreementId, Editor, settings_of
 from slawatch.web.drafts import Draft, DraftProblem, check_draft, event_cache
-from slawatch.web.pages.agreements import Editor, load_agreement, no_agreement
+from slawatch.web.pages.agreements import load_agreement, no_agreement
 from slawatch.web.pages.retroactive import fingerprint, only_admins, preview_view, refusal
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal

@@ -33,12 +33,11 @@ from slawatch.store.escalations import (
 )
 from slawatch.wall_clock import now_us
 from slawatch.web import sessions
+from slawatch.web.deps import Editor, Reader
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 EscalationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 AgreementFilter = Annotated[str, Query(max_length=100, pattern=r"^[a-z0-9-]*$")]
 PAGE_SIZE = 100

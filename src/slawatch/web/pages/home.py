@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
@@ -36,13 +36,11 @@ from slawatch.store.db import read_transaction
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import Reader, engine_of
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 CHART_PERIODS = 12  # the sparkline's periods, the current one included
 HISTORY_PERIODS = CHART_PERIODS + 1  # one more for the change against the previous period
 QUEUE_LIMIT = 100

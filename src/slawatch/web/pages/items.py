@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
@@ -46,12 +46,10 @@ from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, engine_of, item_address
+from slawatch.web.deps import ITEM_PATH, Reader, engine_of, item_address
 from slawatch.web.pages.templating import page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-reader = require(Permission.READ)
 
 SEGMENT_NAMES = {
     SegmentKind.WORKING: N_("working time"),
@@ -426,9 +424,7 @@ def _timeline_zone(
 
 
 @router.get(ITEM_PATH, response_class=HTMLResponse)
-def item_page(
-    source: str, external_id: str, request: Request, principal: Principal = Depends(reader)
-) -> HTMLResponse:
+def item_page(source: str, external_id: str, request: Request, principal: Reader) -> HTMLResponse:
     """Show one item: attributes, events in time order and an explained bar per clock."""
     source, external_id = item_address(request, source, external_id)
     t = page_translator(request, principal)

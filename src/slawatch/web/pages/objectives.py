@@ -35,8 +35,8 @@ from slawatch.store.clock_lists import ClockRow, clock_page
 from slawatch.store.clocks import STATES
 from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
-from slawatch.web.deps import AgreementId
-from slawatch.web.pages.agreements import Reader, missing_page, no_agreement, objective_figure
+from slawatch.web.deps import AgreementId, Reader
+from slawatch.web.pages.agreements import missing_page, no_agreement, objective_figure
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 

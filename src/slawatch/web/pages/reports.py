@@ -12,7 +12,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import Response
 
 from slawatch.engine.instants import from_us
@@ -26,11 +26,11 @@ from slawatch.reports.xlsx import report_xlsx
 from slawatch.store.agreements import get_version, list_versions
 from slawatch.store.db import read_transaction
 from slawatch.wall_clock import now_us
+from slawatch.web.deps import Reader
 from slawatch.web.pages.templating import language_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

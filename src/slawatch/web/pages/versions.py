@@ -22,9 +22,9 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
 from slawatch.store.db import read_transaction
 from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, settings_of
+from slawatch.web.deps import AgreementId, Editor, Reader, settings_of
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
-from slawatch.web.pages.agreements import Editor, Reader, load_agreement, missing_page, no_agreement
+from slawatch.web.pages.agreements import load_agreement, missing_page, no_agreement
 from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
