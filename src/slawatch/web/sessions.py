@@ -139,6 +139,17 @@ async def verify_csrf(request: Request) -> None:
     request.state.csrf_verified = True
 
 
+async def form_csrf(request: Request) -> None:
+    """Demand the session's CSRF token on a form post; a Bearer token carries no cookie.
+
+    `verify_csrf` also reads the token from the form field, which the session check alone
+    does not, so forms work without JavaScript.
+    """
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await verify_csrf(request)
+
+
 def _user_of(request: Request, user_id: int) -> User | None:
     user: User | None = getattr(request.state, "session_user", None)
     if user is None:

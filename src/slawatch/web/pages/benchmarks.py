@@ -42,11 +42,11 @@ from slawatch.store.benchmarks import (
     stored_overrides,
 )
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web import sessions
 from slawatch.web.deps import Admin, Reader, engine_of
 from slawatch.web.pages.home import objective_url
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Key = Annotated[str, Path(min_length=1, max_length=100, pattern=KEY_PATTERN)]
@@ -70,13 +70,6 @@ FIELDS = {  # form field → its label, for messages
     "note": N_("Note"),
 }
 PYDANTIC_FIELDS = {"source.title": "source_title"}
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def _edit_url(key: str) -> str:

@@ -24,10 +24,10 @@ from slawatch.store.agreements import all_versions
 from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.wall_clock import now_us
-from slawatch.web import sessions
 from slawatch.web.deps import Admin, AgreementId, Reader
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 FIELD_NAMES = {
@@ -43,13 +43,6 @@ FIELD_NAMES = {
     "amount": N_("credit"),
     "line": N_("objective"),
 }
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def money(amount: str | Decimal, currency: str, t: Translator) -> str:

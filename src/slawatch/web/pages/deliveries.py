@@ -25,20 +25,13 @@ from slawatch.store.deliveries import (
     retry_delivery,
 )
 from slawatch.wall_clock import now_us
-from slawatch.web import sessions
 from slawatch.web.deps import Admin
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 SHOWN = 200
 STATUS_CLASSES = {PENDING: "at_risk", FAILED: "breached", "sent": "met"}
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def _when(t: Translator, instant: int | None) -> str:

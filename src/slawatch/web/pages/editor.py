@@ -31,20 +31,9 @@ from slawatch.web.pages.agreements import load_agreement, no_agreement
 from slawatch.web.pages.retroactive import fingerprint, only_admins, preview_view, refusal
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal
-from slawatch.web.sessions import verify_csrf
+from slawatch.web.sessions import form_csrf
 
 MAX_YAML = 1_000_000  # characters of YAML a form may send
-
-
-async def form_csrf(request: Request) -> None:
-    """Demand the session's CSRF token on a form post; a Bearer token carries no cookie.
-
-    `verify_csrf` also reads the token from the form field, which the session check alone
-    does not, so forms work without JavaScript.
-    """
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await verify_csrf(request)
 
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(form_csrf)])

@@ -32,10 +32,10 @@ from slawatch.store.escalations import (
     steps_of,
 )
 from slawatch.wall_clock import now_us
-from slawatch.web import sessions
 from slawatch.web.deps import Editor, Reader
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 EscalationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -71,13 +71,6 @@ STEP_TEXTS = {
     "recovered": N_("Closed: the subject recovered"),
     "superseded": N_("Closed: superseded by a breach"),
 }
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def state_of(escalation: Escalation) -> Literal["open", "acknowledged", "closed"]:

@@ -36,23 +36,16 @@ from slawatch.store.agreements import StoredAgreement, all_versions, get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.wall_clock import now_us
-from slawatch.web import sessions
 from slawatch.web.deps import AgreementId, Editor, Reader, settings_of
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 EARLIEST = dt.date(1970, 1, 1)
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def target_history(

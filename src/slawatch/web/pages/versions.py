@@ -25,9 +25,10 @@ from slawatch.wall_clock import now_us
 from slawatch.web.deps import AgreementId, Editor, Reader, settings_of
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
 from slawatch.web.pages.agreements import load_agreement, missing_page, no_agreement
-from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
+from slawatch.web.pages.editor import MAX_YAML, is_htmx, problems_context
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CONTEXT_LINES = 3
