@@ -34,8 +34,7 @@ from slawatch.store.agreements import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, Editor, Reader, engine_of, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
 from slawatch.web.security import Permission
 
@@ -175,14 +174,20 @@ def _yaml_text(request: Request, body: bytes) -> str:
 
 
 def _decide(
-    request: Request, agreement: Agreement, *, effective: dt.date | None, retro: bool, reason: str
+    request: Request,
+    agreement: Agreement,
+    *,
+    effective: dt.date | None,
+    retro: bool,
+    reason: str,
+    now: int,
 ) -> InForce:
     """Decide from when the version would be in force (blocks: run it in a thread); 422 if not."""
     with read_transaction(engine_of(request)) as connection:
         previous = get_version(connection, agreement.id)
     try:
         return in_force_of(
-            agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now_us()
+            agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now
         )
     except RetroactiveVersionError as error:
         raise HTTPException(422, str(error)) from None
@@ -210,6 +215,7 @@ async def put_agreement(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
+    now: Now,
     reason: Annotated[str, Query(max_length=2000, description="why this version")] = "",
     effective: Annotated[
         dt.date | None,
@@ -268,13 +274,15 @@ async def put_agreement(
         )
     engine = engine_of(request)
     decided = await to_thread.run_sync(
-        lambda: _decide(request, parsed, effective=effective, retro=retroactive, reason=reason)
+        lambda: _decide(
+            request, parsed, effective=effective, retro=retroactive, reason=reason, now=now
+        )
     )
     preview: VersionPreview | None = None
     if dry_run or decided.retroactive:
         cache = event_cache(request.app)
         preview = await to_thread.run_sync(
-            lambda: preview_version(engine, cache, parsed, text, decided, now=now_us())
+            lambda: preview_version(engine, cache, parsed, text, decided, now=now)
         )
     if dry_run:
         assert preview is not None

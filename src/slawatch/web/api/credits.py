@@ -23,8 +23,7 @@ from slawatch.evaluation.credits import accept_revision, period_order, statement
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Admin, AgreementId, Reader, engine_of
+from slawatch.web.deps import Admin, AgreementId, Now, Reader, engine_of
 
 router = APIRouter(tags=["credits"])
 PeriodLabel = Annotated[
@@ -261,6 +260,7 @@ def accept_credit_revision(
     party: PartyId,
     request: Request,
     principal: Admin,
+    now: Now,
     revision: Annotated[
         int | None,
         Query(ge=0, le=2**63 - 1, description="the `revision` read from the statement"),
@@ -285,7 +285,7 @@ def accept_credit_revision(
             party,
             seen_revised_at=seen,
             actor=principal.name,
-            now=now_us(),
+            now=now,
         )
         if accepted is None:
             raise HTTPException(

@@ -25,8 +25,7 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Editor, Reader, engine_of
+from slawatch.web.deps import Editor, Now, Reader, engine_of
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["escalations"])
@@ -215,13 +214,13 @@ def read_one(escalation_id: EscalationId, request: Request, _principal: Reader) 
 
 
 def act(
-    request: Request, escalation_id: int, principal: Principal, comment: str, what: str
+    request: Request, escalation_id: int, principal: Principal, comment: str, what: str, at: int
 ) -> None:
     """Acknowledge or resolve as `principal`; raise the 404 or 409 that explains a refusal."""
     action = acknowledge if what == "acknowledge" else resolve
     with transaction(engine_of(request)) as connection:
         outcome = action(
-            connection, escalation_id, at=now_us(), by=principal.name, comment=comment or None
+            connection, escalation_id, at=at, by=principal.name, comment=comment or None
         )
         current = None if outcome == "done" else get_escalation(connection, escalation_id)
     if outcome != "done":
@@ -243,10 +242,11 @@ def acknowledge_one(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     body: Annotated[CommentIn | None, Body()] = None,
 ) -> Any:
     """Acknowledge an escalation: someone is on it, so the ladder notifies no higher tier."""
-    act(request, escalation_id, principal, body.comment if body else "", "acknowledge")
+    act(request, escalation_id, principal, body.comment if body else "", "acknowledge", now)
     return _detail(request, escalation_id)
 
 
@@ -259,8 +259,9 @@ def resolve_one(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     body: Annotated[CommentIn | None, Body()] = None,
 ) -> Any:
     """Resolve an escalation by hand: it closes, whatever its subject's state."""
-    act(request, escalation_id, principal, body.comment if body else "", "resolve")
+    act(request, escalation_id, principal, body.comment if body else "", "resolve", now)
     return _detail(request, escalation_id)

@@ -14,8 +14,7 @@ from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, Reader, engine_of, item_address
+from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 
 router = APIRouter(tags=["items"])
 
@@ -97,7 +96,7 @@ def _clocks(
     response_model=ItemRead,
     responses={404: {"description": "no such item"}},
 )
-def get_item(source: str, external_id: str, request: Request, _principal: Reader) -> Any:
+def get_item(source: str, external_id: str, request: Request, _principal: Reader, now: Now) -> Any:
     """Return the item, its attributes, its events by instant and its clock per objective.
 
     Clocks are computed as of now, each with the agreement version in force for its period
@@ -117,7 +116,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
                 "event (POST /api/v1/events); the default source is `default`",
             )
         agreements = versions_by_agreement(connection)
-    as_of = now_us()
     return ItemRead(
         source=detail.source,
         id=detail.external_id,
@@ -127,6 +125,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
             for e in detail.events
         ],
-        clocks=_clocks(detail, agreements, as_of),
-        as_of=_iso(as_of),
+        clocks=_clocks(detail, agreements, now),
+        as_of=_iso(now),
     )

@@ -25,9 +25,8 @@ from slawatch.engine.instants import from_us
 from slawatch.store.agreements import StoredAgreement, get_version, in_force_of
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
-from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import AgreementId, Editor, Reader, engine_of, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["reviews"])
@@ -183,11 +182,10 @@ def yaml_problems(
     },
 )
 def create_review(
-    agreement_id: AgreementId, body: ReviewIn, request: Request, principal: Editor
+    agreement_id: AgreementId, body: ReviewIn, request: Request, principal: Editor, now: Now
 ) -> Any:
     """Record a review with a frozen snapshot; with yaml + effective, also the next version."""
     stored = _agreement(request, agreement_id)
-    now = now_us()
     check_review(stored, body, now=now)
     limits = settings_of(request).agreement_limits()
     if body.yaml is not None:
@@ -235,7 +233,7 @@ def _record(
     response_model=list[ReviewSummary],
     responses={404: {"description": "no such agreement"}},
 )
-def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader) -> Any:
+def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader, now: Now) -> Any:
     """List an agreement's reviews, most recently held first (without snapshots).
 
     The `X-Next-Review` header carries the next due date when the agreement has a cadence.
@@ -243,7 +241,7 @@ def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader
     stored = _agreement(request, agreement_id)
     with read_transaction(engine_of(request)) as connection:
         found = list_reviews(connection, agreement_id)
-    today = from_us(now_us(), ZoneInfo(stored.agreement.timezone)).date()
+    today = from_us(now, ZoneInfo(stored.agreement.timezone)).date()
     due = next_due_date(stored.agreement, today=today)
     headers = {} if due is None else {"X-Next-Review": due.isoformat()}
     return JSONResponse([summary(r).model_dump(mode="json") for r in found], headers=headers)

@@ -17,8 +17,7 @@ from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.routes import Route, create_route, delete_route, list_routes
 from slawatch.store.users import UserError, normalize_email
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Admin, engine_of
+from slawatch.web.deps import Admin, Now, engine_of
 
 router = APIRouter(tags=["notifications"])
 RouteId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -102,7 +101,7 @@ def get_routes(request: Request, _admin: Admin) -> list[RouteRead]:
     status_code=status.HTTP_201_CREATED,
     responses={422: {"description": "the target, URL or language cannot be used"}},
 )
-def post_route(request: Request, route: RouteCreate, admin: Admin) -> RouteRead:
+def post_route(request: Request, route: RouteCreate, admin: Admin, now: Now) -> RouteRead:
     """Add a route: messages for the target go to the URL, in the language given."""
     target = _checked_target(request, route.target)
     problem = url_problem(route.url.strip())
@@ -120,7 +119,7 @@ def post_route(request: Request, route: RouteCreate, admin: Admin) -> RouteRead:
             url=route.url.strip(),
             language=language,
             actor=admin.name,
-            now=now_us(),
+            now=now,
         )
     return _read(created)
 

@@ -24,8 +24,7 @@ from slawatch.store.deliveries import (
     list_deliveries,
     retry_delivery,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Admin
+from slawatch.web.deps import Admin, Now
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.sessions import form_csrf
 
@@ -89,11 +88,14 @@ def deliveries_page(
     response_class=RedirectResponse,
 )
 def retry(
-    request: Request, principal: Admin, delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+    request: Request,
+    principal: Admin,
+    now: Now,
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
 ) -> RedirectResponse:
     """Queue a failed delivery again, with a fresh set of attempts."""
     with transaction(request.app.state.engine) as connection:
-        queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now_us())
+        queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now)
     if not queued:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

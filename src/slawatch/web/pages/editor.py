@@ -23,9 +23,8 @@ from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.evaluation.retroactive import VersionPreview, preview_version
 from slawatch.store.agreements import StoredAgreement, in_force_of, save_day, save_version
 from slawatch.store.db import transaction
-from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import EARLIEST, LATEST
-from slawatch.web.deps import AgreementId, Editor, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, settings_of
 from slawatch.web.drafts import Draft, DraftProblem, check_draft, event_cache
 from slawatch.web.pages.agreements import load_agreement, no_agreement
 from slawatch.web.pages.retroactive import fingerprint, only_admins, preview_view, refusal
@@ -166,12 +165,12 @@ def _in_force(
     reason: str,
     request: Request,
     principal: Principal,
+    now: int,
 ) -> tuple[InForce | None, DraftProblem | None]:
     """Decide from when the draft would be in force, or the problem that refuses it."""
     t = page_translator(request, principal)
     if retroactive and Permission.ADMIN not in principal.permissions:
         return None, DraftProblem(None, "retroactive", only_admins(t), None, None)
-    now = now_us()
     try:
         decided = in_force_of(
             agreement, stored, effective=day, retroactive=retroactive, reason=reason, now=now
@@ -182,9 +181,11 @@ def _in_force(
     return decided, None
 
 
-def _preview(request: Request, agreement: Agreement, text: str, decided: InForce) -> VersionPreview:
+def _preview(
+    request: Request, agreement: Agreement, text: str, decided: InForce, now: int
+) -> VersionPreview:
     engine = request.app.state.engine
-    return preview_version(engine, event_cache(request.app), agreement, text, decided, now=now_us())
+    return preview_version(engine, event_cache(request.app), agreement, text, decided, now=now)
 
 
 @router.post("/agreements/{agreement_id}/edit", response_class=HTMLResponse, response_model=None)
@@ -192,6 +193,7 @@ def save(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
+    now: Now,
     yaml: YamlText = "",
     effective: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
@@ -223,6 +225,7 @@ def save(
             reason=reason,
             request=request,
             principal=principal,
+            now=now,
         )
         problems += () if refused is None else (refused,)
     if problems or decided is None or draft.agreement is None:
@@ -245,7 +248,7 @@ def save(
         )
     preview: VersionPreview | None = None
     if decided.retroactive:
-        preview = _preview(request, draft.agreement, draft.text, decided)
+        preview = _preview(request, draft.agreement, draft.text, decided, now)
         shown = fingerprint(draft.text, decided.effective, reason)
         if confirm != shown:
             titles = {o.id: o.title for o in draft.agreement.objectives.values()}
@@ -274,8 +277,22 @@ def save(
                 limits=limits,
                 audit_detail=None if preview is None else preview.audit_detail(),
             )
-    except RetroactiveVersionError:  # the day turned since the check: check again
-        return save(agreement_id, request, principal, yaml, effective, reason, retroactive)
+    except RetroactiveVersionError as error:  # the day turned since the check at `now`
+        # Only a date that was today can turn past, so the store's today is the day after it.
+        t = page_translator(request, principal)
+        field, message = refusal(error, error.effective + dt.timedelta(days=1), t)
+        return _editor(
+            request,
+            principal,
+            stored,
+            text=draft.text,
+            effective=effective,
+            reason=reason,
+            retroactive=reaching_back,
+            problems=(DraftProblem(None, field, message, None, None),),
+            checked=True,
+            status_code=422,
+        )
     request.app.state.after_ingest()
     return RedirectResponse(
         f"/agreements/{agreement_id}?saved={version}", status_code=status.HTTP_303_SEE_OTHER

@@ -31,8 +31,7 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Editor, Reader
+from slawatch.web.deps import Editor, Now, Reader
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
@@ -327,7 +326,7 @@ def escalation_page(
 
 
 def _act(
-    request: Request, principal: Principal, escalation_id: int, comment: str, what: str
+    request: Request, principal: Principal, escalation_id: int, comment: str, what: str, at: int
 ) -> HTMLResponse | RedirectResponse:
     t = page_translator(request, principal)
     comment = comment.replace("\x00", "").strip()  # PostgreSQL cannot store NUL in text
@@ -341,7 +340,7 @@ def _act(
         outcome = action(
             connection,
             escalation_id,
-            at=now_us(),
+            at=at,
             by=principal.name,
             comment=comment or None,
         )
@@ -368,10 +367,11 @@ def acknowledge_form(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     comment: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     """Acknowledge from the page: the ladder stops, the timeline records who and why."""
-    return _act(request, principal, escalation_id, comment, "acknowledge")
+    return _act(request, principal, escalation_id, comment, "acknowledge", now)
 
 
 @router.post(
@@ -384,7 +384,8 @@ def resolve_form(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     comment: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     """Resolve from the page: the escalation closes."""
-    return _act(request, principal, escalation_id, comment, "resolve")
+    return _act(request, principal, escalation_id, comment, "resolve", now)

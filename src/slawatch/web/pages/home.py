@@ -35,8 +35,7 @@ from slawatch.store.clock_lists import at_risk_queue
 from slawatch.store.db import read_transaction
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Reader, engine_of
+from slawatch.web.deps import Now, Reader, engine_of
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
 
@@ -202,7 +201,7 @@ def queue_rows(
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, principal: Reader) -> HTMLResponse:
+def overview(request: Request, principal: Reader, now: Now) -> HTMLResponse:
     """Show every agreement's scorecard and the queue of items at risk."""
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
@@ -217,7 +216,7 @@ def overview(request: Request, principal: Reader) -> HTMLResponse:
             )
             for stored in agreements
         ]
-        queue = queue_rows(connection, agreements, t, now=now_us())
+        queue = queue_rows(connection, agreements, t, now=now)
     return render(
         request,
         "home.html",
@@ -227,12 +226,12 @@ def overview(request: Request, principal: Reader) -> HTMLResponse:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_fragment(request: Request, principal: Reader) -> HTMLResponse:
+def queue_fragment(request: Request, principal: Reader, now: Now) -> HTMLResponse:
     """Return the at-risk queue alone: the overview swaps it in every minute."""
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
         agreements = current_agreements(connection)
-        queue = queue_rows(connection, agreements, t, now=now_us())
+        queue = queue_rows(connection, agreements, t, now=now)
     return render(
         request, "overview/queue.html", {"queue": queue, "queue_limit": QUEUE_LIMIT}, principal
     )

@@ -45,8 +45,7 @@ from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, Reader, engine_of, item_address
+from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 from slawatch.web.pages.templating import page_translator, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -424,7 +423,9 @@ def _timeline_zone(
 
 
 @router.get(ITEM_PATH, response_class=HTMLResponse)
-def item_page(source: str, external_id: str, request: Request, principal: Reader) -> HTMLResponse:
+def item_page(
+    source: str, external_id: str, request: Request, principal: Reader, now: Now
+) -> HTMLResponse:
     """Show one item: attributes, events in time order and an explained bar per clock."""
     source, external_id = item_address(request, source, external_id)
     t = page_translator(request, principal)
@@ -436,7 +437,7 @@ def item_page(source: str, external_id: str, request: Request, principal: Reader
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
-    as_of = now_us()
+    as_of = now
     clocks = measure_item(detail, versions, as_of)
     zone = _timeline_zone(detail, versions, clocks)
     events = [

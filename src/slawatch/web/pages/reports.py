@@ -25,8 +25,7 @@ from slawatch.reports.stored import ReportNotFoundError, report_from_store
 from slawatch.reports.xlsx import report_xlsx
 from slawatch.store.agreements import get_version, list_versions
 from slawatch.store.db import read_transaction
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import Reader
+from slawatch.web.deps import Now, Reader
 from slawatch.web.pages.templating import language_of
 from slawatch.web.security import Principal
 
@@ -74,6 +73,7 @@ def report_file(
     kind: Annotated[str, Path(max_length=10)],
     request: Request,
     principal: Reader,
+    now: Now,
     period: Annotated[
         str | None,
         Query(max_length=20, description="2026-10, 2026-Q4, …; default: the latest closed"),
@@ -93,7 +93,7 @@ def report_file(
                 connection,
                 agreement_id,
                 period,
-                generated_at=now_us(),
+                generated_at=now,
                 with_items=kind == "xlsx",
             )
         except PeriodLabelError as error:
@@ -115,6 +115,7 @@ def document_file(
     agreement_id: AgreementId,
     request: Request,
     principal: Reader,
+    now: Now,
     version: Annotated[
         int | None, Query(ge=1, le=2_000_000_000, description="default: the current version")
     ] = None,
@@ -135,6 +136,6 @@ def document_file(
             f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}",
         )
     agreement = stored.agreement.model_copy(update={"version": stored.version})
-    generated = from_us(now_us(), ZoneInfo(agreement.timezone))
+    generated = from_us(now, ZoneInfo(agreement.timezone))
     body = agreement_pdf(agreement, t, generated_at=generated)
     return download(body, "pdf", f"{agreement_id}-v{stored.version}-{t.language}.pdf")
