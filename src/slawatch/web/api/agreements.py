@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -36,6 +36,13 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
 from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
+from slawatch.web.errors import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    UnprocessableError,
+    UnsupportedMediaTypeError,
+)
 from slawatch.web.security import Permission
 
 router = APIRouter(tags=["agreements"])
@@ -101,9 +108,9 @@ def _read(stored: StoredAgreement) -> AgreementRead:
     )
 
 
-def _not_found(agreement_id: str) -> HTTPException:
-    return HTTPException(
-        404, f"no agreement {agreement_id!r}; create it with PUT /api/v1/agreements/{agreement_id}"
+def _not_found(agreement_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"no agreement {agreement_id!r}; create it with PUT /api/v1/agreements/{agreement_id}"
     )
 
 
@@ -162,14 +169,14 @@ def _yaml_text(request: Request, body: bytes) -> str:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in YAML_TYPES:
         got = media or "none"
-        raise HTTPException(
-            415, f"send the agreement as YAML with Content-Type application/yaml (got {got})"
+        raise UnsupportedMediaTypeError(
+            f"send the agreement as YAML with Content-Type application/yaml (got {got})"
         )
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise HTTPException(
-            400, f"the body is not UTF-8 text (byte {error.start}); save the YAML as UTF-8"
+        raise BadRequestError(
+            f"the body is not UTF-8 text (byte {error.start}); save the YAML as UTF-8"
         ) from None
 
 
@@ -190,7 +197,7 @@ def _decide(
             agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now
         )
     except RetroactiveVersionError as error:
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
 
 
 @router.put(
@@ -246,12 +253,11 @@ async def put_agreement(
     closed periods the version would change (none unless it is retroactive).
     """
     if effective is not None and not EARLIEST <= effective <= LATEST:
-        raise HTTPException(
-            422, f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
+        raise UnprocessableError(
+            f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
         )
     if retroactive and Permission.ADMIN not in principal.permissions:
-        raise HTTPException(
-            403,
+        raise ForbiddenError(
             "retroactive: only an admin may save a version that changes closed periods; leave "
             "`effective` empty (in force from the day it is saved) or ask an admin",
         )
@@ -267,8 +273,7 @@ async def put_agreement(
     except AgreementError as error:
         return invalid_agreement(error)
     if parsed.id != agreement_id:
-        raise HTTPException(
-            400,
+        raise BadRequestError(
             f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
             f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
         )
@@ -306,7 +311,7 @@ async def put_agreement(
     try:
         stored = await to_thread.run_sync(save)
     except RetroactiveVersionError as error:  # the day turned between the check and the save
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
     assert stored is not None  # just written in the same transaction
     request.app.state.after_ingest()
     answer = _read(stored).model_dump(mode="json")
@@ -357,9 +362,7 @@ def read_version(
     if stored is None:
         if not versions:
             raise _not_found(agreement_id)
-        raise HTTPException(
-            404, f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}"
-        )
+        raise NotFoundError(f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}")
     return _read(stored)
 
 
@@ -386,7 +389,7 @@ def read_report(
         try:
             label = parse_label(period, ZoneInfo(stored.agreement.timezone)).label
         except PeriodLabelError as error:
-            raise HTTPException(422, str(error)) from None
+            raise UnprocessableError(str(error)) from None
         result = stored_result(connection, agreement_id, label)
         known = [] if result is not None else stored_periods(connection, agreement_id)
     if result is None:
@@ -400,5 +403,5 @@ def read_report(
                 f"no stored result for period {label}; stored periods run from {known[0]} "
                 f"to {known[-1]} ({len(known)} periods)"
             )
-        raise HTTPException(404, message)
+        raise NotFoundError(message)
     return JSONResponse(result.payload, headers={"X-Agreement-Version": str(result.version)})

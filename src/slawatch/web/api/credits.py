@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -24,6 +24,7 @@ from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web.deps import Admin, AgreementId, Now, Reader, engine_of
+from slawatch.web.errors import ConflictError, NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["credits"])
 PeriodLabel = Annotated[
@@ -158,7 +159,7 @@ def statement_read(stored: IssuedStatement, names: dict[tuple[int, str], str]) -
 def _versions(connection: Connection, agreement_id: str) -> list[StoredAgreement]:
     versions = all_versions(connection, agreement_id)
     if not versions:
-        raise HTTPException(404, f"no agreement {agreement_id!r}")
+        raise NotFoundError(f"no agreement {agreement_id!r}")
     return versions
 
 
@@ -166,7 +167,7 @@ def _label(period: str, versions: list[StoredAgreement]) -> str:
     try:
         return parse_label(period, ZoneInfo(versions[-1].agreement.timezone)).label
     except PeriodLabelError as error:
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
 
 
 def _sorted(statements: list[IssuedStatement]) -> list[IssuedStatement]:
@@ -197,10 +198,10 @@ def list_credits(
 
 def _none_issued(
     connection: Connection, agreement_id: str, label: str, versions: list[StoredAgreement]
-) -> HTTPException:
+) -> NotFoundError:
     if all(stored.agreement.credits is None for stored in versions):
-        return HTTPException(
-            404, f"agreement {agreement_id!r} has no `credits:` section, so nothing is owed"
+        return NotFoundError(
+            f"agreement {agreement_id!r} has no `credits:` section, so nothing is owed"
         )
     periods = sorted(
         {s.period for s in issued_statements(connection, agreement_id)}, key=period_order
@@ -211,7 +212,7 @@ def _none_issued(
     )
     if periods:
         message += f"; statements exist for {periods[0]} to {periods[-1]} ({len(periods)} periods)"
-    return HTTPException(404, message)
+    return NotFoundError(message)
 
 
 @router.get(
@@ -272,10 +273,10 @@ def accept_credit_revision(
         label = _label(period, versions)
         stored = issued_statement(connection, agreement_id, label, party)
         if stored is None:
-            raise HTTPException(404, f"no credit statement for {party!r} in period {label}")
+            raise NotFoundError(f"no credit statement for {party!r} in period {label}")
         if stored.revised_at is None:
-            raise HTTPException(
-                409, f"the statement of {party!r} for {label} has no pending revision to accept"
+            raise ConflictError(
+                f"the statement of {party!r} for {label} has no pending revision to accept"
             )
         seen = stored.revised_at if revision is None else revision
         accepted = accept_revision(
@@ -288,8 +289,7 @@ def accept_credit_revision(
             now=now,
         )
         if accepted is None:
-            raise HTTPException(
-                409,
+            raise ConflictError(
                 f"revision {seen} is not the pending one ({stored.revised_at}); "
                 "read the statement again and accept what it shows",
             )

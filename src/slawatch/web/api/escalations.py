@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from slawatch.engine.instants import from_us
@@ -26,6 +26,7 @@ from slawatch.store.escalations import (
     steps_of,
 )
 from slawatch.web.deps import Editor, Now, Reader, engine_of
+from slawatch.web.errors import ConflictError, NotFoundError
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["escalations"])
@@ -142,24 +143,24 @@ def _step(step: Step) -> StepRead:
     )
 
 
-def not_found(escalation_id: int) -> HTTPException:
-    return HTTPException(404, f"no escalation {escalation_id}; GET /api/v1/escalations lists them")
+def not_found(escalation_id: int) -> NotFoundError:
+    return NotFoundError(f"no escalation {escalation_id}; GET /api/v1/escalations lists them")
 
 
-def refusal(escalation_id: int, outcome: Outcome, current: Escalation | None) -> HTTPException:
+def refusal(
+    escalation_id: int, outcome: Outcome, current: Escalation | None
+) -> NotFoundError | ConflictError:
     """Explain why acknowledging or resolving did nothing: missing, or someone was first."""
     if outcome == "missing" or current is None:
         return not_found(escalation_id)
     if outcome == "closed":
         when = _instant(current.closed_at)
-        return HTTPException(
-            409,
+        return ConflictError(
             f"escalation {escalation_id} is already closed ({current.close_reason}, by "
             f"{current.closed_by} at {when:%Y-%m-%d %H:%M} UTC)",
         )
     when = _instant(current.acknowledged_at)
-    return HTTPException(
-        409,
+    return ConflictError(
         f"escalation {escalation_id} is already acknowledged by {current.acknowledged_by} "
         f"at {when:%Y-%m-%d %H:%M} UTC",
     )

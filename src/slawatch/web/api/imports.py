@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
 from slawatch.ingest.imports import ImportOptionError, run_import
@@ -15,6 +15,7 @@ from slawatch.ingest.limits import AttributeLimits
 from slawatch.ingest.mappings import ImportFileError, MappingName
 from slawatch.web.api.events import UnusedEventType
 from slawatch.web.deps import Ingester, engine_of, settings_of
+from slawatch.web.errors import UnprocessableError
 
 router = APIRouter(tags=["imports"])
 MAX_REJECTED_SHOWN = 1_000
@@ -94,7 +95,7 @@ def post_import(
                 limits=AttributeLimits.of(settings_of(request)),
             )
         except (ImportFileError, ImportOptionError) as error:
-            raise HTTPException(422, str(error)) from None
+            raise UnprocessableError(str(error)) from None
     if summary.imported:
         request.app.state.after_ingest()
     shown = summary.rejected_rows[:MAX_REJECTED_SHOWN]

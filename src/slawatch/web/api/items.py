@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
@@ -15,6 +15,7 @@ from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
+from slawatch.web.errors import NotFoundError
 
 router = APIRouter(tags=["items"])
 
@@ -110,8 +111,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         if detail is None:
-            raise HTTPException(
-                404,
+            raise NotFoundError(
                 f"no item {external_id!r} in source {source!r}; items appear with their first "
                 "event (POST /api/v1/events); the default source is `default`",
             )

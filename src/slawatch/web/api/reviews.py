@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -27,6 +27,7 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web.api.agreements import invalid_agreement
 from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
+from slawatch.web.errors import NotFoundError, UnprocessableError
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["reviews"])
@@ -96,7 +97,7 @@ def _agreement(request: Request, agreement_id: str) -> StoredAgreement:
     with read_transaction(engine_of(request)) as connection:
         stored = get_version(connection, agreement_id)
     if stored is None:
-        raise HTTPException(404, f"no agreement {agreement_id!r}")
+        raise NotFoundError(f"no agreement {agreement_id!r}")
     return stored
 
 
@@ -104,23 +105,23 @@ def check_review(stored: StoredAgreement, body: ReviewIn, *, now: int) -> None:
     """Refuse what cannot be recorded: a review held in the future, a version without a date."""
     today = from_us(now, ZoneInfo(stored.agreement.timezone)).date()
     if body.held_on > today:
-        raise HTTPException(
-            422, f"held_on: {body.held_on} is in the future; record a review once it was held"
+        raise UnprocessableError(
+            f"held_on: {body.held_on} is in the future; record a review once it was held"
         )
     if body.held_on < EARLIEST:
-        raise HTTPException(422, f"held_on: {body.held_on} is before {EARLIEST}")
+        raise UnprocessableError(f"held_on: {body.held_on} is before {EARLIEST}")
     if body.yaml is None and body.effective is not None:
-        raise HTTPException(
-            422, "effective: is only used with yaml; send the changed agreement as yaml too"
+        raise UnprocessableError(
+            "effective: is only used with yaml; send the changed agreement as yaml too"
         )
     if body.yaml is not None:
         if body.effective is None:
-            raise HTTPException(
-                422, "effective: say from which day the changed agreement applies, e.g. 2026-07-01"
+            raise UnprocessableError(
+                "effective: say from which day the changed agreement applies, e.g. 2026-07-01"
             )
         if not EARLIEST <= body.effective <= LATEST:
-            raise HTTPException(
-                422, f"effective: {body.effective} is out of range; give a date up to {LATEST}"
+            raise UnprocessableError(
+                f"effective: {body.effective} is out of range; give a date up to {LATEST}"
             )
 
 
@@ -195,7 +196,7 @@ def create_review(
     try:
         review = _record(request, agreement_id, body, principal, now, limits)
     except RetroactiveVersionError as error:  # the day turned since the check
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
     if review.version is not None:
         request.app.state.after_ingest()  # the new version needs evaluating
     read = ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)
@@ -260,5 +261,5 @@ def read_review(
     with read_transaction(engine_of(request)) as connection:
         review = get_review(connection, agreement_id, review_id)
     if review is None:
-        raise HTTPException(404, f"agreement {agreement_id!r} has no review {review_id}")
+        raise NotFoundError(f"agreement {agreement_id!r} has no review {review_id}")
     return ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -43,6 +43,7 @@ from slawatch.store.benchmarks import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web.deps import Admin, Reader, engine_of
+from slawatch.web.errors import NotFoundError
 from slawatch.web.pages.home import objective_url
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.security import Principal
@@ -190,7 +191,7 @@ def _reference(key: str, overrides: Mapping[str, Override]) -> Reference:
     for reference in in_force:
         if reference.key == key:
             return reference
-    raise HTTPException(status.HTTP_404_NOT_FOUND, f"no reference {key!r}; see /benchmarks")
+    raise NotFoundError(f"no reference {key!r}; see /benchmarks")
 
 
 def _form_values(reference: Reference) -> dict[str, str]:
@@ -354,9 +355,7 @@ def reset(key: Key, request: Request, principal: Admin) -> RedirectResponse:
     with transaction(engine_of(request)) as connection:
         deleted = delete_override(connection, key, actor=principal.name)
     if not deleted:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"reference {key!r} has no edit to reset; see /benchmarks"
-        )
+        raise NotFoundError(f"reference {key!r} has no edit to reset; see /benchmarks")
     return RedirectResponse(
         f"/benchmarks#reference-{key}", status.HTTP_303_SEE_OTHER, headers=NO_STORE
     )

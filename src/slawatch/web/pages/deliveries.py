@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.notify import redacted
@@ -25,6 +25,7 @@ from slawatch.store.deliveries import (
     retry_delivery,
 )
 from slawatch.web.deps import Admin, Now
+from slawatch.web.errors import ConflictError
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.sessions import form_csrf
 
@@ -97,8 +98,7 @@ def retry(
     with transaction(request.app.state.engine) as connection:
         queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now)
     if not queued:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
+        raise ConflictError(
             f"delivery {delivery_id} is not a failed delivery with a channel to retry",
         )
     return RedirectResponse("/admin/deliveries", status.HTTP_303_SEE_OTHER, headers=NO_STORE)

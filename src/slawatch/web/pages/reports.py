@@ -12,7 +12,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from slawatch.engine.instants import from_us
@@ -26,6 +26,7 @@ from slawatch.reports.xlsx import report_xlsx
 from slawatch.store.agreements import get_version, list_versions
 from slawatch.store.db import read_transaction
 from slawatch.web.deps import Now, Reader
+from slawatch.web.errors import NotFoundError, UnprocessableError
 from slawatch.web.pages.templating import language_of
 from slawatch.web.security import Principal
 
@@ -48,9 +49,7 @@ def reader_translator(request: Request, principal: Principal, lang: str | None) 
         return translator(language_of(request, principal))
     chosen = supported(lang)
     if chosen is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown language {lang!r}; use en or de"
-        )
+        raise UnprocessableError(f"unknown language {lang!r}; use en or de")
     return translator(chosen)
 
 
@@ -82,8 +81,7 @@ def report_file(
 ) -> Response:
     """Download one period's report as report.pdf, report.xlsx or report.csv."""
     if kind not in MEDIA_TYPES:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
+        raise NotFoundError(
             f"there is no report.{kind}; ask for report.pdf, report.xlsx or report.csv",
         )
     t = reader_translator(request, principal, lang)
@@ -97,9 +95,9 @@ def report_file(
                 with_items=kind == "xlsx",
             )
         except PeriodLabelError as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+            raise UnprocessableError(str(error)) from None
         except ReportNotFoundError as error:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, error.message) from None
+            raise NotFoundError(error.message) from None
     match kind:
         case "pdf":
             body = report_pdf(report, t)
@@ -128,11 +126,8 @@ def document_file(
         versions = list_versions(connection, agreement_id) if stored is None else []
     if stored is None:
         if not versions:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"there is no agreement {agreement_id!r}"
-            )
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
+            raise NotFoundError(f"there is no agreement {agreement_id!r}")
+        raise NotFoundError(
             f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}",
         )
     agreement = stored.agreement.model_copy(update={"version": stored.version})
