@@ -18,7 +18,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, parse_agreement
+from slawatch.agreements import (
+    Agreement,
+    AgreementError,
+    AgreementLimitError,
+    Limits,
+    parse_agreement,
+)
 from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
 from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.engine.instants import from_us
@@ -43,7 +49,7 @@ from slawatch.web.errors import (
     UnprocessableError,
     UnsupportedMediaTypeError,
 )
-from slawatch.web.security import Permission
+from slawatch.web.security import Permission, Principal
 
 router = APIRouter(tags=["agreements"])
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
@@ -200,6 +206,99 @@ def _decide(
         raise UnprocessableError(str(error)) from None
 
 
+Reason = Annotated[str, Query(max_length=2000, description="why this version")]
+InForceFrom = Annotated[
+    dt.date | None,
+    Query(
+        description="in force from (default: the day it is saved; the first version: "
+        "the YAML's effective)"
+    ),
+]
+Retroactive = Annotated[
+    bool,
+    Query(
+        description="admins: put it in force from a past `effective`, judging closed "
+        "periods again (needs a reason)"
+    ),
+]
+DryRun = Annotated[
+    bool,
+    Query(
+        description="save nothing; answer with every closed period the version would "
+        "change, old beside new"
+    ),
+]
+
+
+def _check_asked(principal: Principal, effective: dt.date | None, retroactive: bool) -> None:
+    """Refuse an in-force date out of range (422), or reaching back without being an admin (403)."""
+    if effective is not None and not EARLIEST <= effective <= LATEST:
+        raise UnprocessableError(
+            f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
+        )
+    if retroactive and Permission.ADMIN not in principal.permissions:
+        raise ForbiddenError(
+            "retroactive: only an admin may save a version that changes closed periods; leave "
+            "`effective` empty (in force from the day it is saved) or ask an admin",
+        )
+
+
+async def _sent_agreement(
+    request: Request, agreement_id: str, limits: Limits
+) -> tuple[str, Agreement] | JSONResponse:
+    """Read the body as the agreement's YAML: (text, agreement), or the answer refusing it."""
+    body = await request.body()
+    if len(body) > limits.max_bytes:  # refused before it is decoded
+        return invalid_agreement(too_large(f"{agreement_id}.yaml", len(body), limits))
+    text = _yaml_text(request, body)
+    try:
+        # Reading YAML is CPU work of up to a second within the limits: never on the loop.
+        parsed = await run_in_threadpool(
+            parse_agreement, text, source=f"{agreement_id}.yaml", limits=limits
+        )
+    except AgreementError as error:
+        return invalid_agreement(error)
+    if parsed.id != agreement_id:
+        raise BadRequestError(
+            f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
+            f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
+        )
+    return text, parsed
+
+
+def _save(
+    request: Request,
+    agreement_id: str,
+    text: str,
+    *,
+    author: str,
+    reason: str,
+    effective: dt.date | None,
+    retroactive: bool,
+    limits: Limits,
+    preview: VersionPreview | None,
+) -> StoredAgreement:
+    """Save the next version and read it back (blocks: run it in a thread); 422 if refused."""
+    try:
+        with transaction(engine_of(request)) as connection:
+            _agreement, version = save_version(
+                connection,
+                text,
+                author=author,
+                reason=reason,
+                effective=effective,
+                retroactive=retroactive,
+                source=f"{agreement_id}.yaml",
+                limits=limits,
+                audit_detail=None if preview is None else preview.audit_detail(),
+            )
+            stored = get_version(connection, agreement_id, version)
+    except RetroactiveVersionError as error:  # the day turned between the check and the save
+        raise UnprocessableError(str(error)) from None
+    assert stored is not None  # just written in the same transaction
+    return stored
+
+
 @router.put(
     "/agreements/{agreement_id}",
     status_code=201,
@@ -223,28 +322,10 @@ async def put_agreement(
     request: Request,
     principal: Editor,
     now: Now,
-    reason: Annotated[str, Query(max_length=2000, description="why this version")] = "",
-    effective: Annotated[
-        dt.date | None,
-        Query(
-            description="in force from (default: the day it is saved; the first version: "
-            "the YAML's effective)"
-        ),
-    ] = None,
-    retroactive: Annotated[
-        bool,
-        Query(
-            description="admins: put it in force from a past `effective`, judging closed "
-            "periods again (needs a reason)"
-        ),
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        Query(
-            description="save nothing; answer with every closed period the version would "
-            "change, old beside new"
-        ),
-    ] = False,
+    reason: Reason = "",
+    effective: InForceFrom = None,
+    retroactive: Retroactive = False,
+    dry_run: DryRun = False,
 ) -> Any:
     """Store the YAML as the agreement's next version; answers with the new version.
 
@@ -252,32 +333,12 @@ async def put_agreement(
     for it with `retroactive=true` and a reason. `dry_run=true` saves nothing and lists the
     closed periods the version would change (none unless it is retroactive).
     """
-    if effective is not None and not EARLIEST <= effective <= LATEST:
-        raise UnprocessableError(
-            f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
-        )
-    if retroactive and Permission.ADMIN not in principal.permissions:
-        raise ForbiddenError(
-            "retroactive: only an admin may save a version that changes closed periods; leave "
-            "`effective` empty (in force from the day it is saved) or ask an admin",
-        )
+    _check_asked(principal, effective, retroactive)
     limits = settings_of(request).agreement_limits()
-    body = await request.body()
-    if len(body) > limits.max_bytes:  # refused before it is decoded
-        return invalid_agreement(too_large(f"{agreement_id}.yaml", len(body), limits))
-    text = _yaml_text(request, body)
-    source = f"{agreement_id}.yaml"
-    try:
-        # Reading YAML is CPU work of up to a second within the limits: never on the loop.
-        parsed = await run_in_threadpool(parse_agreement, text, source=source, limits=limits)
-    except AgreementError as error:
-        return invalid_agreement(error)
-    if parsed.id != agreement_id:
-        raise BadRequestError(
-            f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
-            f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
-        )
-    engine = engine_of(request)
+    sent = await _sent_agreement(request, agreement_id, limits)
+    if isinstance(sent, JSONResponse):
+        return sent
+    text, parsed = sent
     decided = await to_thread.run_sync(
         lambda: _decide(
             request, parsed, effective=effective, retro=retroactive, reason=reason, now=now
@@ -285,34 +346,26 @@ async def put_agreement(
     )
     preview: VersionPreview | None = None
     if dry_run or decided.retroactive:
-        cache = event_cache(request.app)
+        engine, cache = engine_of(request), event_cache(request.app)
         preview = await to_thread.run_sync(
             lambda: preview_version(engine, cache, parsed, text, decided, now=now)
         )
     if dry_run:
         assert preview is not None
         return JSONResponse(preview.document(), status_code=200)
-
-    def save() -> StoredAgreement | None:
-        with transaction(engine) as connection:
-            _agreement, version = save_version(
-                connection,
-                text,
-                author=principal.name,
-                reason=reason,
-                effective=effective,
-                retroactive=retroactive,
-                source=source,
-                limits=limits,
-                audit_detail=None if preview is None else preview.audit_detail(),
-            )
-            return get_version(connection, agreement_id, version)
-
-    try:
-        stored = await to_thread.run_sync(save)
-    except RetroactiveVersionError as error:  # the day turned between the check and the save
-        raise UnprocessableError(str(error)) from None
-    assert stored is not None  # just written in the same transaction
+    stored = await to_thread.run_sync(
+        lambda: _save(
+            request,
+            agreement_id,
+            text,
+            author=principal.name,
+            reason=reason,
+            effective=effective,
+            retroactive=retroactive,
+            limits=limits,
+            preview=preview,
+        )
+    )
     request.app.state.after_ingest()
     answer = _read(stored).model_dump(mode="json")
     if preview is not None:
