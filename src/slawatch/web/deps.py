@@ -31,6 +31,8 @@ async def now() -> int:
 
 Now = Annotated[int, Depends(now)]
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
+
 # An agreement's id as the language allows it: lower-case words joined by hyphens.
 AgreementId = Annotated[
     str,

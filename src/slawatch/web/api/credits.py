@@ -23,7 +23,7 @@ from slawatch.evaluation.credits import accept_revision, period_order, statement
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web.deps import Admin, AgreementId, Now, Reader, engine_of
+from slawatch.web.deps import NO_NUL, Admin, AgreementId, Now, Reader, engine_of
 from slawatch.web.errors import ConflictError, NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["credits"])
@@ -31,7 +31,6 @@ PeriodLabel = Annotated[
     str, Path(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
 ]
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 PartyId = Annotated[
     str, Path(min_length=1, max_length=100, pattern=NO_NUL, description="the owing party's id")
 ]

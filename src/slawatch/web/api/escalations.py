@@ -25,7 +25,7 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
-from slawatch.web.deps import Editor, Now, Reader, engine_of
+from slawatch.web.deps import NO_NUL, Editor, Now, Reader, engine_of
 from slawatch.web.errors import ConflictError, NotFoundError
 from slawatch.web.security import Principal
 
@@ -35,7 +35,6 @@ EscalationId = Annotated[
 ]
 Id = Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")]
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str | None, Query(min_length=1, max_length=300, pattern=NO_NUL)]
 
 

@@ -26,7 +26,7 @@ from slawatch.store.agreements import StoredAgreement, get_version, in_force_of
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
+from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.errors import NotFoundError, UnprocessableError
 from slawatch.web.security import Principal
 
@@ -34,7 +34,6 @@ router = APIRouter(tags=["reviews"])
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
 EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 PARTICIPANT = r"^[^\x00]*[^\x00\s][^\x00]*$"  # something visible, and no NUL
 
 

@@ -35,7 +35,7 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, all_versions, get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
-from slawatch.web.deps import AgreementId, Editor, Now, Reader, settings_of
+from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, settings_of
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
@@ -44,7 +44,6 @@ from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 EARLIEST = dt.date(1970, 1, 1)
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
 
 
 def target_history(
