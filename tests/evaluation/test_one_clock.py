@@ -29,6 +29,7 @@ from slawatch.store.schema import item_clocks, items
 from slawatch.store.tokens import create_token
 from slawatch.web.app import create_app
 from tests.evaluation.support import save_template
+from tests.web.support import set_now
 
 HOUR = 3_600_000_000
 AS_OF = to_us(dt.datetime(2027, 1, 19, 20, tzinfo=dt.UTC))
@@ -68,11 +69,12 @@ def stored(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def client(stored: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setattr("slawatch.web.api.items.now_us", lambda: AS_OF)
+def client(stored: Engine) -> Iterator[TestClient]:
     with transaction(stored) as connection:
         secret = create_token(connection, name="admin", scope="admin", created_by="test")
-    with TestClient(create_app(Settings(), stored)) as client:
+    app = create_app(Settings(), stored)
+    set_now(app, AS_OF)
+    with TestClient(app) as client:
         client.headers["Authorization"] = f"Bearer {secret}"
         yield client
 

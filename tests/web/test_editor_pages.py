@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from slawatch.agreements import template_text
+from slawatch.engine.instants import to_us
 from slawatch.evaluation.service import refresh_all
 from slawatch.store.agreements import get_version, list_versions
 from slawatch.store.audit import entries
@@ -18,6 +20,7 @@ from slawatch.store.db import read_transaction
 from slawatch.store.schema import audit_log
 from slawatch.web.pages.editor import excerpt
 from tests.evaluation.support import AS_OF, save_template, store_example_events
+from tests.web.support import set_now
 from tests.web.test_agreement_pages import (
     browser,
     cheap_hashing,  # noqa: F401 - an autouse fixture
@@ -221,6 +224,21 @@ def test_a_past_date_is_refused_and_the_page_names_the_fix(
     assert 'name="retroactive"' not in answer.text  # only admins see the choice
     forbidden = editor.post(EDIT, data={**data, "retroactive": "on", "reason": "why not"})
     assert forbidden.status_code == 403 and "Only an admin" in forbidden.text
+    assert versions(engine) == [1]
+
+
+def test_a_save_refused_because_the_day_turned_meanwhile_comes_back_with_the_fix(
+    app: FastAPI, editor: TestClient, engine: Engine
+) -> None:
+    # The request's instant is yesterday evening: its "today" is yesterday, but the store
+    # saves on the wall clock's day, so a version in force from yesterday is refused there.
+    berlin = ZoneInfo("Europe/Berlin")
+    yesterday = dt.datetime.now(berlin).date() - dt.timedelta(days=1)
+    set_now(app, to_us(dt.datetime.combine(yesterday, dt.time(23, 59, 59), berlin)))
+    data = {"yaml": LOWER, "effective": yesterday.isoformat(), "csrf_token": editor.csrf}
+    answer = editor.post(EDIT, data=data)
+    assert answer.status_code == 422
+    assert "lies before today" in answer.text
     assert versions(engine) == [1]
 
 

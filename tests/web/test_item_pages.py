@@ -22,6 +22,7 @@ from slawatch.store.events import EventIn, store_events
 from slawatch.store.users import create_user
 from slawatch.web.app import create_app
 from slawatch.web.pages import items as item_pages
+from tests.web.support import set_now
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "a long password"
@@ -44,13 +45,13 @@ def log_in(client: TestClient, email: str) -> None:
 
 
 @pytest.fixture
-def browser(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def browser(engine: Engine) -> Iterator[TestClient]:
     """A logged-in viewer on the marketing-sales agreement, with the clock at a fixed now."""
-    monkeypatch.setattr(item_pages, "now_us", lambda: berlin("2026-05-06T10:00"))
     with transaction(engine) as connection:
         save_version(connection, template_text("marketing-sales"), author="t", reason="test")
         create_user(connection, "ana@example.com", PASSWORD, "viewer")
     app = create_app(Settings(demo=True), engine)
+    set_now(app, berlin("2026-05-06T10:00"))
     if not any(getattr(route, "path", None) == ITEM_ROUTE for route in app.routes):
         app.include_router(item_pages.router)
     with TestClient(app) as client:
@@ -117,10 +118,8 @@ def test_a_clock_over_a_holiday_weekend_shows_closed_days_and_the_overrun(
     assert "Time left" in card
 
 
-def test_a_breached_clock_says_how_late_it_is(
-    engine: Engine, browser: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(item_pages, "now_us", lambda: berlin("2026-05-08T10:00"))
+def test_a_breached_clock_says_how_late_it_is(engine: Engine, browser: TestClient) -> None:
+    set_now(browser.app, berlin("2026-05-08T10:00"))
     store(
         engine,
         "R-2",

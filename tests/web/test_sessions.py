@@ -20,9 +20,10 @@ from slawatch.store.db import transaction
 from slawatch.store.tokens import create_token, list_tokens, revoke_token
 from slawatch.store.users import create_user, deactivate, set_password, set_role
 from slawatch.web.app import create_app
+from slawatch.web.deps import Editor, Reader
 from slawatch.web.pages.login import safe_next
-from slawatch.web.security import Permission, Principal, VerifiedTokens, require
-from slawatch.web.sessions import COOKIE, verify_csrf
+from slawatch.web.security import VerifiedTokens
+from slawatch.web.sessions import COOKIE, form_csrf, verify_csrf
 
 PASSWORD = "correct horse battery"
 SECRET = "s" * 40
@@ -34,10 +35,6 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
         users_store, "hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     )
     users_store._dummy_hash.cache_clear()
-
-
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 
 
 def probes() -> APIRouter:
@@ -54,6 +51,10 @@ def probes() -> APIRouter:
 
     @router.post("/probe-form", dependencies=[Depends(verify_csrf)])
     def form(principal: Editor, note: Annotated[str, Form()] = "") -> dict[str, str]:
+        return {"name": principal.name, "note": note}
+
+    @router.post("/probe-page-form", dependencies=[Depends(form_csrf)])
+    def page_form(principal: Editor, note: Annotated[str, Form()] = "") -> dict[str, str]:
         return {"name": principal.name, "note": note}
 
     return router
@@ -251,6 +252,23 @@ def test_a_session_form_post_passes_with_the_csrf_field_and_fails_without(client
     allowed = client.post("/probe-form", data={"note": "hi", "csrf_token": token})
     assert allowed.json() == {"name": "ann@example.com", "note": "hi"}
     assert client.post("/probe-form", data={"note": "hi"}).status_code == 403
+
+
+def test_a_page_form_asks_a_session_for_the_csrf_field_and_a_bearer_token_for_nothing(
+    client: TestClient, engine: Engine
+):
+    with transaction(engine) as connection:
+        secret = create_token(connection, name="ci", scope="admin", created_by="t")
+    log_in(client)
+    assert client.post("/probe-page-form", data={"note": "hi"}).status_code == 403
+    token = form_token(client)
+    allowed = client.post("/probe-page-form", data={"note": "hi", "csrf_token": token})
+    assert allowed.json() == {"name": "ann@example.com", "note": "hi"}
+    client.cookies.clear()
+    by_token = client.post(
+        "/probe-page-form", data={"note": "hi"}, headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert by_token.json() == {"name": "token:ci", "note": "hi"}
 
 
 def test_a_bearer_token_needs_no_csrf_header_even_alongside_a_session(

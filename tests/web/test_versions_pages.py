@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from slawatch.agreements import template_text
-from slawatch.web.pages import versions
 from slawatch.web.pages.versions import diff_lines
 from tests.evaluation.support import AS_OF, save_template
+from tests.web.support import set_now
 from tests.web.test_agreement_pages import (
     browser,
     cheap_hashing,  # noqa: F401 - an autouse fixture
@@ -30,7 +30,7 @@ TEXT = template_text("marketing-sales")
 
 
 @pytest.fixture
-def app(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+def app(engine: Engine) -> FastAPI:
     evaluated_example(engine)
     save_template(
         engine,
@@ -39,8 +39,9 @@ def app(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
         retroactive=True,
         reason="Q2 review",
     )
-    monkeypatch.setattr(versions, "now_us", lambda: AS_OF)
-    return page_app(engine)
+    app = page_app(engine)
+    set_now(app, AS_OF)
+    return app
 
 
 @pytest.fixture

@@ -5,10 +5,33 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Path, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 
 from slawatch.config import Settings
+from slawatch.wall_clock import now_us
+from slawatch.web.security import Permission, Principal, require
+
+# Who may call a route, as a parameter: `principal: Reader` admits anyone who may read.
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
+Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
+Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
+
+
+async def now() -> int:
+    """Return the instant this request is answered at, in µs since the epoch.
+
+    Handlers take it as a parameter (`now: Now`) instead of reading the wall clock, so one
+    request sees one instant and a test sets the time by overriding this dependency. Async:
+    it only reads the clock, so it runs on the event loop, not in a worker thread.
+    """
+    return now_us()
+
+
+Now = Annotated[int, Depends(now)]
+
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
 
 # An agreement's id as the language allows it: lower-case words joined by hyphens.
 AgreementId = Annotated[

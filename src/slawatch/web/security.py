@@ -19,11 +19,12 @@ from enum import StrEnum
 from typing import Literal
 
 from anyio import to_thread
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.tokens import Token, needs_use_recorded, record_use, verify_token
 from slawatch.wall_clock import now_us
+from slawatch.web.errors import ForbiddenError, UnauthorizedError
 
 
 class Permission(StrEnum):
@@ -107,10 +108,8 @@ def _from_token(request: Request) -> Principal | None:
             record_use(connection, token, now)
         token = replace(token, last_used_at=now)
     if token is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "the API token is unknown or revoked; create one with `slawatch tokens create`",
-            headers={"WWW-Authenticate": "Bearer"},
+        raise UnauthorizedError(
+            "the API token is unknown or revoked; create one with `slawatch tokens create`"
         )
     remembered.put(key, token)
     return _token_principal(token)
@@ -154,11 +153,7 @@ def _principal_from_database(request: Request) -> Principal:
     if principal is None:
         principal = request.app.state.session_principal(request)
     if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "log in, or send an API token as `Authorization: Bearer <token>`",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise UnauthorizedError("log in, or send an API token as `Authorization: Bearer <token>`")
     return principal
 
 
@@ -168,8 +163,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     # Async: it only compares, so it runs on the event loop instead of a worker thread.
     async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if permission not in principal.permissions:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
+            raise ForbiddenError(
                 f"{principal.name} lacks the {permission.value} permission for this route",
             )
         return principal

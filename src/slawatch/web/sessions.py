@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request, status
+from fastapi import FastAPI, Request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from slawatch.config import Settings
 from slawatch.store.db import read_transaction
 from slawatch.store.users import User, get_user
+from slawatch.web.errors import ForbiddenError
 from slawatch.web.security import ROLE_PERMISSIONS, Principal
 
 COOKIE = "slawatch_session"
@@ -132,11 +133,21 @@ async def verify_csrf(request: Request) -> None:
         field = (await request.form()).get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not csrf_matches(request, sent):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise ForbiddenError(
             "the form's CSRF token is missing or stale; reload the page and submit it again",
         )
     request.state.csrf_verified = True
+
+
+async def form_csrf(request: Request) -> None:
+    """Demand the session's CSRF token on a form post; a Bearer token carries no cookie.
+
+    `verify_csrf` also reads the token from the form field, which the session check alone
+    does not, so forms work without JavaScript.
+    """
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await verify_csrf(request)
 
 
 def _user_of(request: Request, user_id: int) -> User | None:
@@ -160,8 +171,7 @@ def session_principal(request: Request) -> Principal | None:
         getattr(request.state, "csrf_verified", False)
         or csrf_matches(request, request.headers.get(CSRF_HEADER))
     ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise ForbiddenError(
             f"a {request.method} request authenticated by the session cookie must send the "
             f"session's CSRF token in the {CSRF_HEADER} header (or use an API token)",
         )

@@ -13,12 +13,18 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, parse_agreement
+from slawatch.agreements import (
+    Agreement,
+    AgreementError,
+    AgreementLimitError,
+    Limits,
+    parse_agreement,
+)
 from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
 from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.engine.instants import from_us
@@ -34,14 +40,18 @@ from slawatch.store.agreements import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.results import stored_periods, stored_result
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, engine_of, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.errors import (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    UnprocessableError,
+    UnsupportedMediaTypeError,
+)
+from slawatch.web.security import Permission, Principal
 
 router = APIRouter(tags=["agreements"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE  # the dates an agreement may name
 _YAML_BODY: dict[str, Any] = {
@@ -104,9 +114,9 @@ def _read(stored: StoredAgreement) -> AgreementRead:
     )
 
 
-def _not_found(agreement_id: str) -> HTTPException:
-    return HTTPException(
-        404, f"no agreement {agreement_id!r}; create it with PUT /api/v1/agreements/{agreement_id}"
+def _not_found(agreement_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"no agreement {agreement_id!r}; create it with PUT /api/v1/agreements/{agreement_id}"
     )
 
 
@@ -165,29 +175,128 @@ def _yaml_text(request: Request, body: bytes) -> str:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in YAML_TYPES:
         got = media or "none"
-        raise HTTPException(
-            415, f"send the agreement as YAML with Content-Type application/yaml (got {got})"
+        raise UnsupportedMediaTypeError(
+            f"send the agreement as YAML with Content-Type application/yaml (got {got})"
         )
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise HTTPException(
-            400, f"the body is not UTF-8 text (byte {error.start}); save the YAML as UTF-8"
+        raise BadRequestError(
+            f"the body is not UTF-8 text (byte {error.start}); save the YAML as UTF-8"
         ) from None
 
 
 def _decide(
-    request: Request, agreement: Agreement, *, effective: dt.date | None, retro: bool, reason: str
+    request: Request,
+    agreement: Agreement,
+    *,
+    effective: dt.date | None,
+    retro: bool,
+    reason: str,
+    now: int,
 ) -> InForce:
     """Decide from when the version would be in force (blocks: run it in a thread); 422 if not."""
     with read_transaction(engine_of(request)) as connection:
         previous = get_version(connection, agreement.id)
     try:
         return in_force_of(
-            agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now_us()
+            agreement, previous, effective=effective, retroactive=retro, reason=reason, now=now
         )
     except RetroactiveVersionError as error:
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
+
+
+Reason = Annotated[str, Query(max_length=2000, description="why this version")]
+InForceFrom = Annotated[
+    dt.date | None,
+    Query(
+        description="in force from (default: the day it is saved; the first version: "
+        "the YAML's effective)"
+    ),
+]
+Retroactive = Annotated[
+    bool,
+    Query(
+        description="admins: put it in force from a past `effective`, judging closed "
+        "periods again (needs a reason)"
+    ),
+]
+DryRun = Annotated[
+    bool,
+    Query(
+        description="save nothing; answer with every closed period the version would "
+        "change, old beside new"
+    ),
+]
+
+
+def _check_asked(principal: Principal, effective: dt.date | None, retroactive: bool) -> None:
+    """Refuse an in-force date out of range (422), or reaching back without being an admin (403)."""
+    if effective is not None and not EARLIEST <= effective <= LATEST:
+        raise UnprocessableError(
+            f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
+        )
+    if retroactive and Permission.ADMIN not in principal.permissions:
+        raise ForbiddenError(
+            "retroactive: only an admin may save a version that changes closed periods; leave "
+            "`effective` empty (in force from the day it is saved) or ask an admin",
+        )
+
+
+async def _sent_agreement(
+    request: Request, agreement_id: str, limits: Limits
+) -> tuple[str, Agreement] | JSONResponse:
+    """Read the body as the agreement's YAML: (text, agreement), or the answer refusing it."""
+    body = await request.body()
+    if len(body) > limits.max_bytes:  # refused before it is decoded
+        return invalid_agreement(too_large(f"{agreement_id}.yaml", len(body), limits))
+    text = _yaml_text(request, body)
+    try:
+        # Reading YAML is CPU work of up to a second within the limits: never on the loop.
+        parsed = await run_in_threadpool(
+            parse_agreement, text, source=f"{agreement_id}.yaml", limits=limits
+        )
+    except AgreementError as error:
+        return invalid_agreement(error)
+    if parsed.id != agreement_id:
+        raise BadRequestError(
+            f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
+            f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
+        )
+    return text, parsed
+
+
+def _save(
+    request: Request,
+    agreement_id: str,
+    text: str,
+    *,
+    author: str,
+    reason: str,
+    effective: dt.date | None,
+    retroactive: bool,
+    limits: Limits,
+    preview: VersionPreview | None,
+) -> StoredAgreement:
+    """Save the next version and read it back (blocks: run it in a thread); 422 if refused."""
+    try:
+        with transaction(engine_of(request)) as connection:
+            _agreement, version = save_version(
+                connection,
+                text,
+                author=author,
+                reason=reason,
+                effective=effective,
+                retroactive=retroactive,
+                source=f"{agreement_id}.yaml",
+                limits=limits,
+                audit_detail=None if preview is None else preview.audit_detail(),
+            )
+            stored = get_version(connection, agreement_id, version)
+    except RetroactiveVersionError as error:  # the day turned between the check and the save
+        raise UnprocessableError(str(error)) from None
+    assert stored is not None  # just written in the same transaction
+    return stored
 
 
 @router.put(
@@ -212,28 +321,11 @@ async def put_agreement(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
-    reason: Annotated[str, Query(max_length=2000, description="why this version")] = "",
-    effective: Annotated[
-        dt.date | None,
-        Query(
-            description="in force from (default: the day it is saved; the first version: "
-            "the YAML's effective)"
-        ),
-    ] = None,
-    retroactive: Annotated[
-        bool,
-        Query(
-            description="admins: put it in force from a past `effective`, judging closed "
-            "periods again (needs a reason)"
-        ),
-    ] = False,
-    dry_run: Annotated[
-        bool,
-        Query(
-            description="save nothing; answer with every closed period the version would "
-            "change, old beside new"
-        ),
-    ] = False,
+    now: Now,
+    reason: Reason = "",
+    effective: InForceFrom = None,
+    retroactive: Retroactive = False,
+    dry_run: DryRun = False,
 ) -> Any:
     """Store the YAML as the agreement's next version; answers with the new version.
 
@@ -241,67 +333,39 @@ async def put_agreement(
     for it with `retroactive=true` and a reason. `dry_run=true` saves nothing and lists the
     closed periods the version would change (none unless it is retroactive).
     """
-    if effective is not None and not EARLIEST <= effective <= LATEST:
-        raise HTTPException(
-            422, f"effective: {effective} is out of range; give a date from {EARLIEST} to {LATEST}"
-        )
-    if retroactive and Permission.ADMIN not in principal.permissions:
-        raise HTTPException(
-            403,
-            "retroactive: only an admin may save a version that changes closed periods; leave "
-            "`effective` empty (in force from the day it is saved) or ask an admin",
-        )
+    _check_asked(principal, effective, retroactive)
     limits = settings_of(request).agreement_limits()
-    body = await request.body()
-    if len(body) > limits.max_bytes:  # refused before it is decoded
-        return invalid_agreement(too_large(f"{agreement_id}.yaml", len(body), limits))
-    text = _yaml_text(request, body)
-    source = f"{agreement_id}.yaml"
-    try:
-        # Reading YAML is CPU work of up to a second within the limits: never on the loop.
-        parsed = await run_in_threadpool(parse_agreement, text, source=source, limits=limits)
-    except AgreementError as error:
-        return invalid_agreement(error)
-    if parsed.id != agreement_id:
-        raise HTTPException(
-            400,
-            f"the YAML says `agreement: {parsed.id}` but the path names {agreement_id!r}; "
-            f"PUT it to /api/v1/agreements/{parsed.id} or change the `agreement:` line",
-        )
-    engine = engine_of(request)
+    sent = await _sent_agreement(request, agreement_id, limits)
+    if isinstance(sent, JSONResponse):
+        return sent
+    text, parsed = sent
     decided = await to_thread.run_sync(
-        lambda: _decide(request, parsed, effective=effective, retro=retroactive, reason=reason)
+        lambda: _decide(
+            request, parsed, effective=effective, retro=retroactive, reason=reason, now=now
+        )
     )
     preview: VersionPreview | None = None
     if dry_run or decided.retroactive:
-        cache = event_cache(request.app)
+        engine, cache = engine_of(request), event_cache(request.app)
         preview = await to_thread.run_sync(
-            lambda: preview_version(engine, cache, parsed, text, decided, now=now_us())
+            lambda: preview_version(engine, cache, parsed, text, decided, now=now)
         )
     if dry_run:
         assert preview is not None
         return JSONResponse(preview.document(), status_code=200)
-
-    def save() -> StoredAgreement | None:
-        with transaction(engine) as connection:
-            _agreement, version = save_version(
-                connection,
-                text,
-                author=principal.name,
-                reason=reason,
-                effective=effective,
-                retroactive=retroactive,
-                source=source,
-                limits=limits,
-                audit_detail=None if preview is None else preview.audit_detail(),
-            )
-            return get_version(connection, agreement_id, version)
-
-    try:
-        stored = await to_thread.run_sync(save)
-    except RetroactiveVersionError as error:  # the day turned between the check and the save
-        raise HTTPException(422, str(error)) from None
-    assert stored is not None  # just written in the same transaction
+    stored = await to_thread.run_sync(
+        lambda: _save(
+            request,
+            agreement_id,
+            text,
+            author=principal.name,
+            reason=reason,
+            effective=effective,
+            retroactive=retroactive,
+            limits=limits,
+            preview=preview,
+        )
+    )
     request.app.state.after_ingest()
     answer = _read(stored).model_dump(mode="json")
     if preview is not None:
@@ -351,9 +415,7 @@ def read_version(
     if stored is None:
         if not versions:
             raise _not_found(agreement_id)
-        raise HTTPException(
-            404, f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}"
-        )
+        raise NotFoundError(f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}")
     return _read(stored)
 
 
@@ -380,7 +442,7 @@ def read_report(
         try:
             label = parse_label(period, ZoneInfo(stored.agreement.timezone)).label
         except PeriodLabelError as error:
-            raise HTTPException(422, str(error)) from None
+            raise UnprocessableError(str(error)) from None
         result = stored_result(connection, agreement_id, label)
         known = [] if result is not None else stored_periods(connection, agreement_id)
     if result is None:
@@ -394,5 +456,5 @@ def read_report(
                 f"no stored result for period {label}; stored periods run from {known[0]} "
                 f"to {known[-1]} ({len(known)} periods)"
             )
-        raise HTTPException(404, message)
+        raise NotFoundError(message)
     return JSONResponse(result.payload, headers={"X-Agreement-Version": str(result.version)})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ValidationError
 
 from slawatch.benchmarks import (
@@ -32,12 +32,10 @@ from slawatch.store.benchmarks import (
     stored_overrides,
 )
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Admin, Reader, engine_of
+from slawatch.web.errors import BadRequestError, NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["benchmarks"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 Key = Annotated[
     str,
     Path(
@@ -134,7 +132,7 @@ def read_benchmarks(
         else:
             one = get_version(connection, agreement)
             if one is None:
-                raise HTTPException(404, f"no agreement {agreement!r}; GET /api/v1/agreements")
+                raise NotFoundError(f"no agreement {agreement!r}; GET /api/v1/agreements")
             agreements = [one]
         overrides = stored_overrides(connection)
         rows = {s.id: comparison_results(connection, s.id) for s in agreements}
@@ -179,13 +177,13 @@ def read_benchmarks(
 def put_reference(key: Key, body: ReferenceWrite, request: Request, principal: Admin) -> Any:
     """Store an edit of a reference (or a new one) as an override of the shipped entry."""
     if body.key is not None and body.key != key:
-        raise HTTPException(
-            400, f"the body names key {body.key!r} but the path {key!r}; send it to its own path"
+        raise BadRequestError(
+            f"the body names key {body.key!r} but the path {key!r}; send it to its own path"
         )
     try:
         reference = Reference.model_validate(body.model_dump() | {"key": key})
     except ValidationError as error:
-        raise HTTPException(422, f"invalid reference: {error.errors()[0]['msg']}") from None
+        raise UnprocessableError(f"invalid reference: {error.errors()[0]['msg']}") from None
     with transaction(engine_of(request)) as connection:
         save_override(connection, reference, actor=principal.name)
         override = stored_overrides(connection).get(key)
@@ -203,8 +201,7 @@ def delete_reference(key: Key, request: Request, principal: Admin) -> Response:
         deleted = delete_override(connection, key, actor=principal.name)
     if not deleted:
         shipped = any(r.key == key for r in shipped_references())
-        raise HTTPException(
-            404,
+        raise NotFoundError(
             f"reference {key!r} is the shipped one already; nothing to reset"
             if shipped
             else f"no reference {key!r}; GET /api/v1/benchmarks lists them",

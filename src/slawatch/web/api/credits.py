@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
@@ -23,18 +23,14 @@ from slawatch.evaluation.credits import accept_revision, period_order, statement
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import NO_NUL, Admin, AgreementId, Now, Reader, engine_of
+from slawatch.web.errors import ConflictError, NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["credits"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 PeriodLabel = Annotated[
     str, Path(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
 ]
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 PartyId = Annotated[
     str, Path(min_length=1, max_length=100, pattern=NO_NUL, description="the owing party's id")
 ]
@@ -162,7 +158,7 @@ def statement_read(stored: IssuedStatement, names: dict[tuple[int, str], str]) -
 def _versions(connection: Connection, agreement_id: str) -> list[StoredAgreement]:
     versions = all_versions(connection, agreement_id)
     if not versions:
-        raise HTTPException(404, f"no agreement {agreement_id!r}")
+        raise NotFoundError(f"no agreement {agreement_id!r}")
     return versions
 
 
@@ -170,7 +166,7 @@ def _label(period: str, versions: list[StoredAgreement]) -> str:
     try:
         return parse_label(period, ZoneInfo(versions[-1].agreement.timezone)).label
     except PeriodLabelError as error:
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
 
 
 def _sorted(statements: list[IssuedStatement]) -> list[IssuedStatement]:
@@ -201,10 +197,10 @@ def list_credits(
 
 def _none_issued(
     connection: Connection, agreement_id: str, label: str, versions: list[StoredAgreement]
-) -> HTTPException:
+) -> NotFoundError:
     if all(stored.agreement.credits is None for stored in versions):
-        return HTTPException(
-            404, f"agreement {agreement_id!r} has no `credits:` section, so nothing is owed"
+        return NotFoundError(
+            f"agreement {agreement_id!r} has no `credits:` section, so nothing is owed"
         )
     periods = sorted(
         {s.period for s in issued_statements(connection, agreement_id)}, key=period_order
@@ -215,7 +211,7 @@ def _none_issued(
     )
     if periods:
         message += f"; statements exist for {periods[0]} to {periods[-1]} ({len(periods)} periods)"
-    return HTTPException(404, message)
+    return NotFoundError(message)
 
 
 @router.get(
@@ -264,6 +260,7 @@ def accept_credit_revision(
     party: PartyId,
     request: Request,
     principal: Admin,
+    now: Now,
     revision: Annotated[
         int | None,
         Query(ge=0, le=2**63 - 1, description="the `revision` read from the statement"),
@@ -275,10 +272,10 @@ def accept_credit_revision(
         label = _label(period, versions)
         stored = issued_statement(connection, agreement_id, label, party)
         if stored is None:
-            raise HTTPException(404, f"no credit statement for {party!r} in period {label}")
+            raise NotFoundError(f"no credit statement for {party!r} in period {label}")
         if stored.revised_at is None:
-            raise HTTPException(
-                409, f"the statement of {party!r} for {label} has no pending revision to accept"
+            raise ConflictError(
+                f"the statement of {party!r} for {label} has no pending revision to accept"
             )
         seen = stored.revised_at if revision is None else revision
         accepted = accept_revision(
@@ -288,11 +285,10 @@ def accept_credit_revision(
             party,
             seen_revised_at=seen,
             actor=principal.name,
-            now=now_us(),
+            now=now,
         )
         if accepted is None:
-            raise HTTPException(
-                409,
+            raise ConflictError(
                 f"revision {seen} is not the pending one ({stored.revised_at}); "
                 "read the statement again and accept what it shows",
             )

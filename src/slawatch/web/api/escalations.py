@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from slawatch.engine.instants import from_us
@@ -25,19 +25,16 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import NO_NUL, Editor, Now, Reader, engine_of
+from slawatch.web.errors import ConflictError, NotFoundError
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["escalations"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 EscalationId = Annotated[
     int, Path(ge=1, le=2**63 - 1, description="the escalation's number, e.g. 42")
 ]
 Id = Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")]
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str | None, Query(min_length=1, max_length=300, pattern=NO_NUL)]
 
 
@@ -145,24 +142,24 @@ def _step(step: Step) -> StepRead:
     )
 
 
-def not_found(escalation_id: int) -> HTTPException:
-    return HTTPException(404, f"no escalation {escalation_id}; GET /api/v1/escalations lists them")
+def not_found(escalation_id: int) -> NotFoundError:
+    return NotFoundError(f"no escalation {escalation_id}; GET /api/v1/escalations lists them")
 
 
-def refusal(escalation_id: int, outcome: Outcome, current: Escalation | None) -> HTTPException:
+def refusal(
+    escalation_id: int, outcome: Outcome, current: Escalation | None
+) -> NotFoundError | ConflictError:
     """Explain why acknowledging or resolving did nothing: missing, or someone was first."""
     if outcome == "missing" or current is None:
         return not_found(escalation_id)
     if outcome == "closed":
         when = _instant(current.closed_at)
-        return HTTPException(
-            409,
+        return ConflictError(
             f"escalation {escalation_id} is already closed ({current.close_reason}, by "
             f"{current.closed_by} at {when:%Y-%m-%d %H:%M} UTC)",
         )
     when = _instant(current.acknowledged_at)
-    return HTTPException(
-        409,
+    return ConflictError(
         f"escalation {escalation_id} is already acknowledged by {current.acknowledged_by} "
         f"at {when:%Y-%m-%d %H:%M} UTC",
     )
@@ -217,13 +214,13 @@ def read_one(escalation_id: EscalationId, request: Request, _principal: Reader) 
 
 
 def act(
-    request: Request, escalation_id: int, principal: Principal, comment: str, what: str
+    request: Request, escalation_id: int, principal: Principal, comment: str, what: str, at: int
 ) -> None:
     """Acknowledge or resolve as `principal`; raise the 404 or 409 that explains a refusal."""
     action = acknowledge if what == "acknowledge" else resolve
     with transaction(engine_of(request)) as connection:
         outcome = action(
-            connection, escalation_id, at=now_us(), by=principal.name, comment=comment or None
+            connection, escalation_id, at=at, by=principal.name, comment=comment or None
         )
         current = None if outcome == "done" else get_escalation(connection, escalation_id)
     if outcome != "done":
@@ -245,10 +242,11 @@ def acknowledge_one(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     body: Annotated[CommentIn | None, Body()] = None,
 ) -> Any:
     """Acknowledge an escalation: someone is on it, so the ladder notifies no higher tier."""
-    act(request, escalation_id, principal, body.comment if body else "", "acknowledge")
+    act(request, escalation_id, principal, body.comment if body else "", "acknowledge", now)
     return _detail(request, escalation_id)
 
 
@@ -261,8 +259,9 @@ def resolve_one(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     body: Annotated[CommentIn | None, Body()] = None,
 ) -> Any:
     """Resolve an escalation by hand: it closes, whatever its subject's state."""
-    act(request, escalation_id, principal, body.comment if body else "", "resolve")
+    act(request, escalation_id, principal, body.comment if body else "", "resolve", now)
     return _detail(request, escalation_id)

@@ -7,11 +7,11 @@ batch is stored in one transaction and answered with its counts.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
@@ -29,11 +29,10 @@ from slawatch.web.api.event_batch import (
     check_elements,
     plain_columns,
 )
-from slawatch.web.deps import engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Ingester, engine_of, settings_of
+from slawatch.web.errors import BadRequestError, ContentTooLargeError
 
 router = APIRouter(tags=["events"])
-Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
 
 MAX_JSON_DEPTH = 1_024  # orjson's own limit: deeper documents are refused while parsing
 JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines", "text/plain")
@@ -115,16 +114,15 @@ def _elements(body: bytes, content_type: str) -> tuple[list[Any], bool]:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         if "utf-8" in error.msg.lower():
-            raise HTTPException(400, "the body is not UTF-8 text") from None
+            raise BadRequestError("the body is not UTF-8 text") from None
         if too_deep := _too_deep(error):
-            raise HTTPException(400, f"the body {too_deep}") from None
-        raise HTTPException(
-            400,
+            raise BadRequestError(f"the body {too_deep}") from None
+        raise BadRequestError(
             f"the body is not JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
             "send an event object, an array of them, or JSON Lines as application/x-ndjson",
         ) from None
     except (ValueError, RecursionError) as error:  # a 5,000-digit number, nesting too deep
-        raise HTTPException(400, f"the body cannot be read as events: {error}") from None
+        raise BadRequestError(f"the body cannot be read as events: {error}") from None
     if isinstance(document, list):
         return document, False
     return [document], True
@@ -160,7 +158,7 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
     try:
         body = await request.body()
     except ClientDisconnect:
-        raise HTTPException(400, "the client went away before sending the whole body") from None
+        raise BadRequestError("the client went away before sending the whole body") from None
     content_type = request.headers.get("content-type", "application/json")
     content_type = content_type.split(";")[0].strip().lower()
     settings = settings_of(request)
@@ -171,8 +169,7 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
         started = time.perf_counter()
         elements, single = _elements(body, content_type)
         if len(elements) > settings.max_batch:
-            raise HTTPException(
-                413,
+            raise ContentTooLargeError(
                 f"the batch has {len(elements):,} events; send at most {settings.max_batch:,} "
                 "per request",
             )
@@ -180,10 +177,9 @@ async def post_events(request: Request, _principal: Ingester) -> Any:
         if header_key is not None and (
             len(header_key) > LIMITS["idempotency_key"] or "\x00" in header_key
         ):
-            raise HTTPException(400, "the Idempotency-Key header is longer than 200 characters")
+            raise BadRequestError("the Idempotency-Key header is longer than 200 characters")
         if header_key is not None and not single:
-            raise HTTPException(
-                400,
+            raise BadRequestError(
                 "the Idempotency-Key header applies to a single event; "
                 "give each element of a batch its own idempotency_key",
             )

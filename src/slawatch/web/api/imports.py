@@ -7,20 +7,18 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
 from slawatch.ingest.imports import ImportOptionError, run_import
 from slawatch.ingest.limits import AttributeLimits
 from slawatch.ingest.mappings import ImportFileError, MappingName
 from slawatch.web.api.events import UnusedEventType
-from slawatch.web.deps import engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import NO_NUL, Ingester, engine_of, settings_of
+from slawatch.web.errors import UnprocessableError
 
 router = APIRouter(tags=["imports"])
-Ingester = Annotated[Principal, Depends(require(Permission.INGEST))]
 MAX_REJECTED_SHOWN = 1_000
-_NO_NUL = r"^[^\x00]*$"
 
 
 class RejectedRowRead(BaseModel):
@@ -65,15 +63,15 @@ def post_import(
     mapping: Annotated[MappingName, Form(description="What kind of file it is.")],
     agreement: Annotated[
         str | None,
-        Form(max_length=100, pattern=_NO_NUL, description="Check the file against it."),
+        Form(max_length=100, pattern=NO_NUL, description="Check the file against it."),
     ] = None,
     source: Annotated[
         str | None,
-        Form(max_length=100, pattern=_NO_NUL, description="The items' system (default: default)."),
+        Form(max_length=100, pattern=NO_NUL, description="The items' system (default: default)."),
     ] = None,
     timezone: Annotated[
         str | None,
-        Form(max_length=64, pattern=_NO_NUL, description="Zone of times without an offset."),
+        Form(max_length=64, pattern=NO_NUL, description="Zone of times without an offset."),
     ] = None,
 ) -> ImportRead:
     """Import an uploaded file; answer with the summary once every row is committed."""
@@ -96,7 +94,7 @@ def post_import(
                 limits=AttributeLimits.of(settings_of(request)),
             )
         except (ImportFileError, ImportOptionError) as error:
-            raise HTTPException(422, str(error)) from None
+            raise UnprocessableError(str(error)) from None
     if summary.imported:
         request.app.state.after_ingest()
     shown = summary.rejected_rows[:MAX_REJECTED_SHOWN]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
@@ -14,12 +14,10 @@ from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, engine_of, item_address
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
+from slawatch.web.errors import NotFoundError
 
 router = APIRouter(tags=["items"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
 class EventRead(BaseModel):
@@ -99,7 +97,7 @@ def _clocks(
     response_model=ItemRead,
     responses={404: {"description": "no such item"}},
 )
-def get_item(source: str, external_id: str, request: Request, _principal: Reader) -> Any:
+def get_item(source: str, external_id: str, request: Request, _principal: Reader, now: Now) -> Any:
     """Return the item, its attributes, its events by instant and its clock per objective.
 
     Clocks are computed as of now, each with the agreement version in force for its period
@@ -113,13 +111,11 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         if detail is None:
-            raise HTTPException(
-                404,
+            raise NotFoundError(
                 f"no item {external_id!r} in source {source!r}; items appear with their first "
                 "event (POST /api/v1/events); the default source is `default`",
             )
         agreements = versions_by_agreement(connection)
-    as_of = now_us()
     return ItemRead(
         source=detail.source,
         id=detail.external_id,
@@ -129,6 +125,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
             for e in detail.events
         ],
-        clocks=_clocks(detail, agreements, as_of),
-        as_of=_iso(as_of),
+        clocks=_clocks(detail, agreements, now),
+        as_of=_iso(now),
     )

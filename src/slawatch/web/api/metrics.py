@@ -6,18 +6,16 @@ Served at the root (/metrics), where Prometheus looks by default, not under /api
 from __future__ import annotations
 
 import threading
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry
 from prometheus_client.exposition import choose_encoder
 
 from slawatch.metrics import app_registry
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Reader
 
 router = APIRouter(tags=["operations"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 _creating = threading.Lock()
 
 

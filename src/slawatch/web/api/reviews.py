@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,18 +25,15 @@ from slawatch.engine.instants import from_us
 from slawatch.store.agreements import StoredAgreement, get_version, in_force_of
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
-from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import invalid_agreement
-from slawatch.web.deps import AgreementId, engine_of, settings_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, engine_of, settings_of
+from slawatch.web.errors import NotFoundError, UnprocessableError
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["reviews"])
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the review's number")]
 EARLIEST, LATEST = EARLIEST_DATE, LATEST_DATE
 # PostgreSQL refuses NUL in text: refuse it here, as a 422, rather than fail in the query.
-NO_NUL = r"^[^\x00]*$"
 PARTICIPANT = r"^[^\x00]*[^\x00\s][^\x00]*$"  # something visible, and no NUL
 
 
@@ -99,7 +96,7 @@ def _agreement(request: Request, agreement_id: str) -> StoredAgreement:
     with read_transaction(engine_of(request)) as connection:
         stored = get_version(connection, agreement_id)
     if stored is None:
-        raise HTTPException(404, f"no agreement {agreement_id!r}")
+        raise NotFoundError(f"no agreement {agreement_id!r}")
     return stored
 
 
@@ -107,23 +104,23 @@ def check_review(stored: StoredAgreement, body: ReviewIn, *, now: int) -> None:
     """Refuse what cannot be recorded: a review held in the future, a version without a date."""
     today = from_us(now, ZoneInfo(stored.agreement.timezone)).date()
     if body.held_on > today:
-        raise HTTPException(
-            422, f"held_on: {body.held_on} is in the future; record a review once it was held"
+        raise UnprocessableError(
+            f"held_on: {body.held_on} is in the future; record a review once it was held"
         )
     if body.held_on < EARLIEST:
-        raise HTTPException(422, f"held_on: {body.held_on} is before {EARLIEST}")
+        raise UnprocessableError(f"held_on: {body.held_on} is before {EARLIEST}")
     if body.yaml is None and body.effective is not None:
-        raise HTTPException(
-            422, "effective: is only used with yaml; send the changed agreement as yaml too"
+        raise UnprocessableError(
+            "effective: is only used with yaml; send the changed agreement as yaml too"
         )
     if body.yaml is not None:
         if body.effective is None:
-            raise HTTPException(
-                422, "effective: say from which day the changed agreement applies, e.g. 2026-07-01"
+            raise UnprocessableError(
+                "effective: say from which day the changed agreement applies, e.g. 2026-07-01"
             )
         if not EARLIEST <= body.effective <= LATEST:
-            raise HTTPException(
-                422, f"effective: {body.effective} is out of range; give a date up to {LATEST}"
+            raise UnprocessableError(
+                f"effective: {body.effective} is out of range; give a date up to {LATEST}"
             )
 
 
@@ -185,11 +182,10 @@ def yaml_problems(
     },
 )
 def create_review(
-    agreement_id: AgreementId, body: ReviewIn, request: Request, principal: Editor
+    agreement_id: AgreementId, body: ReviewIn, request: Request, principal: Editor, now: Now
 ) -> Any:
     """Record a review with a frozen snapshot; with yaml + effective, also the next version."""
     stored = _agreement(request, agreement_id)
-    now = now_us()
     check_review(stored, body, now=now)
     limits = settings_of(request).agreement_limits()
     if body.yaml is not None:
@@ -199,7 +195,7 @@ def create_review(
     try:
         review = _record(request, agreement_id, body, principal, now, limits)
     except RetroactiveVersionError as error:  # the day turned since the check
-        raise HTTPException(422, str(error)) from None
+        raise UnprocessableError(str(error)) from None
     if review.version is not None:
         request.app.state.after_ingest()  # the new version needs evaluating
     read = ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)
@@ -237,7 +233,7 @@ def _record(
     response_model=list[ReviewSummary],
     responses={404: {"description": "no such agreement"}},
 )
-def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader) -> Any:
+def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader, now: Now) -> Any:
     """List an agreement's reviews, most recently held first (without snapshots).
 
     The `X-Next-Review` header carries the next due date when the agreement has a cadence.
@@ -245,7 +241,7 @@ def read_reviews(agreement_id: AgreementId, request: Request, _principal: Reader
     stored = _agreement(request, agreement_id)
     with read_transaction(engine_of(request)) as connection:
         found = list_reviews(connection, agreement_id)
-    today = from_us(now_us(), ZoneInfo(stored.agreement.timezone)).date()
+    today = from_us(now, ZoneInfo(stored.agreement.timezone)).date()
     due = next_due_date(stored.agreement, today=today)
     headers = {} if due is None else {"X-Next-Review": due.isoformat()}
     return JSONResponse([summary(r).model_dump(mode="json") for r in found], headers=headers)
@@ -264,5 +260,5 @@ def read_review(
     with read_transaction(engine_of(request)) as connection:
         review = get_review(connection, agreement_id, review_id)
     if review is None:
-        raise HTTPException(404, f"agreement {agreement_id!r} has no review {review_id}")
+        raise NotFoundError(f"agreement {agreement_id!r} has no review {review_id}")
     return ReviewRead(**summary(review).model_dump(), snapshot=review.snapshot)

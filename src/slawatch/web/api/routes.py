@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
 from slawatch.alerts.channels import redacted, url_problem
@@ -17,12 +17,10 @@ from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.routes import Route, create_route, delete_route, list_routes
 from slawatch.store.users import UserError, normalize_email
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.deps import Admin, Now, engine_of
+from slawatch.web.errors import NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["notifications"])
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 RouteId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -62,30 +60,26 @@ def _read(route: Route) -> RouteRead:
     )
 
 
-def _unprocessable(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
-
-
 def _checked_target(request: Request, target: str) -> str:
     """Return the stored form of a target: a lower-cased email or an existing party."""
     if "@" in target:
         try:
             return normalize_email(target)
         except UserError as error:
-            raise _unprocessable(str(error)) from None
+            raise UnprocessableError(str(error)) from None
     agreement_id, _, party = target.strip().partition(":")
     if not party:
-        raise _unprocessable(
+        raise UnprocessableError(
             f"target {target[:80]!r} is neither an email nor <agreement>:<party>, "
             "e.g. marketing-sales:sales"
         )
     with read_transaction(engine_of(request)) as connection:
         stored = get_version(connection, agreement_id)
     if stored is None:
-        raise _unprocessable(f"there is no agreement {agreement_id[:100]!r}")
+        raise UnprocessableError(f"there is no agreement {agreement_id[:100]!r}")
     if party not in stored.agreement.parties:
         known = ", ".join(sorted(stored.agreement.parties)) or "none"
-        raise _unprocessable(
+        raise UnprocessableError(
             f"agreement {agreement_id!r} has no party {party[:100]!r}; its parties: {known}"
         )
     return f"{agreement_id}:{party}"
@@ -104,15 +98,15 @@ def get_routes(request: Request, _admin: Admin) -> list[RouteRead]:
     status_code=status.HTTP_201_CREATED,
     responses={422: {"description": "the target, URL or language cannot be used"}},
 )
-def post_route(request: Request, route: RouteCreate, admin: Admin) -> RouteRead:
+def post_route(request: Request, route: RouteCreate, admin: Admin, now: Now) -> RouteRead:
     """Add a route: messages for the target go to the URL, in the language given."""
     target = _checked_target(request, route.target)
     problem = url_problem(route.url.strip())
     if problem is not None:
-        raise _unprocessable(f"apprise cannot send to this URL: {problem[:300]}")
+        raise UnprocessableError(f"apprise cannot send to this URL: {problem[:300]}")
     language = supported(route.language) if route.language else None
     if route.language and language is None:
-        raise _unprocessable(
+        raise UnprocessableError(
             f"unknown language {route.language[:20]!r}; use {' or '.join(LANGUAGES)}"
         )
     with transaction(engine_of(request)) as connection:
@@ -122,7 +116,7 @@ def post_route(request: Request, route: RouteCreate, admin: Admin) -> RouteRead:
             url=route.url.strip(),
             language=language,
             actor=admin.name,
-            now=now_us(),
+            now=now,
         )
     return _read(created)
 
@@ -137,8 +131,7 @@ def remove_route(request: Request, route_id: RouteId, admin: Admin) -> Response:
     with transaction(engine_of(request)) as connection:
         removed = delete_route(connection, route_id, actor=admin.name)
     if removed is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
+        raise NotFoundError(
             f"there is no notification route {route_id}; "
             "GET /api/v1/notification-routes lists them",
         )

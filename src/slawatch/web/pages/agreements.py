@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import (
@@ -40,14 +40,12 @@ from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import AgreementId, Reader
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 
 TIER_NAMES = {
     1: N_("Tier 1 · employee"),

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -42,15 +42,14 @@ from slawatch.store.benchmarks import (
     stored_overrides,
 )
 from slawatch.store.db import read_transaction, transaction
-from slawatch.web import sessions
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import Admin, Reader, engine_of
+from slawatch.web.errors import NotFoundError
 from slawatch.web.pages.home import objective_url
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 Key = Annotated[str, Path(min_length=1, max_length=100, pattern=KEY_PATTERN)]
 UNITS = {
     "percent": N_("percent"),
@@ -72,13 +71,6 @@ FIELDS = {  # form field → its label, for messages
     "note": N_("Note"),
 }
 PYDANTIC_FIELDS = {"source.title": "source_title"}
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def _edit_url(key: str) -> str:
@@ -199,7 +191,7 @@ def _reference(key: str, overrides: Mapping[str, Override]) -> Reference:
     for reference in in_force:
         if reference.key == key:
             return reference
-    raise HTTPException(status.HTTP_404_NOT_FOUND, f"no reference {key!r}; see /benchmarks")
+    raise NotFoundError(f"no reference {key!r}; see /benchmarks")
 
 
 def _form_values(reference: Reference) -> dict[str, str]:
@@ -363,9 +355,7 @@ def reset(key: Key, request: Request, principal: Admin) -> RedirectResponse:
     with transaction(engine_of(request)) as connection:
         deleted = delete_override(connection, key, actor=principal.name)
     if not deleted:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"reference {key!r} has no edit to reset; see /benchmarks"
-        )
+        raise NotFoundError(f"reference {key!r} has no edit to reset; see /benchmarks")
     return RedirectResponse(
         f"/benchmarks#reference-{key}", status.HTTP_303_SEE_OTHER, headers=NO_STORE
     )

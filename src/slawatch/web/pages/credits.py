@@ -23,16 +23,12 @@ from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import all_versions
 from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.wall_clock import now_us
-from slawatch.web import sessions
-from slawatch.web.deps import AgreementId
+from slawatch.web.deps import Admin, AgreementId, Now, Reader
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 FIELD_NAMES = {
     "version": N_("agreement version"),
     "currency": N_("currency"),
@@ -46,13 +42,6 @@ FIELD_NAMES = {
     "amount": N_("credit"),
     "line": N_("objective"),
 }
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def money(amount: str | Decimal, currency: str, t: Translator) -> str:
@@ -206,6 +195,7 @@ def accept_from_page(
     party: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]*$")],
     request: Request,
     principal: Admin,
+    now: Now,
     revision: Annotated[int, Form(ge=0, le=2**63 - 1)],
 ) -> RedirectResponse:
     """Accept the revision the admin saw, and return to the statements.
@@ -221,7 +211,7 @@ def accept_from_page(
             party,
             seen_revised_at=revision,
             actor=principal.name,
-            now=now_us(),
+            now=now,
         )
     outcome = "accepted=1" if accepted is not None else "stale=1"
     return RedirectResponse(

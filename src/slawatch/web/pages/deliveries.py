@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.channels import redacted
@@ -24,22 +24,14 @@ from slawatch.store.deliveries import (
     list_deliveries,
     retry_delivery,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web import sessions
+from slawatch.web.deps import Admin, Now
+from slawatch.web.errors import ConflictError
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Admin = Annotated[Principal, Depends(require(Permission.ADMIN))]
 SHOWN = 200
 STATUS_CLASSES = {PENDING: "at_risk", FAILED: "breached", "sent": "met"}
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def _when(t: Translator, instant: int | None) -> str:
@@ -97,14 +89,16 @@ def deliveries_page(
     response_class=RedirectResponse,
 )
 def retry(
-    request: Request, principal: Admin, delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
+    request: Request,
+    principal: Admin,
+    now: Now,
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
 ) -> RedirectResponse:
     """Queue a failed delivery again, with a fresh set of attempts."""
     with transaction(request.app.state.engine) as connection:
-        queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now_us())
+        queued = retry_delivery(connection, delivery_id, actor=principal.name, now=now)
     if not queued:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
+        raise ConflictError(
             f"delivery {delivery_id} is not a failed delivery with a channel to retry",
         )
     return RedirectResponse("/admin/deliveries", status.HTTP_303_SEE_OTHER, headers=NO_STORE)

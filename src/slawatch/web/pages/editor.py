@@ -13,38 +13,27 @@ retroactive, with a reason, after the page has listed every closed period it cha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from slawatch.agreements import Agreement
+from slawatch.agreements import Agreement, Limits
 from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.evaluation.retroactive import VersionPreview, preview_version
 from slawatch.store.agreements import StoredAgreement, in_force_of, save_day, save_version
 from slawatch.store.db import transaction
-from slawatch.wall_clock import now_us
 from slawatch.web.api.agreements import EARLIEST, LATEST
-from slawatch.web.deps import AgreementId, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, settings_of
 from slawatch.web.drafts import Draft, DraftProblem, check_draft, event_cache
-from slawatch.web.pages.agreements import Editor, load_agreement, no_agreement
+from slawatch.web.pages.agreements import load_agreement, no_agreement
 from slawatch.web.pages.retroactive import fingerprint, only_admins, preview_view, refusal
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Permission, Principal
-from slawatch.web.sessions import verify_csrf
+from slawatch.web.sessions import form_csrf
 
 MAX_YAML = 1_000_000  # characters of YAML a form may send
-
-
-async def form_csrf(request: Request) -> None:
-    """Demand the session's CSRF token on a form post; a Bearer token carries no cookie.
-
-    `verify_csrf` also reads the token from the form field, which the session check alone
-    does not, so forms work without JavaScript.
-    """
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await verify_csrf(request)
 
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(form_csrf)])
@@ -177,12 +166,12 @@ def _in_force(
     reason: str,
     request: Request,
     principal: Principal,
+    now: int,
 ) -> tuple[InForce | None, DraftProblem | None]:
     """Decide from when the draft would be in force, or the problem that refuses it."""
     t = page_translator(request, principal)
     if retroactive and Permission.ADMIN not in principal.permissions:
         return None, DraftProblem(None, "retroactive", only_admins(t), None, None)
-    now = now_us()
     try:
         decided = in_force_of(
             agreement, stored, effective=day, retroactive=retroactive, reason=reason, now=now
@@ -193,9 +182,83 @@ def _in_force(
     return decided, None
 
 
-def _preview(request: Request, agreement: Agreement, text: str, decided: InForce) -> VersionPreview:
+def _preview(
+    request: Request, agreement: Agreement, text: str, decided: InForce, now: int
+) -> VersionPreview:
     engine = request.app.state.engine
-    return preview_version(engine, event_cache(request.app), agreement, text, decided, now=now_us())
+    return preview_version(engine, event_cache(request.app), agreement, text, decided, now=now)
+
+
+def _problems_of(
+    request: Request,
+    principal: Principal,
+    stored: StoredAgreement,
+    draft: Draft,
+    *,
+    effective: str,
+    reason: str,
+    reaching_back: bool,
+    now: int,
+) -> tuple[dt.date | None, InForce | None, tuple[DraftProblem, ...]]:
+    """Check the draft, its in-force date and the retroactive choice: (day, decision, problems)."""
+    day, date_error = _effective(effective, request, principal)
+    problems = draft.problems
+    if date_error:
+        problems += (DraftProblem(None, "effective", date_error, None, None),)
+    decided: InForce | None = None
+    if not problems and draft.agreement is not None:
+        decided, refused = _in_force(
+            draft.agreement,
+            stored,
+            day=day,
+            retroactive=reaching_back,
+            reason=reason,
+            request=request,
+            principal=principal,
+            now=now,
+        )
+        problems += () if refused is None else (refused,)
+    return day, decided, problems
+
+
+def _refusal_status(
+    draft: Draft, problems: tuple[DraftProblem, ...], principal: Principal, reaching_back: bool
+) -> int:
+    """Return 413 for YAML too large, 403 when only reaching back is wrong, else 422."""
+    if draft.limit == "size":
+        return status.HTTP_413_CONTENT_TOO_LARGE
+    forbidden = reaching_back and Permission.ADMIN not in principal.permissions
+    if forbidden and len(problems) == 1:
+        return status.HTTP_403_FORBIDDEN
+    return status.HTTP_422_UNPROCESSABLE_CONTENT
+
+
+def _save_version(
+    request: Request,
+    agreement_id: str,
+    text: str,
+    *,
+    author: str,
+    reason: str,
+    day: dt.date | None,
+    decided: InForce,
+    limits: Limits,
+    preview: VersionPreview | None,
+) -> int:
+    """Save the draft as the next version; RetroactiveVersionError if the day turned meanwhile."""
+    with transaction(request.app.state.engine) as connection:
+        _agreement, version = save_version(
+            connection,
+            text,
+            author=author,
+            reason=reason,
+            effective=day,
+            retroactive=decided.retroactive,
+            source=f"{agreement_id}.yaml",
+            limits=limits,
+            audit_detail=None if preview is None else preview.audit_detail(),
+        )
+    return version
 
 
 @router.post("/agreements/{agreement_id}/edit", response_class=HTMLResponse, response_model=None)
@@ -203,6 +266,7 @@ def save(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
+    now: Now,
     yaml: YamlText = "",
     effective: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
@@ -219,74 +283,50 @@ def save(
         return no_agreement(request, principal, agreement_id)
     limits = settings_of(request).agreement_limits()
     draft = check_draft(yaml, agreement_id, limits)
-    day, date_error = _effective(effective, request, principal)
     reaching_back = retroactive.strip() != ""
-    problems = draft.problems
-    if date_error:
-        problems += (DraftProblem(None, "effective", date_error, None, None),)
-    decided: InForce | None = None
-    if not problems and draft.agreement is not None:
-        decided, refused = _in_force(
-            draft.agreement,
-            stored,
-            day=day,
-            retroactive=reaching_back,
-            reason=reason,
-            request=request,
-            principal=principal,
-        )
-        problems += () if refused is None else (refused,)
+    # The editor again, with the draft and the form as typed.
+    again = functools.partial(
+        _editor, request, principal, stored, text=draft.text, effective=effective, reason=reason
+    )
+    day, decided, problems = _problems_of(
+        request,
+        principal,
+        stored,
+        draft,
+        effective=effective,
+        reason=reason,
+        reaching_back=reaching_back,
+        now=now,
+    )
     if problems or decided is None or draft.agreement is None:
-        forbidden = reaching_back and Permission.ADMIN not in principal.permissions
-        return _editor(
-            request,
-            principal,
-            stored,
-            text=draft.text,
-            effective=effective,
-            reason=reason,
-            retroactive=reaching_back,
-            problems=problems,
-            checked=True,
-            status_code=413
-            if draft.limit == "size"
-            else 403
-            if forbidden and len(problems) == 1
-            else 422,
-        )
+        code = _refusal_status(draft, problems, principal, reaching_back)
+        return again(retroactive=reaching_back, problems=problems, checked=True, status_code=code)
     preview: VersionPreview | None = None
     if decided.retroactive:
-        preview = _preview(request, draft.agreement, draft.text, decided)
+        preview = _preview(request, draft.agreement, draft.text, decided, now)
         shown = fingerprint(draft.text, decided.effective, reason)
         if confirm != shown:
             titles = {o.id: o.title for o in draft.agreement.objectives.values()}
             view = preview_view(preview, titles, page_translator(request, principal))
-            return _editor(
-                request,
-                principal,
-                stored,
-                text=draft.text,
-                effective=effective,
-                reason=reason,
-                retroactive=True,
-                preview=view,
-                confirm=shown,
-            )
+            return again(retroactive=True, preview=view, confirm=shown)
     try:
-        with transaction(request.app.state.engine) as connection:
-            _agreement, version = save_version(
-                connection,
-                draft.text,
-                author=principal.name,
-                reason=reason,
-                effective=day,
-                retroactive=decided.retroactive,
-                source=f"{agreement_id}.yaml",
-                limits=limits,
-                audit_detail=None if preview is None else preview.audit_detail(),
-            )
-    except RetroactiveVersionError:  # the day turned since the check: check again
-        return save(agreement_id, request, principal, yaml, effective, reason, retroactive)
+        version = _save_version(
+            request,
+            agreement_id,
+            draft.text,
+            author=principal.name,
+            reason=reason,
+            day=day,
+            decided=decided,
+            limits=limits,
+            preview=preview,
+        )
+    except RetroactiveVersionError as error:  # the day turned since the check at `now`
+        # Only a date that was today can turn past, so the store's today is the day after it.
+        t = page_translator(request, principal)
+        field, message = refusal(error, error.effective + dt.timedelta(days=1), t)
+        problem = DraftProblem(None, field, message, None, None)
+        return again(retroactive=reaching_back, problems=(problem,), checked=True, status_code=422)
     request.app.state.after_ingest()
     return RedirectResponse(
         f"/agreements/{agreement_id}?saved={version}", status_code=status.HTTP_303_SEE_OTHER

@@ -31,14 +31,12 @@ from slawatch.store.escalations import (
     resolve,
     steps_of,
 )
-from slawatch.wall_clock import now_us
-from slawatch.web import sessions
+from slawatch.web.deps import Editor, Now, Reader
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 EscalationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 AgreementFilter = Annotated[str, Query(max_length=100, pattern=r"^[a-z0-9-]*$")]
 PAGE_SIZE = 100
@@ -72,13 +70,6 @@ STEP_TEXTS = {
     "recovered": N_("Closed: the subject recovered"),
     "superseded": N_("Closed: superseded by a breach"),
 }
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def state_of(escalation: Escalation) -> Literal["open", "acknowledged", "closed"]:
@@ -335,7 +326,7 @@ def escalation_page(
 
 
 def _act(
-    request: Request, principal: Principal, escalation_id: int, comment: str, what: str
+    request: Request, principal: Principal, escalation_id: int, comment: str, what: str, at: int
 ) -> HTMLResponse | RedirectResponse:
     t = page_translator(request, principal)
     comment = comment.replace("\x00", "").strip()  # PostgreSQL cannot store NUL in text
@@ -349,7 +340,7 @@ def _act(
         outcome = action(
             connection,
             escalation_id,
-            at=now_us(),
+            at=at,
             by=principal.name,
             comment=comment or None,
         )
@@ -376,10 +367,11 @@ def acknowledge_form(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     comment: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     """Acknowledge from the page: the ladder stops, the timeline records who and why."""
-    return _act(request, principal, escalation_id, comment, "acknowledge")
+    return _act(request, principal, escalation_id, comment, "acknowledge", now)
 
 
 @router.post(
@@ -392,7 +384,8 @@ def resolve_form(
     escalation_id: EscalationId,
     request: Request,
     principal: Editor,
+    now: Now,
     comment: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
     """Resolve from the page: the escalation closes."""
-    return _act(request, principal, escalation_id, comment, "resolve")
+    return _act(request, principal, escalation_id, comment, "resolve", now)

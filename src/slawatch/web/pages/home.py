@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
@@ -35,14 +35,11 @@ from slawatch.store.clock_lists import at_risk_queue
 from slawatch.store.db import read_transaction
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import engine_of
+from slawatch.web.deps import Now, Reader, engine_of
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 CHART_PERIODS = 12  # the sparkline's periods, the current one included
 HISTORY_PERIODS = CHART_PERIODS + 1  # one more for the change against the previous period
 QUEUE_LIMIT = 100
@@ -204,7 +201,7 @@ def queue_rows(
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, principal: Reader) -> HTMLResponse:
+def overview(request: Request, principal: Reader, now: Now) -> HTMLResponse:
     """Show every agreement's scorecard and the queue of items at risk."""
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
@@ -219,7 +216,7 @@ def overview(request: Request, principal: Reader) -> HTMLResponse:
             )
             for stored in agreements
         ]
-        queue = queue_rows(connection, agreements, t, now=now_us())
+        queue = queue_rows(connection, agreements, t, now=now)
     return render(
         request,
         "home.html",
@@ -229,12 +226,12 @@ def overview(request: Request, principal: Reader) -> HTMLResponse:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_fragment(request: Request, principal: Reader) -> HTMLResponse:
+def queue_fragment(request: Request, principal: Reader, now: Now) -> HTMLResponse:
     """Return the at-risk queue alone: the overview swaps it in every minute."""
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
         agreements = current_agreements(connection)
-        queue = queue_rows(connection, agreements, t, now=now_us())
+        queue = queue_rows(connection, agreements, t, now=now)
     return render(
         request, "overview/queue.html", {"queue": queue, "queue_limit": QUEUE_LIMIT}, principal
     )

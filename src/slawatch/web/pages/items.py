@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.engine.instants import from_us
@@ -18,15 +18,12 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import ITEM_PATH, engine_of, item_address
+from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 from slawatch.web.pages.clock_bars import clock_bar
 from slawatch.web.pages.clock_texts import clock_facts, instant_text
 from slawatch.web.pages.templating import page_translator, render
-from slawatch.web.security import Permission, Principal, require
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-reader = require(Permission.READ)
 
 
 def clock_view(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
@@ -58,7 +55,7 @@ def _timeline_zone(
 
 @router.get(ITEM_PATH, response_class=HTMLResponse)
 def item_page(
-    source: str, external_id: str, request: Request, principal: Principal = Depends(reader)
+    source: str, external_id: str, request: Request, principal: Reader, now: Now
 ) -> HTMLResponse:
     """Show one item: attributes, events in time order and an explained bar per clock."""
     source, external_id = item_address(request, source, external_id)
@@ -71,7 +68,7 @@ def item_page(
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
-    as_of = now_us()
+    as_of = now
     clocks = measure_item(detail, versions, as_of)
     zone = _timeline_zone(detail, versions, clocks)
     events = [

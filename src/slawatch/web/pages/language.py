@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse
 
 from slawatch.i18n import supported
 from slawatch.store.db import transaction
 from slawatch.store.users import set_language
 from slawatch.web import sessions
+from slawatch.web.errors import UnprocessableError
 from slawatch.web.pages.login import safe_next
 from slawatch.web.pages.templating import LANGUAGE_COOKIE, NO_STORE
 
@@ -28,8 +29,7 @@ def choose_language(
     """Switch the pages (and, for a user, their messages) to another language."""
     chosen = supported(language)
     if chosen is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
+        raise UnprocessableError(
             f"unknown language {language[:20]!r}; use en or de",
         )
     principal = request.app.state.session_principal(request)

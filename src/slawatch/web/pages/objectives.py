@@ -35,8 +35,8 @@ from slawatch.store.clock_lists import ClockRow, clock_page
 from slawatch.store.clocks import STATES
 from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
-from slawatch.web.deps import AgreementId
-from slawatch.web.pages.agreements import Reader, missing_page, no_agreement, objective_figure
+from slawatch.web.deps import NO_NUL, AgreementId, Reader
+from slawatch.web.pages.agreements import missing_page, no_agreement, objective_figure
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
@@ -323,8 +323,8 @@ def _periods(
 
 
 FilterStates = Annotated[list[str], Query(alias="state", max_length=10)]
-FilterPeriod = Annotated[str, Query(max_length=20)]
-FilterWhere = Annotated[str, Query(max_length=1000)]
+FilterPeriod = Annotated[str, Query(max_length=20, pattern=NO_NUL)]
+FilterWhere = Annotated[str, Query(max_length=1000, pattern=NO_NUL)]
 FilterPage = Annotated[int, Query(ge=1, le=1_000_000)]
 
 

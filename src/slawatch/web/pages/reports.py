@@ -12,7 +12,7 @@ import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from slawatch.engine.instants import from_us
@@ -25,12 +25,12 @@ from slawatch.reports.stored import ReportNotFoundError, report_from_store
 from slawatch.reports.xlsx import report_xlsx
 from slawatch.store.agreements import get_version, list_versions
 from slawatch.store.db import read_transaction
-from slawatch.wall_clock import now_us
+from slawatch.web.deps import Now, Reader
+from slawatch.web.errors import NotFoundError, UnprocessableError
 from slawatch.web.pages.templating import language_of
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -49,9 +49,7 @@ def reader_translator(request: Request, principal: Principal, lang: str | None) 
         return translator(language_of(request, principal))
     chosen = supported(lang)
     if chosen is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown language {lang!r}; use en or de"
-        )
+        raise UnprocessableError(f"unknown language {lang!r}; use en or de")
     return translator(chosen)
 
 
@@ -74,6 +72,7 @@ def report_file(
     kind: Annotated[str, Path(max_length=10)],
     request: Request,
     principal: Reader,
+    now: Now,
     period: Annotated[
         str | None,
         Query(max_length=20, description="2026-10, 2026-Q4, …; default: the latest closed"),
@@ -82,8 +81,7 @@ def report_file(
 ) -> Response:
     """Download one period's report as report.pdf, report.xlsx or report.csv."""
     if kind not in MEDIA_TYPES:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
+        raise NotFoundError(
             f"there is no report.{kind}; ask for report.pdf, report.xlsx or report.csv",
         )
     t = reader_translator(request, principal, lang)
@@ -93,13 +91,13 @@ def report_file(
                 connection,
                 agreement_id,
                 period,
-                generated_at=now_us(),
+                generated_at=now,
                 with_items=kind == "xlsx",
             )
         except PeriodLabelError as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+            raise UnprocessableError(str(error)) from None
         except ReportNotFoundError as error:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, error.message) from None
+            raise NotFoundError(error.message) from None
     match kind:
         case "pdf":
             body = report_pdf(report, t)
@@ -115,6 +113,7 @@ def document_file(
     agreement_id: AgreementId,
     request: Request,
     principal: Reader,
+    now: Now,
     version: Annotated[
         int | None, Query(ge=1, le=2_000_000_000, description="default: the current version")
     ] = None,
@@ -127,14 +126,11 @@ def document_file(
         versions = list_versions(connection, agreement_id) if stored is None else []
     if stored is None:
         if not versions:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"there is no agreement {agreement_id!r}"
-            )
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
+            raise NotFoundError(f"there is no agreement {agreement_id!r}")
+        raise NotFoundError(
             f"agreement {agreement_id!r} has versions 1 to {versions[-1].version}",
         )
     agreement = stored.agreement.model_copy(update={"version": stored.version})
-    generated = from_us(now_us(), ZoneInfo(agreement.timezone))
+    generated = from_us(now, ZoneInfo(agreement.timezone))
     body = agreement_pdf(agreement, t, generated_at=generated)
     return download(body, "pdf", f"{agreement_id}-v{stored.version}-{t.language}.pdf")

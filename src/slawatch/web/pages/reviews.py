@@ -35,26 +35,15 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, all_versions, get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.reviews import Review, get_review, list_reviews
-from slawatch.wall_clock import now_us
-from slawatch.web import sessions
-from slawatch.web.deps import AgreementId, settings_of
+from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, settings_of
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Permission, Principal, require
+from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Reader = Annotated[Principal, Depends(require(Permission.READ))]
-Editor = Annotated[Principal, Depends(require(Permission.EDIT))]
 EARLIEST = dt.date(1970, 1, 1)
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL in text: a 422 here, not a failed query
-
-
-async def form_csrf(request: Request) -> None:
-    """Check the form's CSRF token, unless an API token (no ambient credential) is used."""
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
-    await sessions.verify_csrf(request)
 
 
 def target_history(
@@ -138,8 +127,8 @@ def review_row(review: Review, t: Translator) -> dict[str, Any]:
     }
 
 
-def _today(stored: StoredAgreement) -> dt.date:
-    return from_us(now_us(), ZoneInfo(stored.agreement.timezone)).date()
+def _today(stored: StoredAgreement, now: int) -> dt.date:
+    return from_us(now, ZoneInfo(stored.agreement.timezone)).date()
 
 
 def _page(
@@ -147,6 +136,7 @@ def _page(
     principal: Principal,
     stored: StoredAgreement,
     *,
+    now: int,
     form: dict[str, str] | None = None,
     errors: list[str] | None = None,
     problems: list[dict[str, Any]] | None = None,
@@ -156,7 +146,7 @@ def _page(
         found = list_reviews(connection, stored.id)
     t = page_translator(request, principal)
     agreement = stored.agreement
-    today = _today(stored)
+    today = _today(stored, now)
     due = next_due_date(agreement, today=today)
     chart = target_history(versions, today, t)
     table = None
@@ -188,13 +178,15 @@ def _page(
 
 
 @router.get("/agreements/{agreement_id}/reviews", response_class=HTMLResponse)
-def reviews_page(agreement_id: AgreementId, request: Request, principal: Reader) -> HTMLResponse:
+def reviews_page(
+    agreement_id: AgreementId, request: Request, principal: Reader, now: Now
+) -> HTMLResponse:
     """Show the next due date, the reviews held, the target history and the review form."""
     with read_transaction(request.app.state.engine) as connection:
         stored = get_version(connection, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
-    return _page(request, principal, stored)
+    return _page(request, principal, stored, now=now)
 
 
 def _date(text: str) -> dt.date | None:
@@ -205,14 +197,14 @@ def _date(text: str) -> dt.date | None:
 
 
 def _check(
-    stored: StoredAgreement, form: dict[str, str], t: Translator, limits: Limits
+    stored: StoredAgreement, form: dict[str, str], t: Translator, limits: Limits, now: int
 ) -> tuple[list[str], list[dict[str, Any]], dt.date | None, str | None, dt.date | None]:
     """Read the review form: errors to show, YAML problems, and what to record."""
     errors: list[str] = []
     held_on = _date(form["held_on"])
     if held_on is None or held_on < EARLIEST:
         errors.append(t.gettext("Give the day the review was held."))
-    elif held_on > _today(stored):
+    elif held_on > _today(stored, now):
         errors.append(t.gettext("The review is dated in the future; record it once it was held."))
     if not [p for p in form["participants"].splitlines() if p.strip()]:
         errors.append(t.gettext("Name at least one participant, one per line."))
@@ -239,14 +231,14 @@ def _check(
                         "The YAML is of agreement %(other)s, not of this one.", other=parsed.id
                     )
                 )
-            elif effective is not None and effective < _today(stored):
+            elif effective is not None and effective < _today(stored, now):
                 errors.append(
                     t.gettext(
                         "New targets from %(date)s would change closed periods: a review's "
                         "version applies from today (%(today)s) or later. An admin can save "
                         "a retroactive version in the editor.",
                         date=t.date(effective),
-                        today=t.date(_today(stored)),
+                        today=t.date(_today(stored, now)),
                     )
                 )
     return errors, problems, held_on, yaml_text if changed else None, effective
@@ -262,6 +254,7 @@ def record_from_page(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
+    now: Now,
     held_on: Annotated[str, Form(max_length=40)] = "",
     participants: Annotated[str, Form(max_length=20_000, pattern=NO_NUL)] = "",
     notes: Annotated[str, Form(max_length=50_000, pattern=NO_NUL)] = "",
@@ -284,15 +277,19 @@ def record_from_page(
     }
     t = page_translator(request, principal)
     limits = settings_of(request).agreement_limits()
-    errors, problems, day, yaml_text, in_force = _check(stored, form, t, limits)
+    errors, problems, day, yaml_text, in_force = _check(stored, form, t, limits, now)
     if errors or problems or day is None:
-        return _page(request, principal, stored, form=form, errors=errors, problems=problems)
+        return _page(
+            request, principal, stored, now=now, form=form, errors=errors, problems=problems
+        )
     try:
         review = _record(
-            request, principal, agreement_id, form, day, yaml_text, in_force, limits=limits
+            request, principal, agreement_id, form, day, yaml_text, in_force, limits=limits, now=now
         )
     except RetroactiveVersionError as error:  # the day turned since the check
-        return _page(request, principal, stored, form=form, errors=[str(error)], problems=[])
+        return _page(
+            request, principal, stored, now=now, form=form, errors=[str(error)], problems=[]
+        )
     if review.version is not None:
         request.app.state.after_ingest()
     return RedirectResponse(
@@ -312,6 +309,7 @@ def _record(
     in_force: dt.date | None,
     *,
     limits: Limits,
+    now: int,
 ) -> Review:
     with transaction(request.app.state.engine) as connection:
         current = get_version(connection, agreement_id)
@@ -324,7 +322,7 @@ def _record(
             notes=form["notes"],
             decisions=form["decisions"],
             actor=principal.name,
-            now=now_us(),
+            now=now,
             yaml_text=yaml_text,
             effective=in_force,
             limits=limits,

@@ -8,7 +8,6 @@ environment serves every request and thread.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from contextvars import ContextVar
 from pathlib import Path
@@ -20,7 +19,6 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from slawatch.engine.instants import from_us
 from slawatch.formatting import duration_units, overrun_text
 from slawatch.i18n import (
     DEFAULT_LANGUAGE,
@@ -32,7 +30,6 @@ from slawatch.i18n import (
     translations,
     translator,
 )
-from slawatch.wall_clock import now_us
 from slawatch.web.security import Permission, Principal
 from slawatch.web.sessions import csrf_token
 
@@ -107,7 +104,6 @@ def render(
             "is_admin": principal is not None and Permission.ADMIN in principal.permissions,
             "csrf_token": csrf_token(request),
             "path": request.url.path,
-            "now": from_us(now_us(), dt.UTC),
             "duration_units": ",".join(duration_units(t)),  # for the live countdowns
             "overrun_words": overrun_text("%s", t),
             **context,

@@ -21,13 +21,13 @@ from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
 from slawatch.store.db import read_transaction
-from slawatch.wall_clock import now_us
-from slawatch.web.deps import AgreementId, settings_of
+from slawatch.web.deps import AgreementId, Editor, Now, Reader, settings_of
 from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
-from slawatch.web.pages.agreements import Editor, Reader, load_agreement, missing_page, no_agreement
-from slawatch.web.pages.editor import MAX_YAML, form_csrf, is_htmx, problems_context
+from slawatch.web.pages.agreements import load_agreement, missing_page, no_agreement
+from slawatch.web.pages.editor import MAX_YAML, is_htmx, problems_context
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
+from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CONTEXT_LINES = 3
@@ -204,6 +204,7 @@ def what_if_page(
     agreement_id: AgreementId,
     request: Request,
     principal: Editor,
+    now: Now,
     yaml: Annotated[str, Form(max_length=MAX_YAML)] = "",
 ) -> HTMLResponse:
     """Measure the latest periods under a draft next to the version in force; saves nothing."""
@@ -217,7 +218,7 @@ def what_if_page(
         engine = request.app.state.engine
         with _evaluating:
             compared = what_if(
-                engine, event_cache(request.app), agreement_id, draft.agreement, as_of=now_us()
+                engine, event_cache(request.app), agreement_id, draft.agreement, as_of=now
             )
         result |= result_context(compared, ZoneInfo(stored.agreement.timezone), t)
     if is_htmx(request):
