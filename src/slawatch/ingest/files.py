@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from slawatch.engine.events import EventTable
-from slawatch.engine.instants import EARLIEST, LATEST, checked_us
+from slawatch.engine.instants import EARLIEST, LATEST, InstantError, read_instant
 from slawatch.ingest.limits import AttributeLimits, configured_limits
 
 REQUIRED = ("item", "type", "at")
@@ -540,16 +540,13 @@ def _parse_instant(text: str, zone: ZoneInfo | None) -> int | str:
     if not text:
         return f"at is empty; give the instant in ISO 8601, e.g. {_EXAMPLE}"
     try:
-        moment = dt.datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
-    except ValueError:
-        return f"at {text!r} is not an ISO 8601 instant; write it like {_EXAMPLE}"
-    if moment.tzinfo is None:
-        if zone is None:
-            return (
-                f"at {text!r} has no UTC offset; add +01:00 or Z, or pass --timezone Europe/Berlin"
-            )
-        moment = moment.replace(tzinfo=zone)  # fold=0: a time in a DST gap moves forward
-    return checked_us(moment, text)
+        return read_instant(text, zone)
+    except InstantError as error:
+        if error.problem == "form":
+            return f"at {text!r} is not an ISO 8601 instant; write it like {_EXAMPLE}"
+        if error.problem == "range":
+            return str(error)
+        return f"at {text!r} has no UTC offset; add +01:00 or Z, or pass --timezone Europe/Berlin"
 
 
 def _row_errors(
