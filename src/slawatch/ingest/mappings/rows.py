@@ -248,6 +248,9 @@ def _read_jsonl(text: str, label: str, limits: AttributeLimits) -> Rows:
             broken.append((index, f"a JSON {type(value).__name__}, not an object"))
             continue
         row = {str(key).strip(): _text(item) for key, item in value.items()}
+        if any("\x00" in key for key in row):  # "\u0000" in a key; internal names hold NUL
+            broken.append((index, "a key contains a NUL character (\\u0000); remove it"))
+            continue
         columns.update(dict.fromkeys(row))
         if len(columns) > limits.import_columns:
             raise ImportFileError(f"{label}:{index}: {limits.too_many_columns(len(columns))}")
