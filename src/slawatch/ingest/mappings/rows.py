@@ -33,6 +33,7 @@ from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 
 FIELD_LIMIT = csv.field_size_limit()  # what Python's csv module reads in one field
 LINE = "\x00line"  # the row's 1-based line in the file (CSV: the header is line 1); internal
+COUNT, QUOTED, RAW = "\x00count", "\x00quoted", "\x00raw"  # internal, while splitting
 
 
 class ImportFileError(Exception):
@@ -174,14 +175,25 @@ def _rows_of(
 ) -> Rows:
     """Split the records into rows and broken records; a broken one keeps all its fields.
 
-    Polars cannot tell a missing field from an empty one, nor count the fields past EXTRA:
-    a record whose last field is empty, or that has EXTRA, is read again whole (one pass of
-    the csv module, only when there are such records). Empty trailing fields are padding.
+    Polars cannot tell a missing field from an empty one, nor count the fields past EXTRA.
+    A record whose last field is empty is counted on its line when the line has no quotes
+    (an export's usual empty column); the others, with quotes or EXTRA, are read again whole
+    by the csv module. Empty trailing fields are spreadsheet padding.
     """
     fields = [*records.fields, EXTRA]
     blank = pl.all_horizontal((pl.col(fields).str.strip_chars() == "").fill_null(True))
     frame = records.frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)).filter(~blank)
     odd = pl.col(records.fields[-1]).is_null() | pl.col(EXTRA).is_not_null()
+    counted = pl.lit(False)
+    if frame.select(odd.any()).item():
+        raw = pl.Series(text.split("\n")).gather(frame[LINE] - 1)
+        frame = frame.with_columns(
+            raw.str.count_matches(separator, literal=True).alias(COUNT) + 1,
+            raw.str.contains('"', literal=True).alias(QUOTED),
+            raw.alias(RAW),
+        )
+        counted = ~pl.col(QUOTED) & pl.col(EXTRA).is_null()
+        odd = odd & ~(counted & (pl.col(COUNT) >= len(header)))
     good = frame.filter(~odd).select(  # a quoted empty field is as empty as an unquoted one
         LINE,
         *(
@@ -192,12 +204,19 @@ def _rows_of(
     suspects = frame.filter(odd)
     if suspects.height == 0:
         return Rows(good, tuple(header), ())
-    whole = records_at(text, separator, set(suspects[LINE].to_list()))
+    short = suspects.filter(counted)  # no quotes, too few separators: split on the line
     exact = [
-        (line, whole.get(line, [f for f in record if f is not None]))
-        for line, *record in suspects.select(LINE, *fields).rows()
+        (line, raw.removesuffix("\r").split(separator))
+        for line, raw in short.select(LINE, RAW).rows()
     ]
-    rest = _rows_of_fields(exact, header, separator)
+    quoted = suspects.filter(~counted)
+    if quoted.height:
+        whole = records_at(text, separator, set(quoted[LINE].to_list()))
+        exact += [
+            (line, whole.get(line, [f for f in record if f is not None]))
+            for line, *record in quoted.select(LINE, *fields).rows()
+        ]
+    rest = _rows_of_fields(sorted(exact), header, separator)
     return Rows(pl.concat([good, rest.frame]).sort(LINE), tuple(header), rest.broken)
 
 
