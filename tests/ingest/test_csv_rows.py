@@ -42,9 +42,9 @@ cells = st.text(alphabet='ab ,\n"', max_size=4)
 records = st.lists(st.lists(cells, min_size=0, max_size=5), max_size=8)
 
 
-def written(rows: list[list[str]], quoting: int) -> str:
+def written(rows: list[list[str]], quoting: int, end: str = "\n") -> str:
     out = io.StringIO()
-    writer = csv.writer(out, quoting=quoting, lineterminator="\n")
+    writer = csv.writer(out, quoting=quoting, lineterminator=end)
     writer.writerow(HEADER)
     for row in rows:
         writer.writerow(row)
@@ -54,13 +54,17 @@ def written(rows: list[list[str]], quoting: int) -> str:
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=records, quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
+@given(
+    rows=records,
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+    end=st.sampled_from(["\n", "\r\n"]),
+)
 def test_import_rows_have_the_lines_and_fields_the_csv_module_reads(
-    tmp_path: Path, rows: list[list[str]], quoting: int
+    tmp_path: Path, rows: list[list[str]], quoting: int, end: str
 ) -> None:
-    text = written(rows, quoting)
+    text = written(rows, quoting, end)
     path = tmp_path / "export.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode())
     read = read_rows(path)
     expected_rows, expected_broken = reference(text)
     assert read.frame.select(LINE, *HEADER).rows() == [(line, *f) for line, f in expected_rows]
