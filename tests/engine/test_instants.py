@@ -6,12 +6,15 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slawatch.engine.instants import (
     ACCEPTED_FORMS,
     LATEST,
     InstantError,
     read_instant,
+    read_instants,
     read_moment,
     to_us,
 )
@@ -80,3 +83,40 @@ def test_a_local_time_without_a_zone_keeps_what_was_read_for_a_suggestion() -> N
 
 def test_the_last_instant_of_the_range_is_accepted() -> None:
     assert read_instant("2200-01-02T00:00:00Z") == LATEST
+
+
+instant_texts = st.one_of(
+    st.sampled_from(
+        [
+            "2026-10-05T07:30:00Z",
+            "2026-10-05T07:30:00z",
+            "2026-10-05T09:30:00.5+02:00",
+            "2026-10-05",
+            "2026-10-05T09:30",
+            "1969-12-31T23:59:59Z",
+            "2200-01-02T00:00:00Z",
+            "2200-01-02T00:00:00.000001Z",
+            "soon",
+        ]
+    ),
+    st.datetimes(
+        dt.datetime(1960, 1, 1),
+        dt.datetime(2210, 1, 1),
+        timezones=st.sampled_from([dt.UTC, BERLIN]),
+    ).map(dt.datetime.isoformat),
+)
+
+
+@given(st.lists(instant_texts, max_size=8))
+def test_a_batch_of_instants_is_read_by_the_same_rule_as_each_one(texts: list[str]) -> None:
+    def one_by_one() -> list[int] | str:
+        try:
+            return [read_instant(text) for text in texts]
+        except InstantError as error:
+            return str(error)
+
+    try:
+        batch: list[int] | str = read_instants(texts)
+    except InstantError as error:
+        batch = str(error)
+    assert batch == one_by_one()

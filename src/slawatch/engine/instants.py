@@ -7,6 +7,8 @@ exact; results are floored to whole seconds only where they are shown.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -128,6 +130,29 @@ def read_instant(
     if isinstance(checked, str):
         raise InstantError(text, "range")
     return checked
+
+
+_TZINFO = attrgetter("tzinfo")
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+
+
+def read_instants(texts: Sequence[str]) -> list[int]:
+    """Return `read_instant` of every text (no zone): the same rule, in one pass for a batch.
+
+    The event API reads a thousand instants a request; one C-level map over well-formed texts
+    halves the cost. Anything it is not sure of goes through `read_instant`, text by text, so
+    the results and the InstantError (of the first bad text) are the same.
+    """
+    try:
+        moments = list(map(dt.datetime.fromisoformat, texts))
+    except ValueError:
+        return [read_instant(text) for text in texts]
+    if None in map(_TZINFO, moments):  # fromisoformat's zones are fixed offsets
+        return [read_instant(text) for text in texts]
+    instants = [(moment - _EPOCH) // _MICROSECOND for moment in moments]
+    if instants and not (in_range(min(instants)) and in_range(max(instants))):
+        return [read_instant(text) for text in texts]
+    return instants
 
 
 def from_us(us: int, zone: dt.tzinfo = dt.UTC) -> dt.datetime:

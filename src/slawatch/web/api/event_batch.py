@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from slawatch.engine.instants import InstantError, read_instant
+from slawatch.engine.instants import InstantError, read_instant, read_instants
 from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 from slawatch.store.events import (
     DEFAULT_SOURCE,
@@ -252,7 +252,7 @@ def _plain_texts(column: list[str], limit: int) -> bool:
 def _instants(texts: list[str]) -> list[int] | None:
     """µs since the epoch of ISO 8601 instants with offsets; None if any is not one."""
     try:
-        return [read_instant(text) for text in texts]
+        return read_instants(texts)
     except InstantError:
         return None  # the reference names the element and the reason
 
