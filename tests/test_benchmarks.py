@@ -16,20 +16,15 @@ from slawatch.benchmarks import (
     average,
     change_text,
     compare,
-    comparison_labels,
-    earlier_label,
     effective_references,
     figure_text,
     improved,
-    label_kind,
     objective_comparisons,
     objective_history,
     parse_references,
     references_for,
     shipped_references,
-    year_ago_label,
 )
-from slawatch.engine.periods import PeriodLabelError
 from slawatch.i18n import translator
 
 EN, DE = translator("en"), translator("de")
@@ -55,54 +50,6 @@ def count(value: float) -> dict[str, Any]:
 def month(index: int) -> str:
     """Label of month number `index` (year * 12 + month - 1)."""
     return f"{index // 12}-{index % 12 + 1:02d}"
-
-
-# --- labels -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("label", "steps", "earlier"),
-    [
-        ("2026-01", 1, "2025-12"),
-        ("2026-03", 12, "2025-03"),
-        ("2026-Q1", 1, "2025-Q4"),
-        ("2026-W01", 1, "2025-W52"),
-        ("2027-W01", 1, "2026-W53"),
-        ("2026-03-01", 1, "2026-02-28"),
-        ("2026", 2, "2024"),
-    ],
-)
-def test_an_earlier_label_is_the_period_that_many_steps_before(label, steps, earlier):
-    assert earlier_label(label, steps) == earlier
-
-
-@pytest.mark.parametrize(
-    ("label", "ago"),
-    [
-        ("2026-07", "2025-07"),
-        ("2026-Q3", "2025-Q3"),
-        ("2026-W30", "2025-W30"),
-        ("2026-W53", None),  # 2025 has 52 ISO weeks
-        ("2028-02-29", None),
-        ("2026-06-15", "2025-06-15"),
-        ("2026", "2025"),
-    ],
-)
-def test_the_same_period_a_year_ago_is_found_by_its_label(label, ago):
-    assert year_ago_label(label) == ago
-
-
-def test_labels_that_are_no_period_are_refused():
-    for label in ("2026-13", "2026-Q5", "2026-W60", "soon", "2026-Q"):
-        with pytest.raises(PeriodLabelError):
-            label_kind(label)
-
-
-def test_a_comparison_reads_the_twelve_periods_before_and_a_year_ago():
-    weekly = comparison_labels("2026-W30")
-    assert weekly[:2] == ("2026-W29", "2026-W28") and weekly[-1] == "2025-W30"
-    assert len(weekly) == 13
-    assert len(comparison_labels("2026-07")) == 12  # a year ago is the 12th month before
 
 
 # --- averages and comparisons -----------------------------------------------------------------

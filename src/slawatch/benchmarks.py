@@ -16,7 +16,6 @@ configuration. Everything here is pure: no database, no clock; the shipped file 
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,10 +30,9 @@ from ruamel.yaml import YAML
 from slawatch.agreements.model import (
     Agreement,
     ClockObjective,
-    PeriodKind,
     RatioObjective,
 )
-from slawatch.engine.periods import first_day, label_of, read_label
+from slawatch.engine.periods import earlier_label, year_ago_label
 from slawatch.formatting import HOUR, duration_text, number_text, share_text
 from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
 
@@ -45,45 +43,6 @@ KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TEXT_FIELDS = ("title", "measure", "note")
 REFERENCES_FILE = "industry-references.yaml"
 LARGEST_FIGURE = 1_000_000_000
-
-# ---------------------------------------------------------------------------------------------
-# Period labels
-
-
-def label_kind(label: str) -> PeriodKind:
-    """Return the kind of period a label names ('2026-W41' → week); PeriodLabelError if none."""
-    return read_label(label)[0]
-
-
-def earlier_label(label: str, steps: int = 1) -> str:
-    """Return the label `steps` periods before `label`, of the same kind."""
-    kind, first = read_label(label)
-    for _ in range(steps):
-        first = first_day(kind, first - dt.timedelta(days=1))
-    return label_of(kind, first)
-
-
-def year_ago_label(label: str) -> str | None:
-    """Return the same period a year earlier: the month, quarter, ISO week, day or year.
-
-    None when it does not exist: ISO week 53 of a year whose predecessor has 52, or 29 Feb.
-    """
-    kind, first = read_label(label)
-    try:
-        if kind is PeriodKind.WEEK:
-            year, week, _ = first.isocalendar()
-            return label_of(kind, dt.date.fromisocalendar(year - 1, week, 1))
-        return label_of(kind, first.replace(year=first.year - 1))
-    except ValueError:
-        return None
-
-
-def comparison_labels(label: str, trailing: int = 12) -> tuple[str, ...]:
-    """Return the labels a comparison of `label` reads: the `trailing` before it, a year ago."""
-    earlier = tuple(earlier_label(label, steps) for steps in range(1, trailing + 1))
-    ago = year_ago_label(label)
-    return earlier + ((ago,) if ago is not None and ago not in earlier else ())
-
 
 # ---------------------------------------------------------------------------------------------
 # History comparisons

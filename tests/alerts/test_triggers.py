@@ -12,7 +12,8 @@ from slawatch.alerts.triggers import (
     standing_of,
     status_of,
 )
-from slawatch.store.escalations import ClockStanding, Escalation
+from slawatch.store.clock_states import ClockStanding
+from slawatch.store.escalations import Escalation
 from slawatch.store.results import StoredResult
 
 HOUR = 3_600_000_000

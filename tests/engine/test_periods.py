@@ -10,10 +10,14 @@ from slawatch.engine.instants import from_us, to_us
 from slawatch.engine.periods import (
     PeriodLabelError,
     assign,
+    comparison_labels,
+    earlier_label,
+    label_kind,
     make_period,
     parse_label,
     periods_between,
     share_of_periods,
+    year_ago_label,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -104,3 +108,51 @@ def test_labels_outside_the_measured_years_are_refused_naming_the_limit(label):
 def test_the_first_and_last_measured_years_have_periods(label):
     period = parse_label(label, ZoneInfo("Pacific/Kiritimati"))
     assert period.start < period.end
+
+
+# --- labels before and a year ago ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "steps", "earlier"),
+    [
+        ("2026-01", 1, "2025-12"),
+        ("2026-03", 12, "2025-03"),
+        ("2026-Q1", 1, "2025-Q4"),
+        ("2026-W01", 1, "2025-W52"),
+        ("2027-W01", 1, "2026-W53"),
+        ("2026-03-01", 1, "2026-02-28"),
+        ("2026", 2, "2024"),
+    ],
+)
+def test_an_earlier_label_is_the_period_that_many_steps_before(label, steps, earlier):
+    assert earlier_label(label, steps) == earlier
+
+
+@pytest.mark.parametrize(
+    ("label", "ago"),
+    [
+        ("2026-07", "2025-07"),
+        ("2026-Q3", "2025-Q3"),
+        ("2026-W30", "2025-W30"),
+        ("2026-W53", None),  # 2025 has 52 ISO weeks
+        ("2028-02-29", None),
+        ("2026-06-15", "2025-06-15"),
+        ("2026", "2025"),
+    ],
+)
+def test_the_same_period_a_year_ago_is_found_by_its_label(label, ago):
+    assert year_ago_label(label) == ago
+
+
+def test_labels_that_are_no_period_are_refused():
+    for label in ("2026-13", "2026-Q5", "2026-W60", "soon", "2026-Q"):
+        with pytest.raises(PeriodLabelError):
+            label_kind(label)
+
+
+def test_a_comparison_reads_the_twelve_periods_before_and_a_year_ago():
+    weekly = comparison_labels("2026-W30")
+    assert weekly[:2] == ("2026-W29", "2026-W28") and weekly[-1] == "2025-W30"
+    assert len(weekly) == 13
+    assert len(comparison_labels("2026-07")) == 12  # a year ago is the 12th month before

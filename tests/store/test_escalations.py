@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine
@@ -11,12 +10,8 @@ from sqlalchemy import Engine
 from slawatch.store import audit
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
-    ClockStanding,
     NewEscalation,
     acknowledge,
-    as_of_now,
-    clocks_of,
-    clocks_turned_bad,
     close_escalation,
     get_escalation,
     list_escalations,
@@ -27,7 +22,7 @@ from slawatch.store.escalations import (
     steps_of,
     take_ladder_step,
 )
-from tests.alerts.support import AGREEMENT, HOUR, NOW, add_item, agreement, set_clock
+from tests.alerts.support import AGREEMENT, HOUR, NOW, add_item, agreement
 
 
 def new(
@@ -218,87 +213,3 @@ def test_a_locked_read_returns_the_escalation_or_none(engine: Engine, item: int)
         locked = lock_escalation(connection, escalation_id)
         assert locked is not None and locked.id == escalation_id
         assert lock_escalation(connection, escalation_id + 1) is None
-
-
-def test_clocks_turned_bad_are_recent_running_and_not_yet_escalated(
-    engine: Engine, item: int
-) -> None:
-    old, stopped, fresh = (add_item(engine, name) for name in ("old", "stopped", "fresh"))
-    set_clock(engine, item, "at_risk", since=NOW - HOUR)
-    set_clock(engine, old, "at_risk", since=NOW - 30 * 24 * HOUR)
-    set_clock(engine, stopped, "breached", since=NOW - HOUR, stopped_at=NOW - HOUR)
-    set_clock(engine, fresh, "breached", since=NOW - HOUR)
-    with read_transaction(engine) as connection:
-        at_risk = clocks_turned_bad(
-            connection, state="at_risk", trigger="warn", since_from=NOW - 7 * 24 * HOUR, now=NOW
-        )
-        breached = clocks_turned_bad(
-            connection,
-            state="breached",
-            trigger="breach",
-            since_from=NOW - 7 * 24 * HOUR,
-            now=NOW,
-        )
-    assert [c.item_id for c in at_risk] == [item]
-    assert [c.item_id for c in breached] == [fresh]
-    escalation_id = open_one(engine, new(f"item:{item}", item_id=item))
-    with read_transaction(engine) as connection:
-        then = NOW - 30 * 24 * HOUR + HOUR  # when `old` was at risk, before its deadline
-        unescalated = clocks_turned_bad(
-            connection, state="at_risk", trigger="warn", since_from=0, now=then
-        )
-        assert [c.item_id for c in unescalated] == [old]
-        escalation = get_escalation(connection, escalation_id or 0)
-        assert escalation is not None
-        found = clocks_of(connection, [escalation])
-    assert list(found) == [(AGREEMENT, "speed-to-lead", item)]
-    assert found[(AGREEMENT, "speed-to-lead", item)].state == "at_risk"
-
-
-def test_a_running_clock_past_its_deadline_is_breached_before_it_is_evaluated_again(
-    engine: Engine, item: int
-) -> None:
-    set_clock(engine, item, "running", since=NOW - 40 * HOUR)  # deadline NOW - 28 h, not stored
-    with read_transaction(engine) as connection:
-        breached = clocks_turned_bad(
-            connection, state="breached", trigger="breach", since_from=NOW - 48 * HOUR, now=NOW
-        )
-        at_risk = clocks_turned_bad(
-            connection, state="at_risk", trigger="warn", since_from=NOW - 48 * HOUR, now=NOW
-        )
-    assert [(c.item_id, c.state, c.since) for c in breached] == [
-        (item, "breached", c_deadline(NOW - 40 * HOUR))
-    ]
-    assert at_risk == []
-
-
-def test_a_running_clock_past_its_warning_point_is_at_risk_since_that_point() -> None:
-    clock = ClockStanding(
-        agreement_id=AGREEMENT,
-        objective="speed-to-lead",
-        item_id=1,
-        period="2026-03",
-        state="running",
-        since=0,
-        started_at=0,
-        stopped_at=None,
-        deadline=48 * HOUR,
-        warn_at=36 * HOUR,
-        elapsed_us=0,
-    )
-    assert as_of_now(clock, 35 * HOUR) == clock
-    assert (as_of_now(clock, 37 * HOUR).state, as_of_now(clock, 37 * HOUR).since) == (
-        "at_risk",
-        36 * HOUR,
-    )
-    assert (as_of_now(clock, 48 * HOUR).state, as_of_now(clock, 48 * HOUR).since) == (
-        "breached",
-        48 * HOUR,
-    )
-    stopped = replace(clock, stopped_at=HOUR, state="met")
-    assert as_of_now(stopped, 100 * HOUR) == stopped
-
-
-def c_deadline(since: int) -> int:
-    """The deadline `set_clock` gives a clock: 48 h after a start 36 h before `since`."""
-    return since - 36 * HOUR + 48 * HOUR

@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from slawatch.agreements.errors import Problem, choice_hint, did_you_mean
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
+from slawatch.engine.instants import InstantError, read_moment
 
 T = TypeVar("T")
 
@@ -262,20 +263,20 @@ def read_instant(walk: Walk, value: Any, at: At) -> dt.datetime | None:
     """Read ISO 8601 with an offset; its local date lies within the limits' years."""
     text = scalar_text(value)
     try:
-        instant = dt.datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        walk.problem(
-            at,
-            f'"{shown(text)}" is not an instant' if text else "needs an instant",
-            "write ISO 8601 with an offset, such as 2026-03-07T22:00:00+01:00",
-        )
-        return None
-    if instant.tzinfo is None or DATE.fullmatch(text):
-        walk.problem(
-            at,
-            f'"{text}" has no UTC offset',
-            f"add one, such as {instant.isoformat(timespec='minutes')}+01:00 or Z",
-        )
+        instant = read_moment(text)
+    except InstantError as error:
+        if error.moment is None:
+            walk.problem(
+                at,
+                f'"{shown(text)}" is not an instant' if text else "needs an instant",
+                "write ISO 8601 with an offset, such as 2026-03-07T22:00:00+01:00",
+            )
+        else:
+            walk.problem(
+                at,
+                f'"{text}" has no UTC offset',
+                f"add one, such as {error.moment.isoformat(timespec='minutes')}+01:00 or Z",
+            )
         return None
     return instant if _in_range(walk, instant.date(), at, text) else None
 

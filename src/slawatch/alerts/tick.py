@@ -48,14 +48,13 @@ from slawatch.engine.instants import US
 from slawatch.evaluation.service import process_owner
 from slawatch.metrics import record_background_failure
 from slawatch.store.agreements import StoredAgreement, current_agreements
+from slawatch.store.clock_states import as_of_now, clocks_of
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
     SYSTEM,
     CloseReason,
     Escalation,
     NewEscalation,
-    as_of_now,
-    clocks_of,
     close_escalation,
     lock_escalation,
     open_escalation,

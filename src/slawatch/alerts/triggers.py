@@ -23,7 +23,8 @@ from sqlalchemy import Connection
 
 from slawatch.alerts.escalation import Condition
 from slawatch.store.agreements import StoredAgreement
-from slawatch.store.escalations import ClockStanding, Escalation, clocks_turned_bad
+from slawatch.store.clock_states import ClockStanding, clocks_turned_bad
+from slawatch.store.escalations import Escalation
 from slawatch.store.escalations import opened_triggers as stored_triggers
 from slawatch.store.results import StoredResult
 

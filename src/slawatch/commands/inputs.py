@@ -21,7 +21,7 @@ from slawatch.agreements import AgreementError, AgreementLimitError, Limits
 from slawatch.agreements.model import Agreement
 from slawatch.commands.common import err, fail
 from slawatch.config import get_settings
-from slawatch.engine.instants import checked_us, to_us
+from slawatch.engine.instants import InstantError, read_instant, to_us
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.ingest.files import EventFileError, EventLog, read_events
 
@@ -72,21 +72,14 @@ def parse_as_of(text: str | None, agreement: Agreement) -> int:
     if text is None:
         return to_us(dt.datetime.now(dt.UTC))
     try:
-        if len(text) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), zone)
-        else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return read_instant(text, zone)
+    except InstantError as error:
+        if error.problem == "range":
+            raise typer.BadParameter(str(error), param_hint="--as-of") from None
         raise typer.BadParameter(
             f"{text!r} is not an ISO 8601 instant; write 2026-11-01T00:00:00+01:00 or 2026-11-01",
             param_hint="--as-of",
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    checked = checked_us(moment, text)
-    if isinstance(checked, str):
-        raise typer.BadParameter(checked, param_hint="--as-of")
-    return checked
 
 
 def read_log(

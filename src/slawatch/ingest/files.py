@@ -9,9 +9,7 @@ line number.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +21,8 @@ import numpy as np
 import polars as pl
 
 from slawatch.engine.events import EventTable
-from slawatch.engine.instants import EARLIEST, LATEST, checked_us
+from slawatch.engine.instants import EARLIEST, LATEST, InstantError, read_instant
+from slawatch.ingest.csv_rows import EXTRA, ROW, CsvReadError, read_header, read_records
 from slawatch.ingest.limits import AttributeLimits, configured_limits
 
 REQUIRED = ("item", "type", "at")
@@ -191,62 +190,31 @@ def _canonical(names: list[str], path: Path, limits: AttributeLimits) -> list[st
 
 
 def _read_csv(path: Path, head: bytes, limits: AttributeLimits) -> _Records:
-    text_head = head.decode("utf-8", errors="replace")
-    separator = _separator(text_head.split("\n", 1)[0])
-    header_row = next(csv.reader(io.StringIO(text_head), delimiter=separator))
-    header_lines = 1 + sum(name.count("\n") for name in header_row)
-    names = _canonical(header_row, path, limits)
-    internal = [f"c{i}" for i in range(len(names))] + ["extra"]
     try:
-        raw = pl.read_csv(
-            path,
-            has_header=False,
-            skip_rows=1,
-            separator=separator,
-            schema=dict.fromkeys(internal, pl.String),
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as error:
-        hint = "save it as UTF-8" if "utf-8" in str(error).lower() else "check the quoting"
-        raise EventFileError(f"{path}: cannot read it as CSV ({error}); {hint}") from error
+        header = read_header(head.decode("utf-8", errors="replace"))
+        names = _canonical(header.names, path, limits)
+        records = read_records(path, header, limits)
+    except CsvReadError as error:
+        raise EventFileError(f"{path}: {error}") from error
     # An all-empty record is a blank line: not a row. Counting fields exactly would cost a second
     # pass over the bytes, so a row with too few fields is caught only through the required
     # fields it lacks, and an extra *empty* trailing field is tolerated (spreadsheet padding).
-    blank = pl.all_horizontal(pl.col(internal).is_null())
     problem = (
-        pl.when(pl.col("extra").is_not_null())
+        pl.when(pl.col(EXTRA).is_not_null())
         .then(
             pl.lit(
                 f"more fields than the {len(names)} columns of the header; quote values that "
-                f"contain {separator!r}"
+                f"contain {header.separator!r}"
             )
         )
         .alias(_PROBLEM)
     )
-    frame = (
-        raw.lazy()
-        .with_row_index(_ROW)
-        .filter(~blank)
-        .select(_ROW, *(pl.col(c).alias(n) for c, n in zip(internal, names, strict=False)), problem)
-        .collect()
+    frame = records.frame.select(
+        pl.col(ROW).alias(_ROW),
+        *(pl.col(c).alias(n) for c, n in zip(records.fields, names, strict=True)),
+        problem,
     )
-
-    def lines(rows: np.ndarray) -> np.ndarray:
-        # Quoted newlines shift every later line; count them only when a line number is needed.
-        newlines = raw.select(
-            pl.sum_horizontal(pl.col(internal).str.count_matches("\n", literal=True).fill_null(0))
-        ).to_series()
-        before = (newlines.cum_sum() - newlines).to_numpy()
-        return np.asarray(header_lines + 1 + rows + before[rows], dtype=np.int64)
-
-    return _Records(_with_kind(frame), [n for n in names if n not in _RESERVED], lines)
-
-
-def _separator(header: str) -> str:
-    """Pick `,`, `;` or tab, whichever the header uses most (many spreadsheets write `;`)."""
-    return max((",", ";", "\t"), key=header.count)
+    return _Records(_with_kind(frame), [n for n in names if n not in _RESERVED], records.lines)
 
 
 def _with_kind(frame: pl.DataFrame) -> pl.DataFrame:
@@ -487,8 +455,10 @@ def _fast_instants(at: pl.Series, zone: ZoneInfo | None) -> pl.Series:
         instants = pl.select(
             pl.when(rest == "").then(pl.when(recent).then(placed)).otherwise(instants)
         ).to_series()
-    # Out of range: left to the slow path, which rejects the row naming the range.
-    return instants.set(~instants.is_between(EARLIEST, LATEST).fill_null(True), None)
+    # Out of range: left to the slow path, which rejects the row naming the range. So is a
+    # leap second (`:60`), which strptime reads as the next minute and the one grammar refuses.
+    leap = at.str.slice(17, 2) == "60"
+    return instants.set(~instants.is_between(EARLIEST, LATEST).fill_null(True) | leap, None)
 
 
 def _offset_us(suffix: str) -> int | None:
@@ -540,16 +510,13 @@ def _parse_instant(text: str, zone: ZoneInfo | None) -> int | str:
     if not text:
         return f"at is empty; give the instant in ISO 8601, e.g. {_EXAMPLE}"
     try:
-        moment = dt.datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
-    except ValueError:
-        return f"at {text!r} is not an ISO 8601 instant; write it like {_EXAMPLE}"
-    if moment.tzinfo is None:
-        if zone is None:
-            return (
-                f"at {text!r} has no UTC offset; add +01:00 or Z, or pass --timezone Europe/Berlin"
-            )
-        moment = moment.replace(tzinfo=zone)  # fold=0: a time in a DST gap moves forward
-    return checked_us(moment, text)
+        return read_instant(text, zone)
+    except InstantError as error:
+        if error.problem == "form":
+            return f"at {text!r} is not an ISO 8601 instant; write it like {_EXAMPLE}"
+        if error.problem == "range":
+            return str(error)
+        return f"at {text!r} has no UTC offset; add +01:00 or Z, or pass --timezone Europe/Berlin"
 
 
 def _row_errors(

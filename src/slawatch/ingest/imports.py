@@ -130,9 +130,95 @@ def run_import(
         warnings += _missing_types(chosen, set(mapped.events["type"].unique().to_list()))
     rejected = _rejected_rows(rows, mapped)
     by_row = _events_by_row(mapped, source or DEFAULT_SOURCE)
-    done = len(rejected)
+    counts = _store_chunks(engine, by_row, len(rejected), rows.count, progress)
+    import_id = _record(
+        engine,
+        actor=actor,
+        filename=label,
+        mapping=name,
+        source=source,
+        agreement=agreement,
+        rows_read=rows.count,
+        counts=counts,
+        rejected=len(rejected),
+    )
+    target = _written_rejected(path, rows.columns, rejected, warnings) if write_rejected else None
+    return ImportSummary(
+        import_id=import_id,
+        filename=label,
+        mapping=name.value,
+        rows_read=rows.count,
+        imported=counts.imported,
+        duplicate=counts.duplicate,
+        rejected=len(rejected),
+        events=counts.events,
+        columns=rows.columns,
+        rejected_rows=tuple(rejected),
+        warnings=tuple(warnings),
+        rejected_file=target if rejected and target else None,
+        unused_event_types=tuple(unused),
+    )
+
+
+@dataclass(frozen=True)
+class _Counts:
+    imported: int
+    duplicate: int
+    events: int
+
+
+def _record(
+    engine: Engine,
+    *,
+    actor: str,
+    filename: str,
+    mapping: MappingName,
+    source: str | None,
+    agreement: str | None,
+    rows_read: int,
+    counts: _Counts,
+    rejected: int,
+) -> int:
+    """Record the import and its audit entry in one transaction; return the import's id."""
+    with transaction(engine) as connection:
+        import_id = record_import(
+            connection,
+            filename=filename,
+            mapping=mapping.value,
+            rows_read=rows_read,
+            imported=counts.imported,
+            duplicates=counts.duplicate,
+            rejected=rejected,
+            actor=actor,
+        )
+        audit.record(
+            connection,
+            actor=actor,
+            action="import",
+            subject=f"import:{import_id}",
+            filename=filename,
+            mapping=mapping.value,
+            source=source or DEFAULT_SOURCE,
+            agreement=agreement,
+            rows_read=rows_read,
+            imported=counts.imported,
+            duplicate=counts.duplicate,
+            rejected=rejected,
+            events=counts.events,
+        )
+    return import_id
+
+
+def _store_chunks(
+    engine: Engine,
+    by_row: list[list[EventIn]],
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> _Counts:
+    """Store the rows' events chunk by chunk, one transaction each, reporting progress."""
     if progress:
-        progress(done, rows.count)
+        progress(done, total)
     imported = duplicate = events = 0
     for start in range(0, len(by_row), CHUNK_ROWS):
         chunk = by_row[start : start + CHUNK_ROWS]
@@ -143,55 +229,21 @@ def run_import(
         events += new_events
         done += len(chunk)
         if progress:
-            progress(done, rows.count)
-    with transaction(engine) as connection:
-        import_id = record_import(
-            connection,
-            filename=label,
-            mapping=name.value,
-            rows_read=rows.count,
-            imported=imported,
-            duplicates=duplicate,
-            rejected=len(rejected),
-            actor=actor,
-        )
-        audit.record(
-            connection,
-            actor=actor,
-            action="import",
-            subject=f"import:{import_id}",
-            filename=label,
-            mapping=name.value,
-            source=source or DEFAULT_SOURCE,
-            agreement=agreement,
-            rows_read=rows.count,
-            imported=imported,
-            duplicate=duplicate,
-            rejected=len(rejected),
-            events=events,
-        )
-    target = rejected_path(path) if write_rejected else None
-    if target is not None:
-        try:
-            _write_rejected(target, rows.columns, rejected)
-        except OSError as error:
-            warnings.append(f"cannot write {target} ({error.strerror}); the rows stay imported")
-            target = None
-    return ImportSummary(
-        import_id=import_id,
-        filename=label,
-        mapping=name.value,
-        rows_read=rows.count,
-        imported=imported,
-        duplicate=duplicate,
-        rejected=len(rejected),
-        events=events,
-        columns=rows.columns,
-        rejected_rows=tuple(rejected),
-        warnings=tuple(warnings),
-        rejected_file=target if rejected and target else None,
-        unused_event_types=tuple(unused),
-    )
+            progress(done, total)
+    return _Counts(imported, duplicate, events)
+
+
+def _written_rejected(
+    path: Path, columns: tuple[str, ...], rejected: list[RejectedRow], warnings: list[str]
+) -> Path | None:
+    """Write the rejected rows beside the file; a failure is a warning: the rows stay stored."""
+    target = rejected_path(path)
+    try:
+        _write_rejected(target, columns, rejected)
+    except OSError as error:
+        warnings.append(f"cannot write {target} ({error.strerror}); the rows stay imported")
+        return None
+    return target
 
 
 def bounded(mapped: Mapped, limits: AttributeLimits) -> Mapped:
@@ -207,7 +259,9 @@ def bounded(mapped: Mapped, limits: AttributeLimits) -> Mapped:
     events = mapped.events
     if not mapped.attributes or events.height == 0:
         return mapped
-    longest = events.select(pl.col(mapped.attributes).str.len_chars().max()).row(0)
+    # Series, not pl.col: an attribute may be called "*" or "^…$", which pl.col reads as patterns.
+    lengths = pl.DataFrame([events.get_column(a).str.len_chars() for a in mapped.attributes])
+    longest = lengths.max().row(0)
     too_long = [
         a for a, n in zip(mapped.attributes, longest, strict=True) if (n or 0) > limits.value
     ]
@@ -215,7 +269,7 @@ def bounded(mapped: Mapped, limits: AttributeLimits) -> Mapped:
         return mapped
     reason = pl.lit(None, pl.String)
     for attribute in reversed(too_long):
-        long = pl.col(attribute).str.len_chars() > limits.value
+        long = pl.lit(events.get_column(attribute).str.len_chars() > limits.value)
         reason = pl.when(long).then(pl.lit(limits.value_too_long(attribute))).otherwise(reason)
     flagged = events.with_columns(reason.alias("reason"))
     bad = (
@@ -301,7 +355,9 @@ def _events_by_row(mapped: Mapped, source: str) -> list[list[EventIn]]:
     """
     rows: list[tuple[int, list[EventIn]]] = []
     names = mapped.attributes
-    frame = mapped.events.select(LINE, "item", "type", "at", "kind", *names)
+    frame = mapped.events.select(LINE, "item", "type", "at", "kind").with_columns(
+        mapped.events.get_column(name) for name in names
+    )
     latest = frame[LINE].ne_missing(frame[LINE].shift(-1)).to_list()
     for last, (line, item, kind_of_event, at, kind, *values) in zip(
         latest, frame.iter_rows(), strict=True

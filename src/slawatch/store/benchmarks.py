@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, select, update
 
-from slawatch.benchmarks import Reference, comparison_labels, label_kind
-from slawatch.engine.periods import PeriodLabelError
+from slawatch.benchmarks import Reference
+from slawatch.engine.periods import PeriodLabelError, comparison_labels, label_kind
 from slawatch.store import audit
 from slawatch.store.results import StoredResult, stored_periods
 from slawatch.store.schema import benchmark_references, results

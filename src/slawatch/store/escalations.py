@@ -12,8 +12,7 @@ tier twice (a reminder), and the step number keeps both apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -21,20 +20,16 @@ from sqlalchemy import (
     Connection,
     Insert,
     Select,
-    String,
     and_,
     case,
-    cast,
     func,
-    literal,
-    or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.store import audit
-from slawatch.store.schema import escalation_steps, escalations, item_clocks, items
+from slawatch.store.schema import escalation_steps, escalations, items
 
 SYSTEM = "slawatch"  # the actor of steps the tick takes
 STEP_PREFIX = "step-"
@@ -104,23 +99,6 @@ class Step:
         if not self.action.startswith(STEP_PREFIX):
             return None
         return int(self.action.removeprefix(STEP_PREFIX))
-
-
-@dataclass(frozen=True)
-class ClockStanding:
-    """An item clock as the triggers and the recovery check read it."""
-
-    agreement_id: str
-    objective: str
-    item_id: int
-    period: str
-    state: str
-    since: int
-    started_at: int
-    stopped_at: int | None
-    deadline: int | None
-    warn_at: int | None
-    elapsed_us: int
 
 
 def _insert_ignoring_conflict(connection: Connection, table: Any) -> Insert:
@@ -435,115 +413,6 @@ def steps_of(connection: Connection, escalation_id: int) -> list[Step]:
         )
         for row in rows
     ]
-
-
-# -- what the triggers read ---------------------------------------------------------------
-
-
-def _standing(row: Any) -> ClockStanding:
-    return ClockStanding(
-        agreement_id=row.agreement_id,
-        objective=row.objective,
-        item_id=int(row.item_id),
-        period=row.period,
-        state=row.state,
-        since=row.since,
-        started_at=row.started_at,
-        stopped_at=row.stopped_at,
-        deadline=row.deadline,
-        warn_at=row.warn_at,
-        elapsed_us=row.elapsed_us,
-    )
-
-
-def as_of_now(clock: ClockStanding, now: int) -> ClockStanding:
-    """Return the clock as it stands at `now`, which may be later than its stored evaluation.
-
-    A running clock's deadline and warning point are fixed until an event arrives (and an
-    event makes the evaluator rewrite the row), so passing them needs no evaluation: a
-    running clock past its deadline is breached since the deadline, one past its warning
-    point at risk since the warning point. This keeps a breach from waiting for the next
-    evaluation round before it escalates.
-    """
-    if clock.stopped_at is not None or clock.state not in ("running", "at_risk"):
-        return clock
-    if clock.deadline is not None and clock.deadline <= now:
-        return replace(clock, state="breached", since=clock.deadline)
-    if clock.state == "running" and clock.warn_at is not None and clock.warn_at <= now:
-        return replace(clock, state="at_risk", since=clock.warn_at)
-    return clock
-
-
-def _in_state_at(state: str, now: int, since_from: int) -> Any:
-    """Select the running clocks that are in `state` at `now`, turned so since `since_from`."""
-    c = item_clocks.c
-    stored = and_(c.state == state, c.since >= since_from)
-    if state == "breached":
-        passed = and_(
-            c.state.in_(("running", "at_risk")),
-            c.deadline <= now,
-            c.deadline >= since_from,
-        )
-        return or_(stored, passed)
-    if state == "at_risk":
-        passed = and_(
-            c.state == "running",
-            c.warn_at <= now,
-            c.warn_at >= since_from,
-            or_(c.deadline.is_(None), c.deadline > now),
-        )
-        return or_(and_(stored, or_(c.deadline.is_(None), c.deadline > now)), passed)
-    return stored
-
-
-def clocks_turned_bad(
-    connection: Connection, *, state: str, trigger: str, since_from: int, now: int
-) -> list[ClockStanding]:
-    """Return running item clocks in `state` at `now` since `since_from`, without a `trigger`
-    escalation.
-
-    The anti-join keeps a tick from re-trying thousands of old triggers every round; the
-    unique key still decides when two replicas find the same one.
-    """
-    c, e = item_clocks.c, escalations.c
-    # Matched on the subject text, so the lookup is one probe of the unique key's index.
-    opened = select(e.id).where(
-        e.agreement_id == c.agreement_id,
-        e.objective == c.objective,
-        e.subject == literal("item:") + cast(c.item_id, String),
-        e.trigger == trigger,
-    )
-    query = (
-        select(item_clocks)
-        .where(
-            _in_state_at(state, now, since_from),
-            c.stopped_at.is_(None),
-            ~opened.exists(),
-        )
-        .order_by(c.since, c.agreement_id, c.objective, c.item_id)
-    )
-    return [as_of_now(_standing(row), now) for row in connection.execute(query)]
-
-
-def clocks_of(
-    connection: Connection, escalations_: Sequence[Escalation]
-) -> dict[tuple[str, str, int], ClockStanding]:
-    """Return the item clocks of the given item escalations, by (agreement, objective, item)."""
-    keys = {(x.agreement_id, x.objective, x.item_id) for x in escalations_ if x.item_id is not None}
-    found: dict[tuple[str, str, int], ClockStanding] = {}
-    c = item_clocks.c
-    for agreement_id in sorted({key[0] for key in keys}):
-        wanted = sorted({key[2] for key in keys if key[0] == agreement_id})
-        for start in range(0, len(wanted), 500):
-            query = select(item_clocks).where(
-                c.agreement_id == agreement_id, c.item_id.in_(wanted[start : start + 500])
-            )
-            for row in connection.execute(query):
-                standing = _standing(row)
-                key = (standing.agreement_id, standing.objective, standing.item_id)
-                if key in keys:
-                    found[key] = standing
-    return found
 
 
 def opened_triggers(connection: Connection, agreement_id: str) -> set[tuple[str, str, str]]:

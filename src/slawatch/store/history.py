@@ -3,33 +3,40 @@
 An agreement measured daily for years holds thousands of periods; a page shows the last few
 dozen. Period labels have one shape per kind (`2026-10-05`, `2026-W41`, `2026-10`, `2026-Q4`,
 `2026`), so the periods of an objective's kind are found by their label, in SQL, without
-reading every payload.
+reading every payload; the SQL patterns are derived from engine/periods' label writer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
 from slawatch.agreements.model import PeriodKind
+from slawatch.engine.periods import label_of
 from slawatch.store.results import StoredResult, result_of_row
 from slawatch.store.schema import results
 
-# SQL LIKE patterns ('_' is any one character) that the labels of each kind match and no other.
-_LABELS: dict[PeriodKind, tuple[str, tuple[str, ...]]] = {
-    PeriodKind.DAY: ("____-__-__", ()),
-    PeriodKind.WEEK: ("____-W__", ()),
-    PeriodKind.MONTH: ("____-__", ("%Q%",)),
-    PeriodKind.QUARTER: ("____-Q_", ()),
-    PeriodKind.YEAR: ("____", ()),
-}
+
+def label_pattern(kind: PeriodKind) -> str:
+    """Return the SQL LIKE pattern of a kind's labels: its label with every digit a wildcard.
+
+    Derived from the one label writer (`label_of`), so the grammar lives in engine/periods.
+    """
+    return re.sub(r"\d", "_", label_of(kind, dt.date(2000, 1, 1)))
 
 
 def _of_kind(kind: PeriodKind) -> Any:
-    pattern, excluded = _LABELS[kind]
+    # '_' also matches a letter, so a month's pattern takes a quarter's label too: leave out
+    # the labels of every other kind whose sample label the kind's own pattern would take.
+    own = label_pattern(kind)
+    wider = re.compile(own.replace("_", "."))
+    others = (label_pattern(other) for other in PeriodKind if other is not kind)
     return and_(
-        results.c.period.like(pattern), *(results.c.period.not_like(other) for other in excluded)
+        results.c.period.like(own),
+        *(results.c.period.not_like(other) for other in others if wider.fullmatch(other)),
     )
 
 

@@ -51,7 +51,8 @@ def map_rows(frame: pl.DataFrame, zone: ZoneInfo | None, date_zone: ZoneInfo) ->
         frame = frame.with_columns(kind=pl.lit(None, pl.String))
     attributes = tuple(c for c in frame.columns if c not in (LINE, *RESERVED))
     texts = ["item", "type", "kind", *attributes]
-    frame = frame.with_columns(pl.col(texts).str.strip_chars())
+    # Series, not pl.col: a column may be called "*" or "^…$", which pl.col reads as patterns.
+    frame = frame.with_columns(frame.get_column(c).str.strip_chars() for c in texts)
     instants, why = parse_column(frame["at"], zone)
     frame = frame.with_columns(pl.Series("\x00at", instants), pl.Series("\x00why", why))
     reason = (
@@ -69,14 +70,14 @@ def map_rows(frame: pl.DataFrame, zone: ZoneInfo | None, date_zone: ZoneInfo) ->
             pl.lit(f"{name} is longer than {limit} characters; shorten it")
         )
     frame = frame.with_columns(reason.otherwise(None).alias("\x00reason"))
-    events = frame.filter(pl.col("\x00reason").is_null()).select(
+    valid = frame.filter(pl.col("\x00reason").is_null())
+    events = valid.select(
         LINE,
         "item",
         "type",
         pl.col("\x00at").alias("at"),
         pl.when(_empty("kind")).then(None).otherwise(pl.col("kind")).alias("kind"),
-        *attributes,
-    )
+    ).with_columns(valid.get_column(name) for name in attributes)
     rejected = frame.filter(pl.col("\x00reason").is_not_null()).select(
         LINE, pl.col("\x00reason").alias("reason")
     )

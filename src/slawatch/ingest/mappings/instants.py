@@ -8,34 +8,28 @@ per column, and `datetime.fromisoformat` decides every ISO shape exactly.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from slawatch.engine.instants import checked_us, in_range, range_reason
+from slawatch.engine.instants import InstantError, in_range, range_reason, read_instant, read_moment
 
 EXAMPLE = "2026-10-05T09:30:00+02:00"
 _EPOCH_MS = re.compile(r"-?\d{12,15}")  # epoch milliseconds from 1973 on; int64 µs bound 15
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
-    except ValueError:
-        return None
 
 
 def is_naive(text: str, *, dates_placed: bool = False) -> bool:
     """Return whether `text` is a valid local time without an offset (a date, if not placed)."""
     text = text.strip()
-    if _EPOCH_MS.fullmatch(text) or (dates_placed and _DATE.fullmatch(text)):
+    if _EPOCH_MS.fullmatch(text):
         return False
-    moment = _moment(text)
-    return moment is not None and moment.tzinfo is None
+    try:
+        read_moment(text)
+    except InstantError as error:
+        return error.moment is not None and not (dates_placed and error.problem == "date")
+    return False
 
 
 def parse_instant(
@@ -57,16 +51,14 @@ def parse_instant(
     if _NUMBER.fullmatch(text):
         hint = "epoch milliseconds have 12 to 15 digits" if epoch_ms else f"write it like {EXAMPLE}"
         return f"{text!r} is a number, not a date and time; {hint}"
-    moment = _moment(text)
-    if moment is None:
-        return f"{text!r} is not a date and time; write it like {EXAMPLE}"
-    if moment.tzinfo is None:
-        if date_zone is not None and _DATE.fullmatch(text):
-            return checked_us(moment.replace(tzinfo=date_zone), text)
-        if zone is None:
-            return f"{text!r} has no UTC offset; add one like +02:00 or Z, or pass --timezone"
-        moment = moment.replace(tzinfo=zone)
-    return checked_us(moment, text)
+    try:
+        return read_instant(text, zone, date_zone=date_zone)
+    except InstantError as error:
+        if error.problem == "form":
+            return f"{text!r} is not a date and time; write it like {EXAMPLE}"
+        if error.problem == "range":
+            return str(error)
+        return f"{text!r} has no UTC offset; add one like +02:00 or Z, or pass --timezone"
 
 
 def parse_column(

@@ -9,18 +9,31 @@ can be written back out exactly.
 from __future__ import annotations
 
 import csv
-import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
+from slawatch.ingest.csv_rows import (
+    EXTRA,
+    ROW,
+    CsvReadError,
+    CsvRecords,
+    exact_records,
+    read_header,
+    read_records,
+    records_at,
+    separator_of,
+)
 from slawatch.ingest.files import NestingError, json_line, json_text
 from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 
+FIELD_LIMIT = csv.field_size_limit()  # what Python's csv module reads in one field
 LINE = "\x00line"  # the row's 1-based line in the file (CSV: the header is line 1); internal
+COUNT, QUOTED, RAW = "\x00count", "\x00quoted", "\x00raw"  # internal, while splitting
 
 
 class ImportFileError(Exception):
@@ -97,16 +110,42 @@ def _frame(lines: list[int], columns: list[str], values: list[list[str | None]])
 
 
 def _read_csv(text: str, label: str, limits: AttributeLimits) -> Rows:
-    first_line = text.split("\n", 1)[0]
-    separator = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    separator = separator_of(text.split("\n", 1)[0])
+    lead, rest = _leading_blank_lines(text, separator, label)
     try:
-        first = next((record for record in reader if "".join(record).strip()), None)
-    except csv.Error as error:
-        raise ImportFileError(f"{label}:1: cannot read the header ({error})") from error
-    if first is None:
-        raise ImportFileError(f"{label}: no header row; the first line names the columns")
-    header = [name.strip() for name in first]
+        header = replace(read_header(rest), separator=separator)
+    except CsvReadError as error:
+        raise ImportFileError(f"{label}:1: {error}") from error
+    names = _checked_header(header.names, label, limits)
+    try:
+        records = read_records(rest.encode(), header, limits, strict=True)
+    except CsvReadError:  # a record two fields too wide, or worse: read every record exactly
+        try:
+            whole = exact_records(rest, separator)
+        except CsvReadError as error:
+            raise ImportFileError(f"{label}:{lead + (error.line or 1)}: {error}") from error
+        rows = _rows_of_fields(whole, names, separator)
+    else:
+        lines = records.lines(records.frame[ROW].cast(pl.Int64).to_numpy())
+        _refuse_long_fields(records, lines + lead, label)
+        rows = _rows_of(records, lines, names, rest, separator)
+    return replace(rows, frame=rows.frame.with_columns(pl.col(LINE) + lead)) if lead else rows
+
+
+def _leading_blank_lines(text: str, separator: str, label: str) -> tuple[int, str]:
+    """Return how many lines before the header hold nothing but separators, and the rest."""
+    lead = start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text[start:end].replace(separator, "").strip():
+            return lead, text[start:]
+        lead, start = lead + 1, end
+    raise ImportFileError(f"{label}: no header row; the first line names the columns")
+
+
+def _checked_header(names: list[str], label: str, limits: AttributeLimits) -> list[str]:
+    header = [name.strip() for name in names]
     if len(header) > limits.import_columns:
         raise ImportFileError(f"{label}: {limits.too_many_columns(len(header))}")
     for position, name in enumerate(header, start=1):
@@ -116,35 +155,93 @@ def _read_csv(text: str, label: str, limits: AttributeLimits) -> Rows:
             raise ImportFileError(
                 f"{label}: the column {name!r} appears twice; rename or remove one of them"
             )
-    lines: list[int] = []
-    values: list[list[str | None]] = []
-    broken: list[BrokenRow] = []
-    end = reader.line_num
-    try:
-        for record in reader:
-            line, end = end + 1, reader.line_num
-            if not record or all(not field.strip() for field in record):
-                continue  # a blank line is not a row
-            fields: list[str | None] = [field or None for field in record]
-            if len(fields) > len(header) and all(f is None for f in fields[len(header) :]):
-                fields = fields[: len(header)]  # empty trailing fields: spreadsheet padding
-            if len(fields) != len(header):
-                broken.append(
-                    BrokenRow(
-                        line,
-                        f"{len(fields)} fields but the header has {len(header)}; quote values "
-                        f"that contain {separator!r} or line breaks",
-                        tuple(fields),
-                    )
-                )
-                continue
-            lines.append(line)
-            values.append(fields)
-    except csv.Error as error:
+    return header
+
+
+def _refuse_long_fields(records: CsvRecords, lines: np.ndarray, label: str) -> None:
+    """Refuse a field longer than Python's csv module reads, as the importer always has."""
+    lengths = pl.col([*records.fields, EXTRA]).str.len_chars().fill_null(0)
+    too_long = records.frame.select(pl.max_horizontal(lengths) > FIELD_LIMIT).to_series()
+    if too_long.any():
+        line = int(lines[too_long.arg_true()[0]])
         raise ImportFileError(
-            f"{label}:{reader.line_num}: cannot read it as CSV ({error}); check the quoting"
-        ) from error
-    return Rows(_frame(lines, header, values), tuple(header), tuple(broken))
+            f"{label}:{line}: cannot read it as CSV (field larger than field limit "
+            f"({FIELD_LIMIT})); check the quoting"
+        )
+
+
+def _rows_of(
+    records: CsvRecords, lines: np.ndarray, header: list[str], text: str, separator: str
+) -> Rows:
+    """Split the records into rows and broken records; a broken one keeps all its fields.
+
+    Polars cannot tell a missing field from an empty one, nor count the fields past EXTRA.
+    A record whose last field is empty is counted on its line when the line has no quotes
+    (an export's usual empty column); the others, with quotes or EXTRA, are read again whole
+    by the csv module. Empty trailing fields are spreadsheet padding.
+    """
+    fields = [*records.fields, EXTRA]
+    blank = pl.all_horizontal((pl.col(fields).str.strip_chars() == "").fill_null(True))
+    frame = records.frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)).filter(~blank)
+    odd = pl.col(records.fields[-1]).is_null() | pl.col(EXTRA).is_not_null()
+    counted = pl.lit(False)
+    if frame.select(odd.any()).item():
+        raw = pl.Series(text.split("\n")).gather(frame[LINE] - 1)
+        frame = frame.with_columns(
+            raw.str.count_matches(separator, literal=True).alias(COUNT) + 1,
+            raw.str.contains('"', literal=True).alias(QUOTED),
+            raw.alias(RAW),
+        )
+        counted = ~pl.col(QUOTED) & pl.col(EXTRA).is_null()
+        odd = odd & ~(counted & (pl.col(COUNT) >= len(header)))
+    good = frame.filter(~odd).select(  # a quoted empty field is as empty as an unquoted one
+        LINE,
+        *(
+            pl.when(pl.col(c) != "").then(pl.col(c)).alias(name)
+            for c, name in zip(records.fields, header, strict=True)
+        ),
+    )
+    suspects = frame.filter(odd)
+    if suspects.height == 0:
+        return Rows(good, tuple(header), ())
+    short = suspects.filter(counted)  # no quotes, too few separators: split on the line
+    exact = [
+        (line, raw.removesuffix("\r").split(separator))
+        for line, raw in short.select(LINE, RAW).rows()
+    ]
+    quoted = suspects.filter(~counted)
+    if quoted.height:
+        whole = records_at(text, separator, set(quoted[LINE].to_list()))
+        exact += [
+            (line, whole.get(line, [f for f in record if f is not None]))
+            for line, *record in quoted.select(LINE, *fields).rows()
+        ]
+    rest = _rows_of_fields(sorted(exact), header, separator)
+    return Rows(pl.concat([good, rest.frame]).sort(LINE), tuple(header), rest.broken)
+
+
+def _rows_of_fields(
+    records: list[tuple[int, list[str]]], header: list[str], separator: str
+) -> Rows:
+    """Turn records read exactly into rows and broken records, as the csv module splits them."""
+    regular: list[tuple[int, list[str | None]]] = []
+    broken: list[BrokenRow] = []
+    for line, cells in records:
+        if not cells or all(not field.strip() for field in cells):
+            continue  # a blank line is not a row
+        row: list[str | None] = [field or None for field in cells]
+        if len(row) > len(header) and all(f is None for f in row[len(header) :]):
+            row = row[: len(header)]  # empty trailing fields: spreadsheet padding
+        if len(row) == len(header):
+            regular.append((line, row))
+            continue
+        reason = (
+            f"{len(row)} fields but the header has {len(header)}; quote values "
+            f"that contain {separator!r} or line breaks"
+        )
+        broken.append(BrokenRow(line, reason, tuple(row)))
+    frame = _frame([line for line, _ in regular], header, [row for _, row in regular])
+    return Rows(frame, tuple(header), tuple(broken))
 
 
 def _text(value: Any) -> str | None:
@@ -170,6 +267,9 @@ def _read_jsonl(text: str, label: str, limits: AttributeLimits) -> Rows:
             broken.append((index, f"a JSON {type(value).__name__}, not an object"))
             continue
         row = {str(key).strip(): _text(item) for key, item in value.items()}
+        if any("\x00" in key for key in row):  # "\u0000" in a key; internal names hold NUL
+            broken.append((index, "a key contains a NUL character (\\u0000); remove it"))
+            continue
         columns.update(dict.fromkeys(row))
         if len(columns) > limits.import_columns:
             raise ImportFileError(f"{label}:{index}: {limits.too_many_columns(len(columns))}")

@@ -64,31 +64,9 @@ def map_wide(
 ) -> Mapped:
     """Map every row to its milestone events, or to the first reason it cannot be mapped."""
     header = tuple(c for c in frame.columns if c != LINE)
-    item_columns = spec.item.find(header)
-    if not item_columns:
-        raise ImportFileError(
-            f"no {' / '.join(repr(n) for n in spec.item.names)} column, so this is not a "
-            f"{spec.system} export the mapping knows (columns: {', '.join(header)}); export "
-            "the id column too"
-        )
-    item = item_columns[0]
-    dated = {kind: spec.events[kind].find(header) for kind in spec.events}
-    if not any(dated.values()):
-        wanted = ", ".join(repr(c.names[0]) for c in spec.events.values())
-        raise ImportFileError(
-            f"none of the {spec.system} date columns is in the file ({wanted}); add them to "
-            "the export"
-        )
+    item, dated = _columns(spec, header)
     if zone is None:
-        for column in (c for columns in dated.values() for c in columns):
-            example = first_naive(frame[column], dates_placed=spec.dates_placed)
-            if example is not None:
-                raise TimezoneNeededError(
-                    f"{column} holds {example!r}, a local time without a UTC offset "
-                    f"({spec.system} writes {spec.zone_hint}); pass that zone, "
-                    "e.g. --timezone Europe/Berlin"
-                )
-
+        _refuse_naive(spec, frame, dated)
     parsed: dict[str, tuple[pl.Series, pl.Series]] = {
         column: parse_column(
             frame[column],
@@ -103,22 +81,7 @@ def map_wide(
         *(pl.Series(f"at:{column}", us) for column, (us, _) in parsed.items()),
         *(pl.Series(f"why:{column}", why) for column, (_, why) in parsed.items()),
     )
-    reason = (
-        pl.when(_empty("item"))
-        .then(pl.lit(f"{item} is empty; every row needs the record's id"))
-        .when(pl.col("item").str.len_chars() > MAX_ITEM)
-        .then(pl.lit(f"{item} is longer than {MAX_ITEM} characters; is it the id column?"))
-    )
-    for column in parsed:
-        reason = reason.when(pl.col(f"why:{column}").is_not_null()).then(
-            pl.concat_str(pl.lit(f"{column}: "), pl.col(f"why:{column}"))
-        )
-    columns = list(parsed)
-    reason = reason.when(pl.all_horizontal(pl.col(f"at:{c}").is_null() for c in columns)).then(
-        pl.lit(f"no date in any event column ({', '.join(columns)}); nothing to import")
-    )
-    work = work.with_columns(reason.otherwise(None).alias("reason"))
-
+    work = work.with_columns(_reason(item, list(parsed)).alias("reason"))
     attributes = {name: columns.find(header) for name, columns in spec.attributes.items()}
     values = frame.select(
         pl.coalesce(
@@ -144,3 +107,53 @@ def map_wide(
     events = pl.concat(parts).sort(LINE, "at", maintain_order=True)
     rejected = work.filter(pl.col("reason").is_not_null()).select(LINE, "reason")
     return Mapped(events=events, attributes=tuple(values.columns), rejected=rejected)
+
+
+def _columns(spec: WideSpec, header: tuple[str, ...]) -> tuple[str, dict[str, list[str]]]:
+    """Return the id column and each event's date columns; refuse an export without them."""
+    item_columns = spec.item.find(header)
+    if not item_columns:
+        raise ImportFileError(
+            f"no {' / '.join(repr(n) for n in spec.item.names)} column, so this is not a "
+            f"{spec.system} export the mapping knows (columns: {', '.join(header)}); export "
+            "the id column too"
+        )
+    dated = {kind: spec.events[kind].find(header) for kind in spec.events}
+    if not any(dated.values()):
+        wanted = ", ".join(repr(c.names[0]) for c in spec.events.values())
+        raise ImportFileError(
+            f"none of the {spec.system} date columns is in the file ({wanted}); add them to "
+            "the export"
+        )
+    return item_columns[0], dated
+
+
+def _refuse_naive(spec: WideSpec, frame: pl.DataFrame, dated: dict[str, list[str]]) -> None:
+    """Refuse local times without an offset when no zone was given, naming one of them."""
+    for column in (c for columns in dated.values() for c in columns):
+        example = first_naive(frame[column], dates_placed=spec.dates_placed)
+        if example is not None:
+            raise TimezoneNeededError(
+                f"{column} holds {example!r}, a local time without a UTC offset "
+                f"({spec.system} writes {spec.zone_hint}); pass that zone, "
+                "e.g. --timezone Europe/Berlin"
+            )
+
+
+def _reason(item: str, columns: list[str]) -> pl.Expr:
+    """Return the first reason a row cannot be mapped, or null."""
+    reason = (
+        pl.when(_empty("item"))
+        .then(pl.lit(f"{item} is empty; every row needs the record's id"))
+        .when(pl.col("item").str.len_chars() > MAX_ITEM)
+        .then(pl.lit(f"{item} is longer than {MAX_ITEM} characters; is it the id column?"))
+    )
+    for column in columns:
+        reason = reason.when(pl.col(f"why:{column}").is_not_null()).then(
+            pl.concat_str(pl.lit(f"{column}: "), pl.col(f"why:{column}"))
+        )
+    return (
+        reason.when(pl.all_horizontal(pl.col(f"at:{c}").is_null() for c in columns))
+        .then(pl.lit(f"no date in any event column ({', '.join(columns)}); nothing to import"))
+        .otherwise(None)
+    )

@@ -13,15 +13,14 @@ on anything else, which then takes the reference path. Tests hold the two to the
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
 
-from slawatch.engine.instants import in_range, range_reason
+from slawatch.engine.instants import InstantError, read_instant, read_instants
 from slawatch.ingest.limits import DEFAULT_LIMITS, AttributeLimits
 from slawatch.store.events import (
     DEFAULT_SOURCE,
@@ -33,9 +32,6 @@ from slawatch.store.events import (
 
 EXAMPLE_AT = "2026-01-05T09:30:00+01:00"
 LIMITS = {"item": 300, "type": 100, "source": 100, "kind": 100, "idempotency_key": 200}
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-_TZINFO = attrgetter("tzinfo")
 
 
 class EventError(BaseModel):
@@ -99,20 +95,17 @@ def _instant(value: Any) -> int:
     if not isinstance(value, str):
         raise _RejectedError("at", f"at must be an ISO 8601 string like {EXAMPLE_AT}")
     try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        reason = f"{value!r} is not an ISO 8601 instant; write e.g. {EXAMPLE_AT}"
-        raise _RejectedError("at", reason) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        if "T" not in value and " " not in value:
+        return read_instant(value)
+    except InstantError as error:
+        if error.problem == "form":
+            reason = f"{value!r} is not an ISO 8601 instant; write e.g. {EXAMPLE_AT}"
+        elif error.problem == "date":
             reason = f"{value!r} is a date; give a time and an offset, e.g. {value}T09:30:00Z"
-        else:
+        elif error.problem == "offset":
             reason = f"{value!r} has no UTC offset; add one, e.g. {value}Z or {value}+01:00"
-        raise _RejectedError("at", reason)
-    us: int = (moment - _EPOCH) // _MICROSECOND
-    if not in_range(us):
-        raise _RejectedError("at", range_reason(value))
-    return us
+        else:
+            reason = str(error)
+        raise _RejectedError("at", reason) from None
 
 
 def _attribute(name: str, value: Any, limits: AttributeLimits) -> str | None:
@@ -259,15 +252,9 @@ def _plain_texts(column: list[str], limit: int) -> bool:
 def _instants(texts: list[str]) -> list[int] | None:
     """µs since the epoch of ISO 8601 instants with offsets; None if any is not one."""
     try:
-        moments = list(map(dt.datetime.fromisoformat, texts))
-    except ValueError:
-        return None
-    if None in map(_TZINFO, moments):  # fromisoformat's zones are fixed offsets
-        return None
-    instants = [(moment - _EPOCH) // _MICROSECOND for moment in moments]
-    if not (in_range(min(instants)) and in_range(max(instants))):
-        return None  # the reference names the element and the range
-    return instants
+        return read_instants(texts)
+    except InstantError:
+        return None  # the reference names the element and the reason
 
 
 def _attribute_column(columns: dict[str, list[str]], count: int) -> list[Mapping[str, str]]:
