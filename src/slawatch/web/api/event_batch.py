@@ -123,25 +123,28 @@ def _attribute(name: str, value: Any, limits: AttributeLimits) -> str | None:
     raise _RejectedError(name, f"attribute {name} must be a string, number or boolean")
 
 
-def _attributes(element: dict[str, Any], limits: AttributeLimits) -> dict[str, str]:
+def _nested_attributes(given: Any, limits: AttributeLimits) -> dict[str, str]:
+    """Read the `attributes` object of an element, each name checked before its value."""
+    if not isinstance(given, dict):
+        raise _RejectedError("attributes", "attributes must be an object of names to values")
+    if len(given) > limits.per_event:
+        raise _RejectedError("attributes", limits.too_many(len(given)))
     attributes: dict[str, str] = {}
+    for name, value in given.items():
+        if name in RESERVED:
+            raise _RejectedError(f"attributes.{name}", f"{name} is reserved; rename the attribute")
+        if len(name) > limits.name:
+            raise _RejectedError("attributes", limits.name_too_long(name))
+        if (text := _attribute(f"attributes.{name}", value, limits)) is not None:
+            attributes[name] = text
+    return attributes
+
+
+def _attributes(element: dict[str, Any], limits: AttributeLimits) -> dict[str, str]:
     if len(element) <= 3:
-        return attributes  # item, type and at only
+        return {}  # item, type and at only
     given = element.get("attributes")
-    if given is not None:
-        if not isinstance(given, dict):
-            raise _RejectedError("attributes", "attributes must be an object of names to values")
-        if len(given) > limits.per_event:
-            raise _RejectedError("attributes", limits.too_many(len(given)))
-        for name, value in given.items():
-            if name in RESERVED:
-                raise _RejectedError(
-                    f"attributes.{name}", f"{name} is reserved; rename the attribute"
-                )
-            if len(name) > limits.name:
-                raise _RejectedError("attributes", limits.name_too_long(name))
-            if (text := _attribute(f"attributes.{name}", value, limits)) is not None:
-                attributes[name] = text
+    attributes = {} if given is None else _nested_attributes(given, limits)
     if len(element) - 3 > limits.per_event:  # before looking at each of thousands of names
         count = sum(1 for name in element if name not in RESERVED)
         if count + len(attributes) > limits.per_event:
