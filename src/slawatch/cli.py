@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from slawatch.agreements import describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
 from slawatch.commands.common import err, fail, out
@@ -29,6 +28,7 @@ from slawatch.commands.inputs import (
     step,
     warn_vocabulary,
 )
+from slawatch.engine.kinds import describe_objective
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.vocabulary import check_vocabulary

@@ -13,7 +13,8 @@ from slawatch.agreements.model import (
     PeriodKind,
     RatioObjective,
 )
-from slawatch.engine.objectives import evaluate, item_clocks
+from slawatch.engine.kinds.clock import item_clocks
+from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import parse_label
 from slawatch.engine.status import Status
 from tests.engine.builders import agreement, hours, instant, table, target
@@ -113,7 +114,7 @@ def test_ratio_counts_numerators_among_the_periods_denominators():
         agreement({"conversion": conversion}), events, as_of=instant("2026-03-01T00:00:00+01:00")
     )
     january, february, march = (p.objectives[0] for p in result.periods)
-    assert (january.value, january.details) == (0.5, {"numerator": 1, "denominator": 2})
+    assert (january.value, january.columns()) == (0.5, {"numerator": 1, "denominator": 2})
     assert january.status is Status.MET
     assert (february.value, february.status) == (None, Status.NO_DATA)
     assert (march.value, march.status) == (None, Status.NO_DATA)  # its first instant
@@ -142,7 +143,7 @@ def test_clock_objective_counts_states_per_period_of_the_start():
     )
     january = result.periods[0].objectives[0]
     assert january.value == 0.5
-    assert january.details == {"met": 1, "breached": 1, "paused": 0, "at_risk": 0, "running": 1}
+    assert january.columns() == {"met": 1, "breached": 1, "paused": 0, "at_risk": 0, "running": 1}
     clocks = item_clocks(
         agreement({"speed-to-lead": speed}),
         events,
@@ -185,16 +186,16 @@ def test_availability_reports_downtime_failures_mttr_mttf_and_budget():
     )
     january = result.periods[0].objectives[0]
     eligible = 31 * 86400 - 4 * 3600
-    assert january.details["eligible_seconds"] == eligible
-    assert january.details["downtime_seconds"] == 40 * 60
+    assert january.eligible_seconds == eligible
+    assert january.downtime_seconds == 40 * 60
     assert january.value == pytest.approx(1 - 2400 / eligible)
-    assert january.details["failures"] == 3
-    assert january.details["mttr_seconds"] == (30 + 10 + 60) * 60 // 3
+    assert january.failures == 3
+    assert january.mttr_seconds == (30 + 10 + 60) * 60 // 3
     # Up from 10:30 on the 10th to 10:00 on the 20th, then 10:10 on the 20th to 02:00 on the 25th.
     ups = [10 * 86400 - 1800, 4 * 86400 + 15 * 3600 + 50 * 60]
-    assert january.details["mttf_seconds"] == sum(ups) // 2
+    assert january.mttf_seconds == sum(ups) // 2
     assert january.status is Status.MET
-    assert january.details["error_budget_remaining"] == pytest.approx(1 - 2400 / (0.001 * eligible))
+    assert january.error_budget_remaining == pytest.approx(1 - 2400 / (0.001 * eligible))
 
 
 def test_periods_start_with_the_agreement_and_end_with_as_of():

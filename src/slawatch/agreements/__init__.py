@@ -1,6 +1,6 @@
 """The agreement language: YAML text in, a typed, validated `Agreement` out."""
 
-from slawatch.agreements.describe import describe_objective, template_names, template_text
+from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
 from slawatch.agreements.errors import AgreementError, AgreementLimitError, Problem
 from slawatch.agreements.limits import Limits
@@ -14,7 +14,6 @@ __all__ = [
     "DurationError",
     "Limits",
     "Problem",
-    "describe_objective",
     "format_duration",
     "parse_agreement",
     "parse_duration",

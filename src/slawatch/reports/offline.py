@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from slawatch.agreements.model import Agreement
-from slawatch.commands.output import INSTANT_COLUMNS, clock_columns, objective_json
+from slawatch.commands.output import INSTANT_COLUMNS, clock_columns
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, from_us
-from slawatch.engine.objectives import Evaluation, evaluate
+from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import Period
+from slawatch.engine.results import Evaluation
 from slawatch.evaluation.clocks import file_version, item_clock_frame
 from slawatch.reports.comparisons import benchmarks_of
 from slawatch.reports.model import (
@@ -66,9 +67,9 @@ def build_report(
         raise ValueError("the scorecard evaluation must hold exactly one period")
     zone = ZoneInfo(agreement.timezone)
     period = scorecard.periods[0].period
-    scores = scores_of(agreement, (objective_json(r) for r in scorecard.periods[0].objectives))
+    scores = scores_of(agreement, (r.document() for r in scorecard.periods[0].objectives))
     figures = [
-        Figure(group.period, objective_json(result))
+        Figure(group.period, result.document())
         for group in history.periods
         for result in group.objectives
     ]

@@ -28,7 +28,6 @@ from slawatch.agreements import (
     parse_agreement,
 )
 from slawatch.agreements.limits import DEFAULT_LIMITS
-from slawatch.commands.output import objective_json
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
@@ -178,9 +177,7 @@ def compare_draft(
     for result in evaluation.periods:
         bounds[result.period.label] = (result.period.start, result.period.end)
         for objective in result.objectives:
-            drafted.setdefault(objective.objective, {})[result.period.label] = objective_json(
-                objective
-            )
+            drafted.setdefault(objective.objective, {})[result.period.label] = objective.document()
     current = versions[-1].agreement if versions else draft
     titles = {o.id: o.title for o in current.objectives.values()}
     titles |= {o.id: o.title for o in draft.objectives.values() if o.id not in titles}

@@ -26,9 +26,9 @@ from slawatch.agreements.model import (
 from slawatch.engine.instants import from_us
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.formatting import (
-    KIND_NAMES,
     agreed_text,
     count_text,
+    kind_text,
     money_text,
     share_text,
     target_text,
@@ -139,7 +139,7 @@ def responsibilities(agreement: Agreement, t: Translator) -> list[dict[str, Any]
             "owner": agreement.parties[objective.owner].name,
             "timeframe": timeframe_text(objective, t),
             "target": target_text(objective_figure(objective), t),
-            "kind": t.gettext(KIND_NAMES[objective.kind]),
+            "kind": kind_text(objective.kind, t),
             "scope": _scope(objective),
             "calendar": getattr(objective, "calendar", None),
         }

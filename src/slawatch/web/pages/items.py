@@ -21,9 +21,9 @@ from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
+from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
 from slawatch.engine.instants import US, from_us, to_us
-from slawatch.engine.objectives import Evaluator
 from slawatch.engine.segments import (
     Segment,
     SegmentKind,

@@ -1,0 +1,179 @@
+"""The availability kind: the share of (working) time services were up, outages merged."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from slawatch.agreements.describe import share_words
+from slawatch.agreements.model import AvailabilityObjective, Comparison
+from slawatch.engine.availability import AvailabilityMeter, Outages
+from slawatch.engine.evaluator import Evaluator
+from slawatch.engine.events import has_event, outages
+from slawatch.engine.instants import US, to_us
+from slawatch.engine.kinds.base import N_, Kind, Words
+from slawatch.engine.periods import Period
+from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.status import Status, forecast, verdict
+
+FIGURES = (  # the JSON's keys, in its order
+    "services",
+    "eligible_seconds",
+    "downtime_seconds",
+    "failures",
+    "mttr_seconds",
+    "mttf_seconds",
+    "mtbf_seconds",
+    "error_budget_seconds",
+    "error_budget_remaining",
+)
+
+
+@dataclass(frozen=True)
+class AvailabilityResult(ObjectiveResult):
+    kind = "availability"
+    COLUMNS = FIGURES
+
+    services: int = 0
+    eligible_seconds: int = 0
+    downtime_seconds: int = 0
+    failures: int = 0
+    mttr_seconds: int | None = None
+    mttf_seconds: int | None = None
+    mtbf_seconds: int | None = None
+    error_budget_seconds: int = 0
+    error_budget_remaining: float | None = None
+
+    def figures(self) -> Document:
+        return {name: getattr(self, name) for name in FIGURES}
+
+    @classmethod
+    def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: document.get(name) for name in FIGURES if name in document}
+
+
+def availability_status(
+    value: float | None,
+    op: Comparison,
+    target: float,
+    *,
+    downtime: float,
+    budget: float,
+    gone: float,
+    running: bool,
+) -> Status:
+    """Judge availability; while running, the error budget burnt against the time gone."""
+    if not running:
+        return verdict(value, op, target)
+    if value is None:
+        return Status.NO_DATA
+    if op.higher_is_better and budget >= 0 and downtime > budget:
+        return Status.BREACHED  # downtime never shrinks: the period's budget is spent
+    if op.higher_is_better and budget > 0:
+        burn = (downtime / budget) / gone if gone > 0 else 0.0
+        return forecast(burn <= 1.0)
+    return forecast(op.holds(value, target))
+
+
+def _seconds(us: int | None) -> int | None:
+    """Return whole seconds, rounded down as every shown duration is."""
+    return None if us is None else us // US
+
+
+class AvailabilityKind(Kind):
+    def meter(self, evaluator: Evaluator, objective: AvailabilityObjective) -> AvailabilityMeter:
+        """Return the objective's services' merged outages, ready to measure any period."""
+        events = evaluator.table.events
+        services = (
+            evaluator.items_of(objective)
+            if objective.where
+            else pl.concat([has_event(events, t) for t in (objective.down, objective.up)]).unique()
+        )
+        merged = outages(evaluator.table, objective.down, objective.up, services)
+        service_index = merged.get_column("item").rank("dense").cast(pl.Int64).to_numpy()
+        return AvailabilityMeter(
+            Outages(
+                service=service_index,
+                begin=merged.get_column("begin").to_numpy(),
+                finish=merged.get_column("finish").to_numpy(),
+            ),
+            services=len(services),
+            calendar=evaluator.calendar(objective.calendar),
+            maintenance=[(to_us(w.start), to_us(w.end)) for w in objective.maintenance],
+            measured_from=evaluator.measured_from,
+            target=objective.target.exact,
+        )
+
+    def measure(
+        self, evaluator: Evaluator, objective: AvailabilityObjective, periods: list[Period]
+    ) -> list[ObjectiveResult]:
+        meter = self.meter(evaluator, objective)
+        target, op = objective.target.value, objective.target.op
+        results: list[ObjectiveResult] = []
+        for period in periods:
+            figures = meter.measure(period, evaluator.as_of)
+            status = availability_status(
+                figures.availability,
+                op,
+                target,
+                downtime=figures.downtime_us / US,
+                budget=float(figures.error_budget_us) / US,
+                gone=evaluator.gone(period),
+                running=evaluator.running(period),
+            )
+            result = AvailabilityResult(
+                objective.id,
+                objective.owner,
+                figures.availability,
+                target,
+                op,
+                status,
+                services=figures.services,
+                eligible_seconds=figures.eligible_us // US,
+                downtime_seconds=figures.downtime_us // US,
+                failures=figures.failures,
+                mttr_seconds=_seconds(figures.mttr_us),
+                mttf_seconds=_seconds(figures.mttf_us),
+                mtbf_seconds=_seconds(figures.mtbf_us),
+                error_budget_seconds=math.floor(figures.error_budget_us / US),
+                error_budget_remaining=figures.error_budget_remaining,
+            )
+            results.append(result)
+        return results
+
+    def describe(self, objective: AvailabilityObjective) -> str:
+        what = f"{share_words(objective.target)} available, down from {objective.down}"
+        what += f" to {objective.up}"
+        if objective.calendar is not None:
+            what += f" during calendar {objective.calendar}"
+        if objective.maintenance:
+            count = len(objective.maintenance)
+            what += f", {count} maintenance window{'s' if count > 1 else ''} excluded"
+        return what
+
+    def details(self, result: AvailabilityResult, words: Words) -> str:
+        text = words.ngettext(
+            "%(num)s failure, %(downtime)s down",
+            "%(num)s failures, %(downtime)s down",
+            result.failures,
+            num=words.count(result.failures),
+            downtime=words.duration(result.downtime_seconds),
+        )
+        if result.mttr_seconds is not None:
+            text += ", " + words.gettext("MTTR %(mttr)s", mttr=words.duration(result.mttr_seconds))
+        return text
+
+
+# Availability targets live among the nines, where 99.9 % and 99.95 % differ by hours a
+# month: two decimals by default.
+AVAILABILITY = AvailabilityKind(
+    name="availability",
+    label=N_("availability"),
+    share=True,
+    decimals=2,
+    result=AvailabilityResult,
+)

@@ -1,0 +1,167 @@
+"""The clock kind: the share of items handled within an allowance, and every item's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from slawatch.agreements.describe import share_words
+from slawatch.agreements.durations import format_duration
+from slawatch.agreements.model import Agreement, ClockObjective, Comparison
+from slawatch.engine.clock import Clocks, ClockState, compute_clocks
+from slawatch.engine.evaluator import Evaluator
+from slawatch.engine.events import ClockItems, EventTable, clock_items
+from slawatch.engine.instants import Instants
+from slawatch.engine.kinds.base import N_, Kind, Words
+from slawatch.engine.periods import Period
+from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.status import Status, forecast, verdict
+
+STATES = tuple(state.name.lower() for state in sorted(ClockState))  # the JSON's order
+SHOWN_STATES = ("met", "breached", "at_risk", "running", "paused")  # the details' order
+
+
+@dataclass(frozen=True)
+class ClockResult(ObjectiveResult):
+    kind = "clock"
+
+    met: int = 0
+    breached: int = 0
+    paused: int = 0
+    at_risk: int = 0
+    running: int = 0
+
+    COLUMNS = STATES
+
+    def figures(self) -> Document:
+        return {"counts": self.counts}
+
+    def columns(self) -> Document:
+        return dict(self.counts)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Return the items in each clock state, in the JSON's order."""
+        counts: dict[str, int] = {state: getattr(self, state) for state in STATES}
+        return counts
+
+    @classmethod
+    def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
+        counts = document.get("counts") or {}
+        return {state: int(counts.get(state, 0)) for state in STATES}
+
+
+def clock_status(
+    met: int,
+    breached: int,
+    at_risk: int,
+    pending: int,
+    op: Comparison,
+    target: float,
+    running: bool,
+) -> Status:
+    """Judge a share of items on time; pending items (running, paused) are not yet decided.
+
+    Items already at risk count as future breaches. A running period whose items are all
+    pending has no value yet but has work under way: it is on track. Closed, it has no data.
+    """
+    decided = met + breached
+    if not running:
+        return verdict(met / decided if decided else None, op, target)
+    if decided + at_risk == 0:
+        return Status.ON_TRACK if pending else Status.NO_DATA
+    return forecast(op.holds(met / (decided + at_risk), target))
+
+
+def measure_clocks(evaluator: Evaluator, objective: ClockObjective) -> tuple[ClockItems, Clocks]:
+    """Return the objective's items and the clock of each, as of the evaluator's instant."""
+    items = clock_items(evaluator.table, objective.clock, evaluator.items_of(objective))
+    clocks = compute_clocks(
+        items.inputs,
+        as_of=evaluator.as_of,
+        within=objective.within,
+        calendar=evaluator.calendar(objective.calendar),
+        warn=objective.warn,
+    )
+    return items, clocks
+
+
+class ClockKind(Kind):
+    def measure(
+        self, evaluator: Evaluator, objective: ClockObjective, periods: list[Period]
+    ) -> list[ObjectiveResult]:
+        items, clocks = measure_clocks(evaluator, objective)
+        index = evaluator.assign(items.inputs.start, periods)
+        inside = index >= 0
+        states = len(ClockState)
+        tally = np.bincount(
+            index[inside] * states + clocks.state[inside].astype(np.int64),
+            minlength=len(periods) * states,
+        ).reshape(len(periods), states)
+        results: list[ObjectiveResult] = []
+        target, op = objective.target.value, objective.target.op
+        for period, row in zip(periods, tally.tolist(), strict=True):
+            counts = {state.name.lower(): row[state] for state in ClockState}
+            met, breached = counts["met"], counts["breached"]
+            value = met / (met + breached) if met + breached else None
+            pending = counts["running"] + counts["paused"]
+            status = clock_status(
+                met, breached, counts["at_risk"], pending, op, target, evaluator.running(period)
+            )
+            result = ClockResult(objective.id, objective.owner, value, target, op, status, **counts)
+            results.append(result)
+        return results
+
+    def describe(self, objective: ClockObjective) -> str:
+        clock = objective.clock
+        within = objective.within.text or format_duration(objective.within)
+        what = f"{share_words(objective.target)} of items from {clock.start} to {clock.stop}"
+        what += f" within {within}"
+        if objective.calendar is not None:
+            what += f" on calendar {objective.calendar}"
+        return what
+
+    def details(self, result: ClockResult, words: Words) -> str:
+        counts = result.counts
+        return ", ".join(
+            f"{words.count(counts[state])} {words.clock_state(state)}"
+            for state in SHOWN_STATES
+            if counts[state]
+        )
+
+
+CLOCK = ClockKind(
+    name="clock", label=N_("response time"), share=True, decimals=1, result=ClockResult
+)
+
+
+@dataclass(frozen=True)
+class ItemClocks:
+    """Every item's clock for one objective: the `clocks` command's table."""
+
+    objective: str
+    items: pl.Series
+    start: Instants
+    stop: Instants
+    clocks: Clocks
+
+
+def item_clocks(
+    agreement: Agreement, table: EventTable, objective_id: str, *, as_of: int
+) -> ItemClocks:
+    """Return every item's clock for one clock objective."""
+    objective = agreement.objectives[objective_id]
+    if not isinstance(objective, ClockObjective):
+        raise ValueError(f"objective {objective_id} is a {objective.kind} objective, not a clock")
+    items, clocks = measure_clocks(Evaluator(agreement, table, as_of=as_of), objective)
+    return ItemClocks(
+        objective=objective_id,
+        items=items.items,
+        start=items.inputs.start,
+        stop=items.inputs.stop,
+        clocks=clocks,
+    )

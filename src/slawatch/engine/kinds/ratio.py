@@ -1,0 +1,83 @@
+"""The ratio kind: the share of items with one event that also have another, per period."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from slawatch.agreements.describe import share_words
+from slawatch.agreements.model import Comparison, RatioObjective
+from slawatch.engine.evaluator import Evaluator
+from slawatch.engine.events import first_events, has_event
+from slawatch.engine.kinds.base import N_, Kind, Words
+from slawatch.engine.periods import Period
+from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.status import Status, forecast, verdict
+
+
+@dataclass(frozen=True)
+class RatioResult(ObjectiveResult):
+    kind = "ratio"
+    COLUMNS = ("numerator", "denominator")
+
+    numerator: int = 0
+    denominator: int = 0
+
+    def figures(self) -> Document:
+        return {"numerator": self.numerator, "denominator": self.denominator}
+
+    @classmethod
+    def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
+        return {"numerator": document["numerator"], "denominator": document["denominator"]}
+
+
+def ratio_status(value: float | None, op: Comparison, target: float, *, running: bool) -> Status:
+    """Judge a share as it stands: a ratio has no pace to extrapolate."""
+    if not running:
+        return verdict(value, op, target)
+    if value is None:
+        return Status.NO_DATA
+    return forecast(op.holds(value, target))
+
+
+class RatioKind(Kind):
+    def measure(
+        self, evaluator: Evaluator, objective: RatioObjective, periods: list[Period]
+    ) -> list[ObjectiveResult]:
+        events = evaluator.table.events
+        denominators = first_events(events, objective.of, evaluator.items_of(objective))
+        counted = denominators.get_column("item").is_in(
+            has_event(events, objective.count).implode()
+        )
+        index = evaluator.assign(denominators.get_column("at").to_numpy(), periods)
+        inside = index >= 0
+        of = np.bincount(index[inside], minlength=len(periods))
+        hits = np.bincount(index[inside & counted.to_numpy()], minlength=len(periods))
+        results: list[ObjectiveResult] = []
+        target, op = objective.target.value, objective.target.op
+        for period, numerator, denominator in zip(periods, hits.tolist(), of.tolist(), strict=True):
+            value = numerator / denominator if denominator else None
+            status = ratio_status(value, op, target, running=evaluator.running(period))
+            results.append(
+                RatioResult(
+                    objective.id, objective.owner, value, target, op, status, numerator, denominator
+                )
+            )
+        return results
+
+    def describe(self, objective: RatioObjective) -> str:
+        share = share_words(objective.target)
+        return f"{share} of items with {objective.of} also {objective.count}"
+
+    def details(self, result: RatioResult, words: Words) -> str:
+        return words.gettext(
+            "%(numerator)s of %(denominator)s",
+            numerator=words.count(result.numerator),
+            denominator=words.count(result.denominator),
+        )
+
+
+RATIO = RatioKind(name="ratio", label=N_("rate"), share=True, decimals=1, result=RatioResult)
