@@ -68,6 +68,11 @@ class ObjectiveResult:
         return {}
 
     @property
+    def parts(self) -> tuple[float, float] | None:
+        """Return (hits, base) the value is hits / base of, to pool periods; None if it is not."""
+        return None
+
+    @property
     def decided(self) -> bool:
         """Tell whether the status is a verdict (met, breached), not a forecast."""
         return self.status in (Status.MET, Status.BREACHED)

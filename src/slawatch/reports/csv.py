@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from slawatch.engine.kinds import detail_columns, result_of
+from slawatch.engine.kinds import detail_columns
 from slawatch.reports.cells import csv_text
 from slawatch.reports.model import Report
 
@@ -25,16 +25,16 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*COLUMNS, *DETAIL_COLUMNS))
     for score in report.scores:
-        objective = score.objective
-        details = result_of(objective).columns()
+        document = score.objective.document()  # the figures as the evaluate JSON writes them
+        details = score.objective.columns()
         row = (
             report.period.label,
             score.id,
-            objective["owner"],
-            score.kind,
-            "" if score.value is None else objective["value"],
-            objective["target"],
-            objective["op"],
+            document["owner"],
+            score.kind.name,
+            "" if score.value is None else document["value"],
+            document["target"],
+            document["op"],
             score.status,
             *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
         )

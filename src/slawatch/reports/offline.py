@@ -67,11 +67,9 @@ def build_report(
         raise ValueError("the scorecard evaluation must hold exactly one period")
     zone = ZoneInfo(agreement.timezone)
     period = scorecard.periods[0].period
-    scores = scores_of(agreement, (r.document() for r in scorecard.periods[0].objectives))
+    scores = scores_of(agreement, scorecard.periods[0].objectives)
     figures = [
-        Figure(group.period, result.document())
-        for group in history.periods
-        for result in group.objectives
+        Figure(group.period, result) for group in history.periods for result in group.objectives
     ]
     items = {name: _items(table, period, zone) for name, table in clocks.items()}
     open_period = period.end > history.as_of

@@ -51,6 +51,11 @@ class AvailabilityResult(ObjectiveResult):
     def figures(self) -> Document:
         return {name: getattr(self, name) for name in FIGURES}
 
+    @property
+    def parts(self) -> tuple[float, float]:
+        eligible = float(self.eligible_seconds)
+        return eligible - self.downtime_seconds, eligible
+
     @classmethod
     def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
         return {name: document.get(name) for name in FIGURES if name in document}
@@ -176,4 +181,5 @@ AVAILABILITY = AvailabilityKind(
     share=True,
     decimals=2,
     result=AvailabilityResult,
+    near_full=True,
 )

@@ -39,7 +39,9 @@ class Kind:
     """An objective kind: its name in agreements and JSON, and how its figures read.
 
     `share`: the value is a fraction shown in percent (else a count); `decimals`: the fewest
-    decimals a value shows, in its shown unit (more only to read right against its target).
+    decimals a value shows, in its shown unit (more only to read right against its target);
+    `near_full`: its values live near 100 %, so a chart zooms in rather than start at zero;
+    `item_clocks`: each item has a clock (listed, breached items reported).
     """
 
     name: str
@@ -47,6 +49,8 @@ class Kind:
     share: bool
     decimals: int
     result: type[ObjectiveResult]
+    near_full: bool = False
+    item_clocks: bool = False
 
     def measure(
         self, evaluator: Evaluator, objective: Any, periods: list[Period]

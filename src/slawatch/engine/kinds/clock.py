@@ -49,6 +49,10 @@ class ClockResult(ObjectiveResult):
         counts: dict[str, int] = {state: getattr(self, state) for state in STATES}
         return counts
 
+    @property
+    def parts(self) -> tuple[float, float]:
+        return float(self.met), float(self.met + self.breached)
+
     @classmethod
     def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
         counts = document.get("counts") or {}
@@ -135,7 +139,12 @@ class ClockKind(Kind):
 
 
 CLOCK = ClockKind(
-    name="clock", label=N_("response time"), share=True, decimals=1, result=ClockResult
+    name="clock",
+    label=N_("response time"),
+    share=True,
+    decimals=1,
+    result=ClockResult,
+    item_clocks=True,
 )
 
 

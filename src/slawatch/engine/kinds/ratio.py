@@ -29,6 +29,10 @@ class RatioResult(ObjectiveResult):
     def figures(self) -> Document:
         return {"numerator": self.numerator, "denominator": self.denominator}
 
+    @property
+    def parts(self) -> tuple[float, float]:
+        return float(self.numerator), float(self.denominator)
+
     @classmethod
     def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
         return {"numerator": document["numerator"], "denominator": document["denominator"]}

@@ -19,14 +19,19 @@ from fastapi.responses import HTMLResponse
 from slawatch.agreements.model import Agreement, ClockObjective, Objective
 from slawatch.benchmarks import Reference, compare, figure_text, references_for
 from slawatch.engine.instants import US, from_us
+from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     clock_state_text,
     details_text,
+    is_share,
     status_text,
     target_text,
     value_text,
     working_text,
+)
+from slawatch.formatting import (
+    Objective as FormattedObjective,
 )
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version
@@ -55,19 +60,19 @@ _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 ObjectiveId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-def _scaled(objective: dict[str, Any], value: float | None) -> float | None:
+def _scaled(objective: FormattedObjective, value: float | None) -> float | None:
     """Return a value as the chart draws it: shares in percent, counts as they are."""
     if value is None:
         return None
-    return round(value * 100, 4) if objective.get("kind") != "count" else value
+    return round(value * 100, 4) if is_share(objective) else value
 
 
 def period_rows(
-    results: list[tuple[str, int, dict[str, Any]]], t: Translator
+    results: list[tuple[str, int, ObjectiveResult]], t: Translator
 ) -> list[dict[str, Any]]:
-    """Return the table rows of (label, version, objective JSON), with trailing averages."""
+    """Return the table rows of (label, version, result), with trailing averages."""
     rows = []
-    history: list[tuple[str, dict[str, Any]]] = []
+    history: list[tuple[str, ObjectiveResult]] = []
     for label, version, objective in results:
         history.append((label, objective))
         trailing = compare(history).trailing_3
@@ -75,12 +80,12 @@ def period_rows(
             {
                 "period": label,
                 "version": version,
-                "value": objective.get("value"),
-                "value_text": value_text(objective, objective.get("value"), t),
-                "target": objective.get("target"),
+                "value": objective.value,
+                "value_text": value_text(objective, objective.value, t),
+                "target": objective.target,
                 "target_text": target_text(objective, t),
-                "status": objective["status"],
-                "status_text": status_text(objective["status"], t),
+                "status": objective.status.value,
+                "status_text": status_text(objective.status.value, t),
                 "details": details_text(objective, t),
                 "trailing": trailing.value if trailing.periods else None,
                 "trailing_text": value_text(objective, trailing.value, t)
@@ -92,9 +97,9 @@ def period_rows(
     return rows
 
 
-def _band(reference: Reference, figure: dict[str, Any]) -> tuple[float, float] | None:
+def _band(reference: Reference, figure: FormattedObjective) -> tuple[float, float] | None:
     """Return a reference's low and high on the chart's scale, if it measures the same unit."""
-    unit = "count" if figure["kind"] == "count" else "percent"
+    unit = "percent" if is_share(figure) else "count"
     shown = reference.figure
     if shown.unit != unit:
         return None
@@ -105,7 +110,7 @@ def _band(reference: Reference, figure: dict[str, Any]) -> tuple[float, float] |
 
 def chart_config(
     rows: list[dict[str, Any]],
-    figure: dict[str, Any],
+    figure: FormattedObjective,
     references: list[Reference],
     t: Translator,
 ) -> dict[str, Any]:
@@ -162,7 +167,7 @@ def chart_config(
             ]
             datasets[-2]["fill"] = "+1"  # shade the band between the two lines
         break  # one reference: several would hide the bars
-    share = figure["kind"] != "count"
+    share = is_share(figure)
     return {
         "type": "bar",
         "data": {"labels": labels, "datasets": datasets},
@@ -304,15 +309,15 @@ def _objective(
 
 def _periods(
     request: Request, agreement: Agreement, objective: Objective
-) -> tuple[list[tuple[str, int, dict[str, Any]]], list[Reference]]:
+) -> tuple[list[tuple[str, int, ObjectiveResult]], list[Reference]]:
     with read_transaction(request.app.state.engine) as connection:
         stored = recent_results(connection, agreement.id, objective.period, limit=PERIODS_SHOWN)
         overrides = reference_overrides(connection)
     found = []
     for result in stored:
-        for figure in result.payload["periods"][0]["objectives"]:
-            if figure["id"] == objective.id:
-                found.append((result.period, result.version, figure))
+        figure = result.result(objective.id)
+        if figure is not None:
+            found.append((result.period, result.version, figure))
     return found, references_for(agreement, objective.id, overrides)
 
 
