@@ -72,6 +72,13 @@ class ObjectiveResult:
         """Return (hits, base) the value is hits / base of, to pool periods; None if it is not."""
         return None
 
+    def budget_left(self) -> float | None:
+        """Return the unspent share of the failures the target allows; negative once overspent.
+
+        None for a kind without an error budget (a count).
+        """
+        return None
+
     @property
     def decided(self) -> bool:
         """Tell whether the status is a verdict (met, breached), not a forecast."""
@@ -89,6 +96,22 @@ def common_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         "op": Comparison(document["op"]),
         "status": Status(document["status"]),
     }
+
+
+def share_budget_left(result: ObjectiveResult) -> float | None:
+    """Return a share's unspent error budget: the failures its target allows, less those spent.
+
+    With a target of "≥ 95 %", 5 % of the items may fail; at 98 % measured, 2 of those 5
+    points are spent and 0.6 remains. With "≤ 10 %" (an error rate), 10 % may fail; at 4 %
+    measured, 0.6 remains. A target of 100 % (or 0 % for a rate) has none: nothing may fail.
+    """
+    if result.value is None:
+        return None
+    if result.op.higher_is_better:
+        allowed, spent = 1.0 - result.target, 1.0 - result.value
+    else:
+        allowed, spent = result.target, result.value
+    return None if allowed <= 0 else 1.0 - spent / allowed
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from slawatch.engine.events import has_event, outages
 from slawatch.engine.instants import US, to_us
 from slawatch.engine.kinds.base import N_, Kind, Words
 from slawatch.engine.periods import Period
-from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.results import Document, ObjectiveResult, share_budget_left
 from slawatch.engine.status import Status, forecast, verdict
 
 FIGURES = (  # the JSON's keys, in its order
@@ -50,6 +50,12 @@ class AvailabilityResult(ObjectiveResult):
 
     def figures(self) -> Document:
         return {name: getattr(self, name) for name in FIGURES}
+
+    def budget_left(self) -> float | None:
+        """Return the engine's figure: downtime against what the target allows all period."""
+        if self.error_budget_remaining is not None:
+            return float(self.error_budget_remaining)
+        return share_budget_left(self)
 
     @property
     def parts(self) -> tuple[float, float]:

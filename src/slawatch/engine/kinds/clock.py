@@ -18,7 +18,7 @@ from slawatch.engine.events import ClockItems, EventTable, clock_items
 from slawatch.engine.instants import Instants
 from slawatch.engine.kinds.base import N_, Kind, Words
 from slawatch.engine.periods import Period
-from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.results import Document, ObjectiveResult, share_budget_left
 from slawatch.engine.status import Status, forecast, verdict
 
 STATES = tuple(state.name.lower() for state in sorted(ClockState))  # the JSON's order
@@ -48,6 +48,9 @@ class ClockResult(ObjectiveResult):
         """Return the items in each clock state, in the JSON's order."""
         counts: dict[str, int] = {state: getattr(self, state) for state in STATES}
         return counts
+
+    def budget_left(self) -> float | None:
+        return share_budget_left(self)
 
     @property
     def parts(self) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import first_events, has_event
 from slawatch.engine.kinds.base import N_, Kind, Words
 from slawatch.engine.periods import Period
-from slawatch.engine.results import Document, ObjectiveResult
+from slawatch.engine.results import Document, ObjectiveResult, share_budget_left
 from slawatch.engine.status import Status, forecast, verdict
 
 
@@ -29,13 +29,16 @@ class RatioResult(ObjectiveResult):
     def figures(self) -> Document:
         return {"numerator": self.numerator, "denominator": self.denominator}
 
+    def budget_left(self) -> float | None:
+        return share_budget_left(self)
+
     @property
     def parts(self) -> tuple[float, float]:
         return float(self.numerator), float(self.denominator)
 
     @classmethod
     def fields_of(cls, document: Mapping[str, Any]) -> dict[str, Any]:
-        return {"numerator": document["numerator"], "denominator": document["denominator"]}
+        return {name: int(document.get(name, 0)) for name in cls.COLUMNS}
 
 
 def ratio_status(value: float | None, op: Comparison, target: float, *, running: bool) -> Status:
