@@ -336,11 +336,9 @@ def _figures(connection: Connection, subject: EscalationSubject) -> PeriodFigure
     stored = (
         stored_result(connection, subject.agreement_id, subject.period) if subject.period else None
     )
-    if stored is not None:
-        for period in stored.payload.get("periods", []):
-            for objective in period.get("objectives", []):
-                if objective.get("id") == subject.objective:
-                    found = objective
+    result = None if stored is None else stored.result(subject.objective)
+    if result is not None:
+        found = result.document()
     if found.get("target") is None or found.get("op") is None:
         return None
     value = found.get("value")
