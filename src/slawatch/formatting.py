@@ -11,7 +11,8 @@ same number reads the same everywhere. Two promises hold for everything written 
   and a clock past its allowance shows an overrun, never time left.
 
 Input of the objective helpers is a typed result (`engine/results.py`), or a document that
-carries the same keys (a credit line: kind, value, target, op, status, threshold, tier). Whether
+carries the same keys (a credit line: kind, value, target, op, status, threshold, tier; without
+a kind, `share: True` formats a share). Whether
 a value is a share or a count, and its fewest decimals, are its kind's (`engine/kinds/`). The
 JSON keeps its codes (`on_track`); people read words ("on track").
 """
@@ -209,7 +210,7 @@ def _shown(objective: Objective) -> _Shown:
     found = KINDS.get(str(objective.get("kind")))
     threshold = objective.get("threshold")
     return _Shown(
-        share=found is not None and found.share,
+        share=bool(objective.get("share")) if found is None else found.share,
         base=SHARE_DECIMALS if found is None else found.decimals,
         value=objective.get("value"),
         target=objective.get("target"),

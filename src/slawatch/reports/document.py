@@ -240,7 +240,7 @@ def _credits(pdf: Page, agreement: Agreement, t: Translator) -> None:
     with pdf.grid(headings, CREDIT_WIDTHS) as table:
         for name, tiers in credits.tiers.items():
             objective = agreement.objectives.get(name)
-            shape = {"kind": "ratio", "op": ">="} if objective is None else target_of(objective)
+            shape = {"share": True, "op": ">="} if objective is None else target_of(objective)
             title = name if objective is None else f"{objective.title} ({name})"
             for tier in tiers:
                 threshold = threshold_text(shape, tier.threshold, t)

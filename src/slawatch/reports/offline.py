@@ -17,6 +17,7 @@ from slawatch.commands.output import INSTANT_COLUMNS, clock_columns
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, from_us
+from slawatch.engine.kinds import kind_of
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import Period
 from slawatch.engine.results import Evaluation
@@ -44,7 +45,7 @@ def report_from_events(
     clocks = {
         objective.id: rows.filter(pl.col("objective") == objective.id)
         for objective in agreement.objectives.values()
-        if objective.kind == "clock"
+        if kind_of(objective.kind).item_clocks
     }
     return build_report(agreement, scorecard, history, clocks, generated_at=generated_at)
 

@@ -314,7 +314,8 @@ def _credit_lines(
         for line in statement.lines:
             spec = agreement.objectives.get(line.objective)
             shape = {
-                "kind": "ratio" if spec is None else spec.kind,
+                "kind": None if spec is None else spec.kind,
+                "share": spec is None,
                 "op": ">=" if spec is None else spec.target.op.value,
                 "target": line.target,
                 "value": line.value,

@@ -225,7 +225,8 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
     for line in statement.lines:
         spec = report.agreement.objectives.get(line.objective)
         shape = {
-            "kind": "ratio" if spec is None else spec.kind,
+            "kind": None if spec is None else spec.kind,
+            "share": spec is None,
             "op": ">=" if spec is None else spec.target.op.value,
             "target": line.target,
             "value": line.value,

@@ -156,6 +156,9 @@ class AvailabilityKind(Kind):
             results.append(result)
         return results
 
+    def event_roles(self, objective: AvailabilityObjective) -> dict[str, str]:
+        return {"down": objective.down, "up": objective.up}
+
     def describe(self, objective: AvailabilityObjective) -> str:
         what = f"{share_words(objective.target)} available, down from {objective.down}"
         what += f" to {objective.up}"

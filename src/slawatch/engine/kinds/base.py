@@ -58,6 +58,10 @@ class Kind:
         """Return the objective's result in each period."""
         raise NotImplementedError
 
+    def event_roles(self, objective: Any) -> dict[str, str]:
+        """Return the event type of each role the objective reads: {"start": "handed_over"}."""
+        raise NotImplementedError
+
     def describe(self, objective: Any) -> str:
         """Say in words what the objective measures, before its `where:` and period."""
         raise NotImplementedError

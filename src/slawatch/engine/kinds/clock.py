@@ -123,6 +123,13 @@ class ClockKind(Kind):
             results.append(result)
         return results
 
+    def event_roles(self, objective: ClockObjective) -> dict[str, str]:
+        clock = objective.clock
+        roles = {"start": clock.start, "stop": clock.stop}
+        if clock.pause is not None and clock.resume is not None:
+            roles |= {"pause": clock.pause, "resume": clock.resume}
+        return roles
+
     def describe(self, objective: ClockObjective) -> str:
         clock = objective.clock
         within = objective.within.text or format_duration(objective.within)

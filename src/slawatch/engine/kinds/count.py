@@ -72,6 +72,9 @@ class CountKind(Kind):
             results.append(CountResult(objective.id, objective.owner, value, target, op, status))
         return results
 
+    def event_roles(self, objective: CountObjective) -> dict[str, str]:
+        return {"count": objective.count}
+
     def describe(self, objective: CountObjective) -> str:
         return f"{count_words(objective.target)} items with {objective.count}"
 

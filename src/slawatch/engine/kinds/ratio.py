@@ -75,6 +75,9 @@ class RatioKind(Kind):
             )
         return results
 
+    def event_roles(self, objective: RatioObjective) -> dict[str, str]:
+        return {"count": objective.count, "of": objective.of}
+
     def describe(self, objective: RatioObjective) -> str:
         share = share_words(objective.target)
         return f"{share} of items with {objective.of} also {objective.count}"

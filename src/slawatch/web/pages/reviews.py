@@ -120,7 +120,7 @@ def _target_cell(value: float | None, axis: str, t: Translator) -> str:
     if value is None:
         return "–"
     if axis == "share":
-        return threshold_text({"kind": "ratio"}, value / 100, t)
+        return threshold_text({"share": True}, value / 100, t)
     return number_text(value, t, 2)
 
 
