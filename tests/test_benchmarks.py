@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.benchmarks import (
     Reference,
     average,

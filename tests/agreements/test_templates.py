@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from slawatch.agreement_files import load_agreement
-from slawatch.agreements import parse_agreement, template_names, template_text
+from slawatch.agreements import template_names, template_text
 from slawatch.agreements.model import (
     AvailabilityObjective,
     ClockObjective,
@@ -11,6 +11,7 @@ from slawatch.agreements.model import (
     DurationUnit,
     RatioObjective,
 )
+from slawatch.agreements.parse import parse_agreement
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 TEMPLATES = ["hr-requests", "it-service", "marketing-sales"]

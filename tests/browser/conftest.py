@@ -27,8 +27,9 @@ import polars as pl
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from slawatch.agreements import Agreement, parse_agreement
+from slawatch.agreements import Agreement
 from slawatch.agreements.model import ClockObjective
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, US, to_us

@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slawatch.agreements import parse_agreement
 from slawatch.agreements.model import (
     Agreement,
     ClockObjective,
@@ -19,6 +18,7 @@ from slawatch.agreements.model import (
     PeriodKind,
     RatioObjective,
 )
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.credits import CreditLine, credit_statements, tier_reached
 from slawatch.engine.kinds import kind_of
 from slawatch.engine.objectives import evaluate

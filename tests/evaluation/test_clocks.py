@@ -8,7 +8,8 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, to_us

@@ -18,15 +18,9 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from slawatch.agreements import (
-    Agreement,
-    AgreementError,
-    AgreementLimitError,
-    Limits,
-    Problem,
-    parse_agreement,
-)
+from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, Limits, Problem
 from slawatch.agreements.limits import DEFAULT_LIMITS
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.results import ObjectiveResult

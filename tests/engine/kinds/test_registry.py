@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from slawatch.agreements import parse_agreement
 from slawatch.agreements.model import Comparison
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.kinds import KINDS, detail_columns, kind_of, result_of

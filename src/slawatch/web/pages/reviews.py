@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from slawatch.agreements import AgreementError, Limits, parse_agreement
+from slawatch.agreements import AgreementError, Limits
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import (
     CADENCE_NAMES,
