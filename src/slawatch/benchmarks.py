@@ -28,12 +28,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from ruamel.yaml import YAML
 
-from slawatch.agreements.model import (
-    Agreement,
-    ClockObjective,
-    PeriodKind,
-    RatioObjective,
-)
+from slawatch.agreements.model import Agreement, PeriodKind
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.periods import first_day, label_of, read_label
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (

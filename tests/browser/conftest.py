@@ -28,12 +28,11 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from slawatch.agreements import Agreement
-from slawatch.agreements.model import ClockObjective
 from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, US, to_us
-from slawatch.engine.kinds.clock import measure_clocks
+from slawatch.engine.kinds.clock import ClockObjective, measure_clocks
 from slawatch.evaluation.service import refresh_all
 from slawatch.generate import generate_events
 from slawatch.store.agreements import save_version

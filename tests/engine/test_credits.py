@@ -7,20 +7,20 @@ from hypothesis import strategies as st
 
 from slawatch.agreements.model import (
     Agreement,
-    ClockObjective,
     ClockSpec,
-    CountObjective,
     Credits,
     CreditTier,
     Fee,
     Objective,
     Party,
     PeriodKind,
-    RatioObjective,
 )
 from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.credits import CreditLine, credit_statements, tier_reached
 from slawatch.engine.kinds import kind_of
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import parse_label
 from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult

@@ -2,14 +2,11 @@
 
 import datetime as dt
 
-from slawatch.agreements.model import (
-    AvailabilityObjective,
-    ClockObjective,
-    ClockSpec,
-    CountObjective,
-    PeriodKind,
-    RatioObjective,
-)
+from slawatch.agreements.model import ClockSpec, PeriodKind
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.status import Status
 from tests.engine.builders import agreement, hours, instant, table, target

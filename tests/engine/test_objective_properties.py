@@ -16,17 +16,13 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slawatch.agreements.model import (
-    AvailabilityObjective,
-    ClockObjective,
-    ClockSpec,
-    CountObjective,
-    MaintenanceWindow,
-    PeriodKind,
-    RatioObjective,
-)
+from slawatch.agreements.model import ClockSpec, MaintenanceWindow, PeriodKind
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import US, from_us
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.status import Status, verdict
 from tests.engine.builders import agreement, hours, office, target

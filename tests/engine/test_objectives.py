@@ -3,17 +3,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from slawatch.agreements.model import (
-    AttributeTest,
-    AvailabilityObjective,
-    ClockObjective,
-    ClockSpec,
-    CountObjective,
-    MaintenanceWindow,
-    PeriodKind,
-    RatioObjective,
-)
-from slawatch.engine.kinds.clock import item_clocks
+from slawatch.agreements.model import AttributeTest, ClockSpec, MaintenanceWindow, PeriodKind
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective, item_clocks
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import parse_label
 from slawatch.engine.status import Status

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import apprise
 from sqlalchemy import Connection
 
-from slawatch.agreements.model import Agreement, ClockObjective, DurationUnit
+from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.alerts.messages import (
     ClockFigures,
     Message,
@@ -36,6 +36,7 @@ from slawatch.alerts.messages import (
 )
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.i18n import DEFAULT_LANGUAGE, supported
 from slawatch.store.agreements import get_version
 from slawatch.store.deliveries import EscalationSubject, add_delivery, escalation_subject

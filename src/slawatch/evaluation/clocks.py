@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from slawatch.agreements.model import Agreement, ClockObjective, DurationUnit
+from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingTime
 from slawatch.engine.clock import (
     Clocks,
@@ -26,7 +26,7 @@ from slawatch.engine.clock import (
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
-from slawatch.engine.kinds.clock import measure_clocks
+from slawatch.engine.kinds.clock import ClockObjective, measure_clocks
 from slawatch.store.agreements import StoredAgreement, version_in_force
 
 CLOCK_SCHEMA: dict[str, pl.DataType] = {

@@ -14,14 +14,14 @@ from babel.dates import get_day_names
 from slawatch.agreements.model import (
     Agreement,
     AttributeTest,
-    AvailabilityObjective,
     Calendar,
-    ClockObjective,
     DurationUnit,
     Interval,
     Objective,
     PeriodKind,
 )
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.formatting import agreed_text, money_text, share_text, threshold_text
 from slawatch.i18n import N_, Translator
 from slawatch.reports.layout import FONT, RULE, Page

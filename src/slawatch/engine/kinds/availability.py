@@ -5,12 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
+from ruamel.yaml.comments import CommentedSeq
 
+from slawatch.agreements._walk import (
+    At,
+    Map,
+    Walk,
+    list_items,
+    read_event,
+    read_instant,
+    read_mapping,
+    read_sequence,
+)
 from slawatch.agreements.describe import share_words
-from slawatch.agreements.model import AvailabilityObjective, Comparison
+from slawatch.agreements.model import Comparison, MaintenanceWindow, Objective
 from slawatch.engine.availability import AvailabilityMeter, Outages
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import has_event, outages
@@ -31,6 +42,16 @@ FIGURES = (  # the JSON's keys, in its order
     "error_budget_seconds",
     "error_budget_remaining",
 )
+
+
+class AvailabilityObjective(Objective):
+    """Measure the share of (working) time services were up, between down and up events."""
+
+    kind: Literal["availability"] = "availability"
+    down: str
+    up: str
+    calendar: str | None = None
+    maintenance: tuple[MaintenanceWindow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,59 @@ def _seconds(us: int | None) -> int | None:
     return None if us is None else us // US
 
 
+def _read_availability(walk: Walk, spec: Map, calendar: str | None) -> dict[str, Any] | None:
+    availability = read_mapping(
+        walk,
+        spec.get("availability"),
+        spec.value_at("availability"),
+        known=("down", "up", "maintenance"),
+        required=("down", "up"),
+    )
+    if availability is None:
+        return None
+    fields: dict[str, Any] = {
+        key: read_event(walk, availability.get(key), availability.value_at(key))
+        for key in ("down", "up")
+        if key in availability
+    }
+    if fields.get("down") is not None and fields.get("down") == fields.get("up"):
+        walk.problem(
+            availability.value_at("up"),
+            "up is the same event as down",
+            "an outage ends at a different event than it starts",
+        )
+    if "maintenance" in availability:
+        fields["maintenance"] = _maintenance(
+            walk, availability.get("maintenance"), availability.value_at("maintenance")
+        )
+    return fields | {"calendar": calendar}
+
+
+def _maintenance(walk: Walk, value: Any, at: At) -> tuple[MaintenanceWindow, ...]:
+    seq = read_sequence(walk, value, at, what="a list of {start: INSTANT, end: INSTANT} windows")
+    windows: list[MaintenanceWindow] = []
+    for _, item, item_at in list_items(seq if seq is not None else CommentedSeq(), at):
+        window = read_mapping(
+            walk, item, item_at, known=("start", "end"), required=("start", "end")
+        )
+        if window is None or "start" not in window or "end" not in window:
+            continue
+        start = read_instant(walk, window.get("start"), window.value_at("start"))
+        end = read_instant(walk, window.get("end"), window.value_at("end"))
+        if start is not None and end is not None:
+            if end <= start:
+                walk.problem(
+                    window.value_at("end"), "the window ends before it starts", "swap start and end"
+                )
+            else:
+                windows.append(MaintenanceWindow(start=start, end=end))
+    return tuple(windows)
+
+
 class AvailabilityKind(Kind):
+    def read(self, walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+        return _read_availability(walk, spec, calendar)
+
     def meter(self, evaluator: Evaluator, objective: AvailabilityObjective) -> AvailabilityMeter:
         """Return the objective's services' merged outages, ready to measure any period."""
         events = evaluator.table.events
@@ -190,5 +263,8 @@ AVAILABILITY = AvailabilityKind(
     share=True,
     decimals=2,
     result=AvailabilityResult,
+    objective=AvailabilityObjective,
     near_full=True,
+    keys=("calendar",),
+    example="{down: E, up: E}",
 )

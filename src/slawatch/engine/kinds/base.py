@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from slawatch.agreements._walk import At, Map, Walk
+from slawatch.agreements.model import Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
@@ -38,10 +40,11 @@ class Words(Protocol):
 class Kind:
     """An objective kind: its name in agreements and JSON, and how its figures read.
 
-    `share`: the value is a fraction shown in percent (else a count); `decimals`: the fewest
-    decimals a value shows, in its shown unit (more only to read right against its target);
-    `near_full`: its values live near 100 %, so a chart zooms in rather than start at zero;
-    `item_clocks`: each item has a clock (listed, breached items reported).
+        `share`: the value is a fraction shown in percent (else a count); `decimals`: the fewest
+        decimals a value shows, in its shown unit (more only to read right against its target);
+        `near_full`: its values live near 100 %, so a chart zooms in rather than start at zero;
+        `item_clocks`: each item has a clock (listed, breached items reported). The kind's own YAML
+    key is its name (`clock: {start: E, stop: E}`).
     """
 
     name: str
@@ -49,8 +52,15 @@ class Kind:
     share: bool
     decimals: int
     result: type[ObjectiveResult]
+    objective: type[Objective]  # its model in an agreement
     near_full: bool = False
     item_clocks: bool = False
+    keys: tuple[str, ...] = ()  # objective keys it reads besides its own (`within:`)
+    example: str = "EVENT"  # how its own key is written, for hints
+
+    def read(self, walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+        """Read the kind's own fields of an objective's YAML; None after reporting a problem."""
+        raise NotImplementedError
 
     def measure(
         self, evaluator: Evaluator, objective: Any, periods: list[Period]

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from slawatch.agreements._walk import (
+    At,
+    Map,
+    Walk,
+    as_fraction,
+    read_event,
+    read_mapping,
+    read_percent,
+    required_hint,
+)
 from slawatch.agreements.describe import share_words
-from slawatch.agreements.durations import format_duration
-from slawatch.agreements.model import Agreement, ClockObjective, Comparison
+from slawatch.agreements.durations import DurationError, format_duration, parse_duration
+from slawatch.agreements.model import Agreement, ClockSpec, Comparison, Duration, Objective
 from slawatch.engine.clock import Clocks, ClockState, compute_clocks
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable, clock_items
@@ -23,6 +34,16 @@ from slawatch.engine.status import Status, forecast, verdict
 
 STATES = tuple(state.name.lower() for state in sorted(ClockState))  # the JSON's order
 SHOWN_STATES = ("met", "breached", "at_risk", "running", "paused")  # the details' order
+
+
+class ClockObjective(Objective):
+    """Time each item from a start event to a stop event against an allowance."""
+
+    kind: Literal["clock"] = "clock"
+    clock: ClockSpec
+    within: Duration
+    calendar: str | None = None
+    warn: float | None = None  # fraction of the allowance after which a running item is at risk
 
 
 @dataclass(frozen=True)
@@ -97,7 +118,74 @@ def measure_clocks(evaluator: Evaluator, objective: ClockObjective) -> tuple[Clo
     return items, clocks
 
 
+def _read_clock(walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+    clock = read_mapping(
+        walk,
+        spec.get("clock"),
+        spec.value_at("clock"),
+        known=("start", "stop", "pause", "resume"),
+        required=("start", "stop"),
+    )
+    events: dict[str, str | None] = {}
+    if clock is not None:
+        for key in ("start", "stop", "pause", "resume"):
+            if key in clock:
+                events[key] = read_event(walk, clock.get(key), clock.value_at(key))
+        for one, other in (("pause", "resume"), ("resume", "pause")):
+            if one in clock and other not in clock:
+                walk.problem(
+                    clock.key_at(one),
+                    f"{one} needs {other}",
+                    f"add {other}: EVENT, or remove {one}",
+                )
+        for one, other in (("start", "stop"), ("pause", "resume")):
+            if events.get(one) is not None and events.get(one) == events.get(other):
+                walk.problem(
+                    clock.value_at(other),
+                    f"{other} is the same event as {one}",
+                    f"a clock needs different events to {one} and {other}",
+                )
+    within: Duration | None = None
+    if "within" not in spec:
+        walk.problem(at.join("within", at.line), "is required but missing", required_hint("within"))
+    else:
+        within = _allowance(
+            walk, spec.get("within"), spec.value_at("within"), calendar="calendar" in spec
+        )
+    warn = None
+    if "warn" in spec:
+        number = read_percent(walk, spec.get("warn"), spec.value_at("warn"))
+        warn = None if number is None else as_fraction(number)
+    if clock is None or within is None:
+        return None
+    return {"clock": events, "within": within, "calendar": calendar, "warn": warn}
+
+
+def _allowance(walk: Walk, value: Any, at: At, *, calendar: bool) -> Duration | None:
+    duration = _duration(walk, value, at, calendar=calendar)
+    if duration is not None and duration.amount == 0:
+        walk.problem(
+            at, f'an allowance of "{duration.text}" can never be met', "allow more than zero time"
+        )
+        return None
+    return duration
+
+
+def _duration(walk: Walk, value: Any, at: At, *, calendar: bool) -> Duration | None:
+    if value is None or isinstance(value, CommentedMap | CommentedSeq | bool):
+        walk.problem(at, "needs a duration", "write a number and a unit, such as 24h")
+        return None
+    try:
+        return parse_duration(str(value), calendar=calendar)
+    except DurationError as error:
+        walk.problem(at, error.message, error.hint)
+        return None
+
+
 class ClockKind(Kind):
+    def read(self, walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+        return _read_clock(walk, spec, at, calendar)
+
     def measure(
         self, evaluator: Evaluator, objective: ClockObjective, periods: list[Period]
     ) -> list[ObjectiveResult]:
@@ -154,7 +242,10 @@ CLOCK = ClockKind(
     share=True,
     decimals=1,
     result=ClockResult,
+    objective=ClockObjective,
     item_clocks=True,
+    keys=("within", "calendar", "warn"),
+    example="{start: E, stop: E}",
 )
 
 

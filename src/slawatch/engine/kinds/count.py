@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
+from slawatch.agreements._walk import At, Map, Walk, read_event
 from slawatch.agreements.describe import count_words
-from slawatch.agreements.model import Comparison, CountObjective
+from slawatch.agreements.model import Comparison, Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import first_events
 from slawatch.engine.kinds.base import N_, Kind
@@ -15,6 +17,13 @@ from slawatch.engine.periods import Period
 from slawatch.engine.periods import share_of_periods as periods_spanned
 from slawatch.engine.results import Document, ObjectiveResult
 from slawatch.engine.status import Status, forecast, verdict
+
+
+class CountObjective(Objective):
+    """Count the items that reach an event in each period."""
+
+    kind: Literal["count"] = "count"
+    count: str  # event type
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,9 @@ class CountKind(Kind):
             results.append(CountResult(objective.id, objective.owner, value, target, op, status))
         return results
 
+    def read(self, walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+        return {"count": read_event(walk, spec.get("count"), spec.value_at("count"))}
+
     def event_roles(self, objective: CountObjective) -> dict[str, str]:
         return {"count": objective.count}
 
@@ -79,4 +91,11 @@ class CountKind(Kind):
         return f"{count_words(objective.target)} items with {objective.count}"
 
 
-COUNT = CountKind(name="count", label=N_("count"), share=False, decimals=1, result=CountResult)
+COUNT = CountKind(
+    name="count",
+    label=N_("count"),
+    share=False,
+    decimals=1,
+    result=CountResult,
+    objective=CountObjective,
+)

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from slawatch.agreements._walk import At, Map, Walk, read_event, read_mapping
 from slawatch.agreements.describe import share_words
-from slawatch.agreements.model import Comparison, RatioObjective
+from slawatch.agreements.model import Comparison, Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import first_events, has_event
 from slawatch.engine.kinds.base import N_, Kind, Words
 from slawatch.engine.periods import Period
 from slawatch.engine.results import Document, ObjectiveResult, share_budget_left
 from slawatch.engine.status import Status, forecast, verdict
+
+
+class RatioObjective(Objective):
+    """Share the items with one event (`of`) that also have another (`count`)."""
+
+    kind: Literal["ratio"] = "ratio"
+    count: str
+    of: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,34 @@ def ratio_status(value: float | None, op: Comparison, target: float, *, running:
     return forecast(op.holds(value, target))
 
 
+def _read_ratio(walk: Walk, spec: Map) -> dict[str, Any] | None:
+    ratio = read_mapping(
+        walk,
+        spec.get("ratio"),
+        spec.value_at("ratio"),
+        known=("count", "of"),
+        required=("count", "of"),
+    )
+    if ratio is None:
+        return None
+    events = {
+        key: read_event(walk, ratio.get(key), ratio.value_at(key))
+        for key in ("count", "of")
+        if key in ratio
+    }
+    if events.get("count") is not None and events.get("count") == events.get("of"):
+        walk.problem(
+            ratio.value_at("count"),
+            "counts the same event it divides by",
+            "a ratio of an event to itself is always 100 %; count a different event",
+        )
+    return events
+
+
 class RatioKind(Kind):
+    def read(self, walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str, Any] | None:
+        return _read_ratio(walk, spec)
+
     def measure(
         self, evaluator: Evaluator, objective: RatioObjective, periods: list[Period]
     ) -> list[ObjectiveResult]:
@@ -90,4 +126,12 @@ class RatioKind(Kind):
         )
 
 
-RATIO = RatioKind(name="ratio", label=N_("rate"), share=True, decimals=1, result=RatioResult)
+RATIO = RatioKind(
+    name="ratio",
+    label=N_("rate"),
+    share=True,
+    decimals=1,
+    result=RatioResult,
+    objective=RatioObjective,
+    example="{count: E, of: E}",
+)

@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse
 from slawatch.agreements.model import (
     Agreement,
     Calendar,
-    ClockObjective,
     Duration,
     DurationUnit,
     Interval,
     Objective,
 )
 from slawatch.engine.instants import from_us
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.formatting import (
     agreed_text,

@@ -19,11 +19,12 @@ from babel.dates import format_skeleton
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
+from slawatch.agreements.model import Calendar, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
 from slawatch.engine.instants import US, from_us, to_us
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.segments import (
     Segment,
     SegmentKind,

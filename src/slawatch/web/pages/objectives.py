@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from slawatch.agreements.model import Agreement, ClockObjective, Objective
+from slawatch.agreements.model import Agreement, Objective
 from slawatch.benchmarks import Reference, compare, figure_text, references_for
 from slawatch.engine.instants import US, from_us
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
