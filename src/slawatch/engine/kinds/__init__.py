@@ -1,7 +1,7 @@
 """The objective kinds, by name: the one map the rest of slawatch asks about a kind.
 
-Adding a kind: a module here with its `Kind` and result class, its entry in `KINDS`, its
-tests (tests/engine/kinds/), catalogue entries for its words, a section in the docs.
+Adding a kind: one module here (model, YAML reading, result, measuring, status, words) entered
+in `KINDS`; its tests in tests/engine/kinds/, its words in the catalogues, a docs section.
 """
 
 from __future__ import annotations
