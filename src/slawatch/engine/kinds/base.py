@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slawatch.agreements._walk import At, Map, Walk
-from slawatch.agreements.model import Objective
+from slawatch.agreements.model import Duration, Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
@@ -71,6 +71,10 @@ class Kind:
     def event_roles(self, objective: Any) -> dict[str, str]:
         """Return the event type of each role the objective reads: {"start": "handed_over"}."""
         raise NotImplementedError
+
+    def allowance(self, objective: Any) -> Duration | None:
+        """Return the time each item is allowed, for a kind that times items; else None."""
+        return None
 
     def describe(self, objective: Any) -> str:
         """Say in words what the objective measures, before its `where:` and period."""

@@ -218,6 +218,9 @@ class ClockKind(Kind):
             roles |= {"pause": clock.pause, "resume": clock.resume}
         return roles
 
+    def allowance(self, objective: ClockObjective) -> Duration:
+        return objective.within
+
     def describe(self, objective: ClockObjective) -> str:
         clock = objective.clock
         within = objective.within.text or format_duration(objective.within)

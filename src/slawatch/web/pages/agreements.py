@@ -23,7 +23,7 @@ from slawatch.agreements.model import (
     Objective,
 )
 from slawatch.engine.instants import from_us
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds import kind_of
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.formatting import (
     agreed_text,
@@ -115,8 +115,9 @@ def within_text(duration: Duration, t: Translator) -> str:
 
 def timeframe_text(objective: Objective, t: Translator) -> str:
     """Say by when: the allowance of a clock, the measuring period of anything else."""
-    if isinstance(objective, ClockObjective):
-        return within_text(objective.within, t)
+    allowance = kind_of(objective.kind).allowance(objective)
+    if allowance is not None:
+        return within_text(allowance, t)
     return t.gettext(PER_PERIOD[objective.period.value])
 
 
