@@ -35,7 +35,7 @@ from slawatch.engine.periods import first_day, label_of, read_label
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     HOUR,
-    Objective,
+    Measured,
     duration_text,
     is_share,
     number_text,
@@ -177,7 +177,7 @@ def compare(history: Sequence[tuple[str, ObjectiveResult]]) -> Comparison:
     )
 
 
-def change_text(objective: Objective, change: float | None, t: Translator) -> str:
+def change_text(objective: Measured, change: float | None, t: Translator) -> str:
     """Say how much a value moved: '▲ +2.1 pp' for shares, '▼ −3' for counts, '±0'."""
     if change is None:
         return "–"

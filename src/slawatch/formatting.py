@@ -193,10 +193,10 @@ class _Shown:
     tier: object = None
 
 
-Objective = ObjectiveResult | Mapping[str, Any]
+Measured = ObjectiveResult | Mapping[str, Any]  # a result, or a document with its keys
 
 
-def _shown(objective: Objective) -> _Shown:
+def _shown(objective: Measured) -> _Shown:
     if isinstance(objective, ObjectiveResult):
         kind = kind_of(objective.kind)
         return _Shown(
@@ -236,7 +236,7 @@ def _bounds(shown: _Shown, value: float) -> tuple[Bound, ...]:
     return tuple(found)
 
 
-def decimals(objective: Objective, value: float | None) -> int:
+def decimals(objective: Measured, value: float | None) -> int:
     """Return how many decimals a value of the objective shows (in percent for shares)."""
     return _decimals_of(_shown(objective), value)
 
@@ -270,7 +270,7 @@ def _figure(
     return _percent(shown, t, digits) if share else number_text(shown, t, digits)
 
 
-def value_text(objective: Objective, value: float | None, t: Translator) -> str:
+def value_text(objective: Measured, value: float | None, t: Translator) -> str:
     """Format a value of an objective: '86', '98.7%', '99.899%' against ≥ 99.9 %; '–' for none."""
     if value is None or not math.isfinite(value):
         return "–"
@@ -280,7 +280,7 @@ def value_text(objective: Objective, value: float | None, t: Translator) -> str:
     return _figure(shown.share, shown.base, float(value), digits, t, bounds)
 
 
-def _bound_text(objective: Objective, number: float, t: Translator) -> str:
+def _bound_text(objective: Measured, number: float, t: Translator) -> str:
     figure = _shown(objective)
     share, base, value = figure.share, figure.base, figure.value
     digits = _decimals_of(figure, value)
@@ -296,19 +296,19 @@ def _bound_text(objective: Objective, number: float, t: Translator) -> str:
     return _percent(shown, t, places) if share else number_text(shown, t, places)
 
 
-def target_text(objective: Objective, t: Translator) -> str:
+def target_text(objective: Measured, t: Translator) -> str:
     """Format the target with its comparison, as precise as the value beside it: '≥ 50'."""
     figure = _shown(objective)
     op = OPERATORS.get(str(figure.op), str(figure.op))
     return f"{op} {_bound_text(objective, float(figure.target or 0), t)}"
 
 
-def threshold_text(objective: Objective, threshold: float, t: Translator) -> str:
+def threshold_text(objective: Measured, threshold: float, t: Translator) -> str:
     """Format a credit threshold beside the objective's value: '99.5%'."""
     return _bound_text(objective, threshold, t)
 
 
-def excel_format(objective: Objective) -> str | None:
+def excel_format(objective: Measured) -> str | None:
     """Return the XLSX number format of an objective's value, target and thresholds.
 
     The cells stay numbers; the format shows them with the decimals value_text and
@@ -324,7 +324,7 @@ def excel_format(objective: Objective) -> str | None:
     return "0." + "0" * digits + "%" if digits else "0%"
 
 
-def is_share(objective: Objective) -> bool:
+def is_share(objective: Measured) -> bool:
     """Tell whether the objective's values are shares (shown in percent), not counts."""
     return _shown(objective).share
 
@@ -368,7 +368,7 @@ class _Words:
         return clock_state_text(state, self.t)
 
 
-def details_text(objective: Objective, t: Translator) -> str:
+def details_text(objective: Measured, t: Translator) -> str:
     """Say what a value is made of: '41 met, 2 breached, 3 running', '12 of 80'."""
     result = objective if isinstance(objective, ObjectiveResult) else result_of(objective)
     return kind_of(result.kind).details(result, _Words(t))

@@ -79,11 +79,6 @@ class ObjectiveResult:
         """
         return None
 
-    @property
-    def decided(self) -> bool:
-        """Tell whether the status is a verdict (met, breached), not a forecast."""
-        return self.status in (Status.MET, Status.BREACHED)
-
 
 def common_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     """Return the fields every kind's JSON object carries."""

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from slawatch.formatting import (
-    Objective,
+    Measured,
     clock_state_text,
     count_text,
     details_text,
@@ -275,7 +275,7 @@ def _header(sheet: Worksheet, names: Sequence[str]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _percent(sheet: Worksheet, objective: Objective, columns: Sequence[int]) -> None:
+def _percent(sheet: Worksheet, objective: Measured, columns: Sequence[int]) -> None:
     pattern = excel_format(objective)
     if pattern is None:
         return

@@ -23,6 +23,7 @@ from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
+    Measured,
     clock_state_text,
     details_text,
     is_share,
@@ -30,9 +31,6 @@ from slawatch.formatting import (
     target_text,
     value_text,
     working_text,
-)
-from slawatch.formatting import (
-    Objective as FormattedObjective,
 )
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version
@@ -61,7 +59,7 @@ _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 ObjectiveId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-def _scaled(objective: FormattedObjective, value: float | None) -> float | None:
+def _scaled(objective: Measured, value: float | None) -> float | None:
     """Return a value as the chart draws it: shares in percent, counts as they are."""
     if value is None:
         return None
@@ -98,7 +96,7 @@ def period_rows(
     return rows
 
 
-def _band(reference: Reference, figure: FormattedObjective) -> tuple[float, float] | None:
+def _band(reference: Reference, figure: Measured) -> tuple[float, float] | None:
     """Return a reference's low and high on the chart's scale, if it measures the same unit."""
     unit = "percent" if is_share(figure) else "count"
     shown = reference.figure
@@ -111,7 +109,7 @@ def _band(reference: Reference, figure: FormattedObjective) -> tuple[float, floa
 
 def chart_config(
     rows: list[dict[str, Any]],
-    figure: FormattedObjective,
+    figure: Measured,
     references: list[Reference],
     t: Translator,
 ) -> dict[str, Any]:
