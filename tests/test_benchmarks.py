@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.benchmarks import (
     Reference,
     average,
@@ -25,26 +26,33 @@ from slawatch.benchmarks import (
     references_for,
     shipped_references,
 )
+from slawatch.engine.kinds import result_of
+from slawatch.engine.results import ObjectiveResult
 from slawatch.i18n import translator
 
 EN, DE = translator("en"), translator("de")
 
 
-def ratio(numerator: int, denominator: int) -> dict[str, Any]:
+def typed(**document: Any) -> ObjectiveResult:
+    """Return a result from the keys of its evaluate JSON that a test cares about."""
+    defaults = {"id": "x", "owner": "sales", "op": ">=", "target": 0.9, "status": "met"}
+    return result_of(defaults | document)
+
+
+def ratio(numerator: int, denominator: int) -> ObjectiveResult:
     value = numerator / denominator if denominator else None
-    return {
-        "id": "conversion",
-        "kind": "ratio",
-        "op": ">=",
-        "target": 0.15,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-    }
+    return typed(
+        id="conversion",
+        kind="ratio",
+        target=0.15,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+    )
 
 
-def count(value: float) -> dict[str, Any]:
-    return {"id": "leads", "kind": "count", "op": ">=", "target": 50, "value": value}
+def count(value: float, op: str = ">=") -> ObjectiveResult:
+    return typed(id="leads", kind="count", op=op, target=50, value=value)
 
 
 def month(index: int) -> str:
@@ -63,24 +71,23 @@ def test_ratios_are_pooled_so_a_busy_period_weighs_more():
 
 def test_clocks_are_pooled_over_met_and_breached_items():
     clocks = [
-        {"kind": "clock", "value": 1.0, "counts": {"met": 3, "breached": 0, "running": 9}},
-        {"kind": "clock", "value": 0.0, "counts": {"met": 0, "breached": 1}},
+        typed(kind="clock", value=1.0, counts={"met": 3, "breached": 0, "running": 9}),
+        typed(kind="clock", value=0.0, counts={"met": 0, "breached": 1}),
     ]
     assert average(clocks).value == pytest.approx(0.75)
 
 
 def test_availability_is_pooled_over_eligible_time():
     periods = [
-        {"kind": "availability", "value": 0.5, "downtime_seconds": 50, "eligible_seconds": 100},
-        {"kind": "availability", "value": 1.0, "downtime_seconds": 0, "eligible_seconds": 300},
+        typed(kind="availability", value=0.5, downtime_seconds=50, eligible_seconds=100),
+        typed(kind="availability", value=1.0, downtime_seconds=0, eligible_seconds=300),
     ]
     assert average(periods).value == pytest.approx(350 / 400)
 
 
-def test_counts_and_figures_without_parts_take_the_mean():
-    assert average([count(10), count(20), count(None)]).value == 15  # type: ignore[arg-type]
-    bare = [{"kind": "ratio", "value": 0.2}, {"kind": "ratio", "value": 0.4}]
-    assert (average(bare).method, average(bare).value) == ("mean", pytest.approx(0.3))
+def test_counts_have_no_parts_and_take_the_mean():
+    counts = [count(10), count(20), count(None)]  # type: ignore[arg-type]
+    assert (average(counts).method, average(counts).value) == ("mean", 15)
 
 
 def test_a_comparison_needs_the_period_to_compare():
@@ -97,11 +104,11 @@ def test_a_missing_period_counts_as_no_data_rather_than_shifting_the_window():
     assert comparison.year_ago.labels == ("2025-04",) and comparison.year_ago.value is None
 
 
-def reference_compare(history: dict[int, dict[str, Any]], current: int) -> dict[str, Any]:
+def reference_compare(history: dict[int, ObjectiveResult], current: int) -> dict[str, Any]:
     """Compare month `current` the plain way: month numbers, explicit sums."""
 
     def pooled(months: list[int]) -> float | None:
-        present = [history[m] for m in months if m in history]
+        present = [history[m].columns() for m in months if m in history]
         numerator = sum(p["numerator"] for p in present)
         denominator = sum(p["denominator"] for p in present)
         return numerator / denominator if denominator else None
@@ -140,8 +147,8 @@ def test_comparisons_agree_with_a_straightforward_reference(parts, start, shuffl
 
 
 def test_an_objectives_history_is_picked_out_of_stored_periods():
-    payload = {"periods": [{"objectives": [count(5), ratio(1, 2)]}]}
-    assert objective_history([("2026-05", payload)], "leads") == [("2026-05", count(5))]
+    stored = [("2026-05", (count(5), ratio(1, 2)))]
+    assert objective_history(stored, "leads") == [("2026-05", count(5))]
 
 
 # --- change ------------------------------------------------------------------------------------
@@ -160,9 +167,9 @@ def test_a_counts_change_reads_as_a_number():
 
 
 def test_a_change_is_better_in_the_direction_of_the_target():
-    assert improved({"op": ">="}, 0.1) is True
-    assert improved({"op": "<="}, 0.1) is False
-    assert improved({"op": "<="}, 0) is None
+    assert improved(count(5, ">="), 0.1) is True
+    assert improved(count(5, "<="), 0.1) is False
+    assert improved(count(5, "<="), 0) is None
 
 
 # --- references --------------------------------------------------------------------------------
@@ -279,10 +286,8 @@ def test_figures_read_in_their_unit_and_the_readers_language(figure, english, ge
 
 def test_each_objective_with_stored_periods_is_compared():
     agreement = parse_agreement(template_text("marketing-sales"))
-    payloads = [
-        (month(2026 * 12 + m), {"periods": [{"objectives": [ratio(m, 10)]}]}) for m in range(3)
-    ]
-    found = objective_comparisons(agreement, payloads, shipped_references())
+    stored = [(month(2026 * 12 + m), (ratio(m, 10),)) for m in range(3)]
+    found = objective_comparisons(agreement, stored, shipped_references())
     assert [objective for objective, _, _ in found] == ["conversion"]
     _, comparison, references = found[0]
     assert comparison.period == "2026-03" and comparison.change == pytest.approx(0.1)

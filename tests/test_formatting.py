@@ -31,6 +31,8 @@ from slawatch.i18n import translator
 
 EN, DE = translator("en"), translator("de")
 RATIO = {
+    "id": "accepted",
+    "owner": "sales",
     "kind": "ratio",
     "value": 0.953,
     "target": 0.9,
@@ -40,10 +42,13 @@ RATIO = {
     "denominator": 1300,
 }
 UPTIME = {
+    "id": "uptime",
+    "owner": "it",
     "kind": "availability",
     "value": 0.9995,
     "target": 0.999,
     "op": ">=",
+    "status": "met",
     "failures": 2,
     "downtime_seconds": 4000,
     "mttr_seconds": 2000,
@@ -128,7 +133,7 @@ def test_availability_with_one_failure_and_minutes_down_never_reads_100_percent(
     assert shown != "100%" and read_number(shown, "en") < 100
     assert share_text(0.9999999, EN) != "100%"
     assert share_text(0.0000001, EN) != "0%"
-    details = {**objective, "failures": 1, "downtime_seconds": 340}
+    details = {**objective, "id": "uptime", "owner": "it", "failures": 1, "downtime_seconds": 340}
     assert details_text(details, EN) == "1 failure, 5 min 40 s down"
     assert details_text(details, DE) == "1 Ausfall, 5 Min. 40 Sek. nicht verfügbar"
 

@@ -11,6 +11,7 @@ import pytest
 
 from slawatch.agreement_files import load_agreement
 from slawatch.agreements.model import Agreement
+from slawatch.engine.kinds import kind_of
 from slawatch.generate import generate_events, write_events
 from slawatch.ingest.files import read_events
 
@@ -39,7 +40,7 @@ def wall(seconds: int) -> dict[str, Any]:
 def unusual_agreement() -> Agreement:
     """Event names the generator has never heard of, a numeric filter and a named service."""
     objective = {"owner": "ops", "title": "t"}
-    return Agreement.model_validate(
+    document: dict[str, Any] = (
         {
             "id": "unusual",
             "title": "Unusual",
@@ -64,6 +65,11 @@ def unusual_agreement() -> Agreement:
             },
         }
     )  # fmt: skip
+    document["objectives"] = {
+        name: kind_of(spec["kind"]).objective.model_validate(spec)
+        for name, spec in document["objectives"].items()
+    }
+    return Agreement.model_validate(document)
 
 
 def instants(frame: pl.DataFrame) -> pl.DataFrame:

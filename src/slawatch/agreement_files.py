@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slawatch.agreements import Agreement, AgreementError, Problem, parse_agreement
+from slawatch.agreements import Agreement, AgreementError, Problem
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits, too_large
+from slawatch.agreements.parse import parse_agreement
 
 
 def load_agreement(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Agreement:

@@ -27,13 +27,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from ruamel.yaml import YAML
 
-from slawatch.agreements.model import (
-    Agreement,
-    ClockObjective,
-    RatioObjective,
-)
+from slawatch.agreements.model import Agreement
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.periods import earlier_label, year_ago_label
-from slawatch.formatting import HOUR, duration_text, number_text, share_text
+from slawatch.engine.results import ObjectiveResult
+from slawatch.formatting import (
+    HOUR,
+    Measured,
+    duration_text,
+    is_share,
+    number_text,
+    share_text,
+)
 from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
 
 Method = Literal["pooled", "mean"]
@@ -78,66 +84,33 @@ class Comparison:
         return self.value - self.previous.value
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _parts(objective: Mapping[str, Any]) -> tuple[float, float] | None:
-    """Return (hits, base) an objective's value is hits / base of, if the JSON carries them."""
-    kind = objective.get("kind")
-    if kind == "ratio":
-        numerator, denominator = (
-            _number(objective.get("numerator")),
-            _number(objective.get("denominator")),
-        )
-        if numerator is not None and denominator is not None:
-            return numerator, denominator
-    elif kind == "clock" and isinstance(objective.get("counts"), Mapping):
-        met = _number(objective["counts"].get("met", 0))
-        breached = _number(objective["counts"].get("breached", 0))
-        if met is not None and breached is not None:
-            return met, met + breached
-    elif kind == "availability":
-        down, eligible = (
-            _number(objective.get("downtime_seconds")),
-            _number(objective.get("eligible_seconds")),
-        )
-        if down is not None and eligible is not None:
-            return eligible - down, eligible
-    return None
-
-
-def average(objectives: Sequence[Mapping[str, Any]], labels: tuple[str, ...] = ()) -> Average:
+def average(objectives: Sequence[ObjectiveResult], labels: tuple[str, ...] = ()) -> Average:
     """Average periods of one objective: pooled if every period carries its parts, else mean."""
-    with_value = [o for o in objectives if _number(o.get("value")) is not None]
-    parts = [_parts(o) for o in objectives]
+    values = [o.value for o in objectives if o.value is not None and math.isfinite(o.value)]
+    parts = [o.parts for o in objectives]
     if objectives and all(p is not None for p in parts):
         hits = sum(p[0] for p in parts if p is not None)
         base = sum(p[1] for p in parts if p is not None)
         value = hits / base if base > 0 else None
-        return Average(value, "pooled", labels, len(with_value))
-    values = [v for o in with_value if (v := _number(o.get("value"))) is not None]
+        return Average(value, "pooled", labels, len(values))
     value = sum(values) / len(values) if values else None
     return Average(value, "mean", labels, len(values))
 
 
 def objective_history(
-    payloads: Iterable[tuple[str, Mapping[str, Any]]], objective_id: str
-) -> list[tuple[str, Mapping[str, Any]]]:
-    """Pick one objective out of stored periods: (label, `evaluate` JSON of one period)."""
+    periods: Iterable[tuple[str, Sequence[ObjectiveResult]]], objective_id: str
+) -> list[tuple[str, ObjectiveResult]]:
+    """Pick one objective out of stored periods: (label, the period's results)."""
     return [
-        (label, objective)
-        for label, payload in payloads
-        for period in payload.get("periods", [])
-        for objective in period.get("objectives", [])
-        if objective.get("id") == objective_id
+        (label, result)
+        for label, results in periods
+        for result in results
+        if result.objective == objective_id
     ]
 
 
-def compare(history: Sequence[tuple[str, Mapping[str, Any]]]) -> Comparison:
-    """Compare the last period of `history` ((label, objective JSON), any order) with the rest.
+def compare(history: Sequence[tuple[str, ObjectiveResult]]) -> Comparison:
+    """Compare the last period of `history` ((label, result), any order) with the rest.
 
     Earlier periods are found by their labels, so a missing period counts as no data rather
     than shifting the window.
@@ -152,10 +125,11 @@ def compare(history: Sequence[tuple[str, Mapping[str, Any]]]) -> Comparison:
 
     earlier = tuple(earlier_label(label, steps) for steps in range(1, 13))
     ago = year_ago_label(label)
+    value = current.value
     return Comparison(
         period=label,
-        kind=str(current.get("kind", "")),
-        value=_number(current.get("value")),
+        kind=current.kind,
+        value=value if value is not None and math.isfinite(value) else None,
         previous=over(earlier[:1]),
         trailing_3=over(earlier[:3]),
         trailing_12=over(earlier),
@@ -163,32 +137,28 @@ def compare(history: Sequence[tuple[str, Mapping[str, Any]]]) -> Comparison:
     )
 
 
-def is_share(objective: Mapping[str, Any]) -> bool:
-    return objective.get("kind") in ("clock", "ratio", "availability")
-
-
-def change_text(objective: Mapping[str, Any], change: float | None, t: Translator) -> str:
+def change_text(objective: Measured, change: float | None, t: Translator) -> str:
     """Say how much a value moved: '▲ +2.1 pp' for shares, '▼ −3' for counts, '±0'."""
     if change is None:
         return "–"
-    amount = change * 100 if is_share(objective) else change
+    share = is_share(objective)
+    amount = change * 100 if share else change
     digits = 1
     if round(amount, digits) == 0:
         shown = number_text(0, t, digits)
-        return t.gettext("±%(points)s pp", points=shown) if is_share(objective) else f"±{shown}"
+        return t.gettext("±%(points)s pp", points=shown) if share else f"±{shown}"
     arrow, sign = ("▲", "+") if amount > 0 else ("▼", "−")
     shown = sign + number_text(abs(amount), t, digits)
-    if is_share(objective):
+    if share:
         shown = t.gettext("%(points)s pp", points=shown)
     return f"{arrow} {shown}"
 
 
-def improved(objective: Mapping[str, Any], change: float | None) -> bool | None:
+def improved(objective: ObjectiveResult, change: float | None) -> bool | None:
     """Tell whether a change is for the better (by the target's direction); None if no change."""
     if change is None or change == 0:
         return None
-    higher_is_better = str(objective.get("op", ">=")).startswith(">")
-    return (change > 0) == higher_is_better
+    return (change > 0) == objective.op.higher_is_better
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,16 +372,16 @@ def references_for(
 
 def objective_comparisons(
     agreement: Agreement,
-    payloads: Sequence[tuple[str, Mapping[str, Any]]],
+    periods: Sequence[tuple[str, Sequence[ObjectiveResult]]],
     references: Sequence[Reference],
 ) -> list[tuple[str, Comparison, list[Reference]]]:
     """Compare each objective's latest stored period; pair it with the references that apply.
 
-    `payloads` are stored periods (label, `evaluate` JSON); objectives without any are left out.
+    `periods` are stored periods (label, their results); objectives without any are left out.
     """
     found = []
     for objective_id, objective in agreement.objectives.items():
-        history = objective_history(payloads, objective_id)
+        history = objective_history(periods, objective_id)
         if history:
             applying = [r for r in references if r.applies(objective_id, objective)]
             found.append((objective_id, compare(history), applying))

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from slawatch.agreements import describe_objective
 from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.model import Agreement
 from slawatch.commands.common import err, fail, out
@@ -29,6 +28,7 @@ from slawatch.commands.inputs import (
     step,
     warn_vocabulary,
 )
+from slawatch.engine.kinds import describe_objective, kind_of
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.vocabulary import check_vocabulary
@@ -189,8 +189,8 @@ def clocks(
 
     parsed = load(agreement)
     chosen = parsed.objectives.get(objective)
-    if chosen is None or chosen.kind != "clock":
-        choices = [o.id for o in parsed.objectives.values() if o.kind == "clock"]
+    if chosen is None or not kind_of(chosen.kind).item_clocks:
+        choices = [o.id for o in parsed.objectives.values() if kind_of(o.kind).item_clocks]
         raise typer.BadParameter(
             f"{objective!r} is not a clock objective of {parsed.id}; "
             f"choose one of {', '.join(choices) or '(none)'}",

@@ -10,8 +10,11 @@ same number reads the same everywhere. Two promises hold for everything written 
 - Shown parts add up to the shown whole: working time used + left = allowed, digit for digit,
   and a clock past its allowance shows an overrun, never time left.
 
-Input of the objective helpers is an objective of the stored `evaluate` JSON (kind, value,
-target, op, status …): the JSON keeps its codes (`on_track`); people read words ("on track").
+Input of the objective helpers is a typed result (`engine/results.py`), or a document that
+carries the same keys (a credit line: kind, value, target, op, status, threshold, tier; without
+a kind, `share: True` formats a share). Whether
+a value is a share or a count, and its fewest decimals, are its kind's (`engine/kinds/`). The
+JSON keeps its codes (`on_track`); people read words ("on track").
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import Any
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from slawatch.agreements.model import Duration, DurationUnit
+from slawatch.engine.kinds import KINDS, kind_of, result_of
+from slawatch.engine.results import ObjectiveResult
 from slawatch.i18n import N_, Translator
 
 STATUS_NAMES = {
@@ -41,20 +46,12 @@ CLOCK_STATE_NAMES = {
     "at_risk": N_("at risk"),
     "paused": N_("paused"),
 }
-KIND_NAMES = {
-    "count": N_("count"),
-    "clock": N_("response time"),
-    "ratio": N_("rate"),
-    "availability": N_("availability"),
-}
-SHARE_KINDS = frozenset({"clock", "ratio", "availability"})
 OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
-# The one rule for decimals (in the shown unit: percent for shares): a share shows one,
-# availability two (its targets live among the nines, where 99.9 % and 99.95 % differ by
-# hours a month), a count at most one (a pro-rata target); more only when needed to tell a
-# value from its target, or from 0 % and 100 %, up to MAX_DECIMALS.
-BASE_DECIMALS = {"count": 1, "clock": 1, "ratio": 1, "availability": 2}
+# The one rule for decimals (in the shown unit: percent for shares): a value shows its
+# kind's `decimals` (a share one, availability two, a count at most one); more only when
+# needed to tell a value from its target, or from 0 % and 100 %, up to MAX_DECIMALS.
+SHARE_DECIMALS = 1
 MAX_DECIMALS = 6
 
 MINUTE, HOUR, DAY = 60, 3_600, 86_400
@@ -90,7 +87,7 @@ def _percent(percent: Decimal, t: Translator, digits: int) -> str:
 def share_text(share: float, t: Translator, digits: int = 1) -> str:
     """Format a share (0.953) as a percentage: '95.3%', '95,3 %'; never 0 % or 100 % unless so."""
     digits = _decimals(share, True, digits, ())
-    return _figure("ratio", share, digits, t, ())
+    return _figure(True, SHARE_DECIMALS, share, digits, t, ())
 
 
 # -- values against their targets --------------------------------------------------------------
@@ -182,29 +179,72 @@ def _decimals(value: float, share: bool, base: int, bounds: tuple[Bound, ...]) -
     return MAX_DECIMALS
 
 
-def _bounds(objective: Mapping[str, Any], value: float) -> tuple[Bound, ...]:
+@dataclass(frozen=True)
+class _Shown:
+    """What the helpers read of an objective: its kind's display rule and its figures."""
+
+    share: bool
+    base: int  # the kind's fewest decimals
+    value: float | None
+    target: float | None
+    op: str | None
+    status: str | None
+    threshold: float | None = None  # a credit tier reached, beside the value
+    tier: object = None
+
+
+Measured = ObjectiveResult | Mapping[str, Any]  # a result, or a document with its keys
+
+
+def _shown(objective: Measured) -> _Shown:
+    if isinstance(objective, ObjectiveResult):
+        kind = kind_of(objective.kind)
+        return _Shown(
+            kind.share,
+            kind.decimals,
+            objective.value,
+            objective.target,
+            objective.op.value,
+            objective.status.value,
+        )
+    found = KINDS.get(str(objective.get("kind")))
+    threshold = objective.get("threshold")
+    return _Shown(
+        share=bool(objective.get("share")) if found is None else found.share,
+        base=SHARE_DECIMALS if found is None else found.decimals,
+        value=objective.get("value"),
+        target=objective.get("target"),
+        op=objective.get("op"),
+        status=objective.get("status"),
+        threshold=None if threshold is None else float(threshold),
+        tier=objective.get("tier"),
+    )
+
+
+def _bounds(shown: _Shown, value: float) -> tuple[Bound, ...]:
     """Return the target a value is judged against, and whether the verdict says it holds."""
-    target, op = objective.get("target"), objective.get("op")
+    target, op = shown.target, shown.op
     if target is None or op not in OPERATORS:
         return ()
-    status = objective.get("status")
-    if status in ("met", "breached") and value == objective.get("value"):
-        holds = status == "met"
+    if shown.status in ("met", "breached") and value == shown.value:
+        holds = shown.status == "met"
     else:  # a forecast or another value (a trend, a benchmark): as it compares
         holds = _holds(str(op), value, float(target))
     found = [Bound(float(target), str(op), holds)]
-    if objective.get("threshold") is not None and objective.get("tier") is not None:
-        found.append(Bound(float(objective["threshold"])))  # a credit tier reached
+    if shown.threshold is not None and shown.tier is not None:
+        found.append(Bound(shown.threshold))  # a credit tier reached
     return tuple(found)
 
 
-def decimals(objective: Mapping[str, Any], value: float | None) -> int:
+def decimals(objective: Measured, value: float | None) -> int:
     """Return how many decimals a value of the objective shows (in percent for shares)."""
-    kind = str(objective.get("kind"))
-    base = BASE_DECIMALS.get(kind, 1)
+    return _decimals_of(_shown(objective), value)
+
+
+def _decimals_of(shown: _Shown, value: float | None) -> int:
     if value is None:
-        return base
-    return _decimals(float(value), kind in SHARE_KINDS, base, _bounds(objective, float(value)))
+        return shown.base
+    return _decimals(float(value), shown.share, shown.base, _bounds(shown, float(value)))
 
 
 def _rounding(value: float, share: bool, bounds: tuple[Bound, ...]) -> str:
@@ -220,33 +260,34 @@ def _rounding(value: float, share: bool, bounds: tuple[Bound, ...]) -> str:
     return ROUND_CEILING if share else ROUND_HALF_EVEN
 
 
-def _figure(kind: str, value: float, digits: int, t: Translator, bounds: tuple[Bound, ...]) -> str:
-    share = kind in SHARE_KINDS
+def _figure(
+    share: bool, base: int, value: float, digits: int, t: Translator, bounds: tuple[Bound, ...]
+) -> str:
     rounding = ROUND_HALF_EVEN
-    if not _reads_right(value, share, BASE_DECIMALS.get(kind, 1), digits, bounds):
+    if not _reads_right(value, share, base, digits, bounds):
         rounding = _rounding(value, share, bounds)  # beyond MAX_DECIMALS: keep its side
     shown = _quantize(value, share, digits, rounding)
     return _percent(shown, t, digits) if share else number_text(shown, t, digits)
 
 
-def value_text(objective: Mapping[str, Any], value: float | None, t: Translator) -> str:
+def value_text(objective: Measured, value: float | None, t: Translator) -> str:
     """Format a value of an objective: '86', '98.7%', '99.899%' against ≥ 99.9 %; '–' for none."""
     if value is None or not math.isfinite(value):
         return "–"
-    kind = str(objective.get("kind"))
-    bounds = _bounds(objective, float(value))
-    return _figure(kind, float(value), decimals(objective, value), t, bounds)
+    shown = _shown(objective)
+    bounds = _bounds(shown, float(value))
+    digits = _decimals_of(shown, value)
+    return _figure(shown.share, shown.base, float(value), digits, t, bounds)
 
 
-def _bound_text(objective: Mapping[str, Any], number: float, t: Translator) -> str:
-    kind = str(objective.get("kind"))
-    share, base = kind in SHARE_KINDS, BASE_DECIMALS.get(kind, 1)
-    value = objective.get("value")
-    digits = decimals(objective, value)
+def _bound_text(objective: Measured, number: float, t: Translator) -> str:
+    figure = _shown(objective)
+    share, base, value = figure.share, figure.base, figure.value
+    digits = _decimals_of(figure, value)
     places = max(digits, _written(number, share, base))
     shown = _shown_bound(number, share, base, digits)
-    if value is not None and number == objective.get("target"):
-        bounds = _bounds(objective, float(value))
+    if value is not None and number == figure.target:
+        bounds = _bounds(figure, float(value))
         if not _reads_right(float(value), share, base, digits, bounds):
             # Not even MAX_DECIMALS tell them apart: round the target away from the value.
             away = _rounding(float(value), share, bounds)
@@ -255,32 +296,37 @@ def _bound_text(objective: Mapping[str, Any], number: float, t: Translator) -> s
     return _percent(shown, t, places) if share else number_text(shown, t, places)
 
 
-def target_text(objective: Mapping[str, Any], t: Translator) -> str:
+def target_text(objective: Measured, t: Translator) -> str:
     """Format the target with its comparison, as precise as the value beside it: '≥ 50'."""
-    op = OPERATORS.get(objective["op"], objective["op"])
-    return f"{op} {_bound_text(objective, float(objective['target']), t)}"
+    figure = _shown(objective)
+    op = OPERATORS.get(str(figure.op), str(figure.op))
+    return f"{op} {_bound_text(objective, float(figure.target or 0), t)}"
 
 
-def threshold_text(objective: Mapping[str, Any], threshold: float, t: Translator) -> str:
+def threshold_text(objective: Measured, threshold: float, t: Translator) -> str:
     """Format a credit threshold beside the objective's value: '99.5%'."""
     return _bound_text(objective, threshold, t)
 
 
-def excel_format(objective: Mapping[str, Any]) -> str | None:
+def excel_format(objective: Measured) -> str | None:
     """Return the XLSX number format of an objective's value, target and thresholds.
 
     The cells stay numbers; the format shows them with the decimals value_text and
     target_text would use, so a workbook reads like the pages. None for counts.
     """
-    kind = str(objective.get("kind"))
-    if kind not in SHARE_KINDS:
+    figure = _shown(objective)
+    if not figure.share:
         return None
-    base = BASE_DECIMALS.get(kind, 1)
-    numbers = [objective.get(name) for name in ("target", "threshold")]
-    written = [_written(float(n), True, base) for n in numbers if n is not None]
-    value = objective.get("value")
-    digits = max([decimals(objective, None if value is None else float(value)), *written])
+    numbers = [figure.target, figure.threshold]
+    written = [_written(float(n), True, figure.base) for n in numbers if n is not None]
+    value = figure.value
+    digits = max([_decimals_of(figure, None if value is None else float(value)), *written])
     return "0." + "0" * digits + "%" if digits else "0%"
+
+
+def is_share(objective: Measured) -> bool:
+    """Tell whether the objective's values are shares (shown in percent), not counts."""
+    return _shown(objective).share
 
 
 # -- words -----------------------------------------------------------------------------------
@@ -295,40 +341,37 @@ def clock_state_text(state: str, t: Translator) -> str:
 
 
 def kind_text(kind: str, t: Translator) -> str:
-    return t.gettext(KIND_NAMES.get(kind, kind))
+    """Say what people call a kind: 'response time' for a clock."""
+    found = KINDS.get(kind)
+    return t.gettext(kind if found is None else found.label)
 
 
-def details_text(objective: Mapping[str, Any], t: Translator) -> str:
+@dataclass(frozen=True)
+class _Words:
+    """A translator with the number and duration writers a kind's details need."""
+
+    t: Translator
+
+    def gettext(self, message: str, **params: object) -> str:
+        return self.t.gettext(message, **params)
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return self.t.ngettext(singular, plural, n, **params)
+
+    def count(self, number: int) -> str:
+        return count_text(number, self.t)
+
+    def duration(self, seconds: float) -> str:
+        return duration_text(seconds, self.t)
+
+    def clock_state(self, state: str) -> str:
+        return clock_state_text(state, self.t)
+
+
+def details_text(objective: Measured, t: Translator) -> str:
     """Say what a value is made of: '41 met, 2 breached, 3 running', '12 of 80'."""
-    kind = objective.get("kind")
-    if kind == "clock":
-        counts = objective.get("counts", {})
-        return ", ".join(
-            f"{count_text(counts.get(state, 0), t)} {clock_state_text(state, t)}"
-            for state in ("met", "breached", "at_risk", "running", "paused")
-            if counts.get(state)
-        )
-    if kind == "ratio":
-        return t.gettext(
-            "%(numerator)s of %(denominator)s",
-            numerator=count_text(objective.get("numerator", 0), t),
-            denominator=count_text(objective.get("denominator", 0), t),
-        )
-    if kind == "availability":
-        failures = int(objective.get("failures", 0))
-        text = t.ngettext(
-            "%(num)s failure, %(downtime)s down",
-            "%(num)s failures, %(downtime)s down",
-            failures,
-            num=count_text(failures, t),
-            downtime=duration_text(objective.get("downtime_seconds", 0), t),
-        )
-        if objective.get("mttr_seconds") is not None:
-            text += ", " + t.gettext(
-                "MTTR %(mttr)s", mttr=duration_text(objective["mttr_seconds"], t)
-            )
-        return text
-    return ""
+    result = objective if isinstance(objective, ObjectiveResult) else result_of(objective)
+    return kind_of(result.kind).details(result, _Words(t))
 
 
 # -- durations -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -21,14 +22,15 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
+from slawatch.agreements.model import Agreement
+from slawatch.engine.results import ObjectiveResult
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.deliveries import delivery_counts, open_escalation_counts
 from slawatch.store.health import all_health
-from slawatch.store.results import stored_results
+from slawatch.store.results import StoredResult, stored_results
 
 STATUSES = ("met", "on_track", "at_risk", "breached", "no_data")
-SHARE_KINDS = frozenset({"clock", "ratio", "availability"})
 INGEST_OUTCOMES = ("accepted", "duplicate", "rejected")
 DELIVERY_OUTCOMES = ("sent", "retried", "failed")
 OBJECTIVE = ["agreement", "objective", "period"]
@@ -122,32 +124,96 @@ def record_delivery(outcome: str) -> None:
     PROCESS.deliveries.labels(outcome).inc()
 
 
-def error_budget_remaining(objective: dict[str, Any]) -> float | None:
-    """Return the unspent share of an objective's allowed failures; negative once overspent.
-
-    With a target of "≥ 95 %", 5 % of the items (or of the time) may fail; at 98 % measured,
-    2 of those 5 points are spent and 0.6 remains. With "≤ 10 %" (an error rate), 10 % may
-    fail; at 4 % measured, 0.6 remains. Availability uses the engine's figure: downtime
-    against the downtime the target allows over the whole period. Counts have no budget, and
-    neither has a target of 100 % (or 0 % for a rate): nothing may fail.
-    """
-    if objective.get("kind") not in SHARE_KINDS:
-        return None
-    engine_figure = objective.get("error_budget_remaining")
-    if engine_figure is not None:
-        return float(engine_figure)
-    value, target = objective.get("value"), float(objective["target"])
-    if value is None:
-        return None
-    if objective["op"] in (">=", ">"):
-        allowed, spent = 1.0 - target, 1.0 - float(value)
-    else:
-        allowed, spent = target, float(value)
-    return None if allowed <= 0 else 1.0 - spent / allowed
-
-
 def _gauge(name: str, documentation: str, labels: list[str]) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, labels=labels)
+
+
+@dataclass
+class _Families:
+    """The gauges one scrape fills from the database."""
+
+    info: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_objective_info",
+            "An objective of an agreement's current version (always 1)",
+            ["agreement", "objective", "owner", "kind", "op", "title"],
+        )
+    )
+    value: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_objective_value", "Measured value (shares as 0..1)", OBJECTIVE
+        )
+    )
+    target: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_objective_target", "Target (shares as 0..1)", OBJECTIVE
+        )
+    )
+    status: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_objective_status",
+            "1 for the objective's status, 0 for the others",
+            [*OBJECTIVE, "status"],
+        )
+    )
+    budget: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_error_budget_remaining",
+            "Unspent share of the failures the target allows; negative when overspent",
+            OBJECTIVE,
+        )
+    )
+    as_of: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_results_as_of_seconds",
+            "Evaluation instant of an agreement's stored results, Unix seconds",
+            ["agreement"],
+        )
+    )
+    open_escalations: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_escalations_open", "Escalations not closed", ["agreement", "objective"]
+        )
+    )
+    deliveries: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_deliveries", "Notification deliveries by status", ["status"]
+        )
+    )
+    failing: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_evaluation_failing",
+            "1 while an agreement's latest evaluation failed (its results are frozen), else 0",
+            ["agreement"],
+        )
+    )
+    failing_total: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_evaluations_failing", "Agreements whose latest evaluation failed", []
+        )
+    )
+    since_success: GaugeMetricFamily = field(
+        default_factory=lambda: _gauge(
+            "slawatch_evaluation_seconds_since_success",
+            "Seconds since an agreement's results were last stored by a successful evaluation",
+            ["agreement"],
+        )
+    )
+
+    def all(self) -> tuple[GaugeMetricFamily, ...]:
+        return (
+            self.info,
+            self.value,
+            self.target,
+            self.status,
+            self.budget,
+            self.as_of,
+            self.open_escalations,
+            self.deliveries,
+            self.failing,
+            self.failing_total,
+            self.since_success,
+        )
 
 
 class StoredFigures(Collector):
@@ -157,101 +223,67 @@ class StoredFigures(Collector):
         self.engine = engine
 
     def collect(self) -> Iterable[Metric]:
-        info = _gauge(
-            "slawatch_objective_info",
-            "An objective of an agreement's current version (always 1)",
-            ["agreement", "objective", "owner", "kind", "op", "title"],
-        )
-        value = _gauge("slawatch_objective_value", "Measured value (shares as 0..1)", OBJECTIVE)
-        target = _gauge("slawatch_objective_target", "Target (shares as 0..1)", OBJECTIVE)
-        status = _gauge(
-            "slawatch_objective_status",
-            "1 for the objective's status, 0 for the others",
-            [*OBJECTIVE, "status"],
-        )
-        budget = _gauge(
-            "slawatch_error_budget_remaining",
-            "Unspent share of the failures the target allows; negative when overspent",
-            OBJECTIVE,
-        )
-        as_of = _gauge(
-            "slawatch_results_as_of_seconds",
-            "Evaluation instant of an agreement's stored results, Unix seconds",
-            ["agreement"],
-        )
-        open_escalations = _gauge(
-            "slawatch_escalations_open", "Escalations not closed", ["agreement", "objective"]
-        )
-        deliveries = _gauge("slawatch_deliveries", "Notification deliveries by status", ["status"])
-        failing = _gauge(
-            "slawatch_evaluation_failing",
-            "1 while an agreement's latest evaluation failed (its results are frozen), else 0",
-            ["agreement"],
-        )
-        failing_total = _gauge(
-            "slawatch_evaluations_failing", "Agreements whose latest evaluation failed", []
-        )
-        since_success = _gauge(
-            "slawatch_evaluation_seconds_since_success",
-            "Seconds since an agreement's results were last stored by a successful evaluation",
-            ["agreement"],
-        )
+        families = _Families()
         now = time.time()
         with read_transaction(self.engine) as connection:
             escalations = open_escalation_counts(connection)
             health = all_health(connection)
             for status_name, count in delivery_counts(connection).items():
-                deliveries.add_metric([status_name], count)
+                families.deliveries.add_metric([status_name], count)
             for stored in current_agreements(connection):
-                agreement = stored.agreement
-                standing = health.get(agreement.id)
-                if standing is not None:
-                    failing.add_metric([agreement.id], float(standing.failing))
-                    if standing.last_success_at is not None:
-                        age = max(0.0, now - standing.last_success_at / 1_000_000)
-                        since_success.add_metric([agreement.id], age)
-                latest = _latest_objectives(stored_results(connection, agreement.id))
+                _health_figures(families, stored.id, health.get(stored.id), now)
+                latest = _latest_objectives(stored_results(connection, stored.id))
                 newest = max((row[2] for row in latest.values()), default=None)
                 if newest is not None:
-                    as_of.add_metric([agreement.id], newest / 1_000_000)
-                for objective in agreement.objectives.values():
-                    info.add_metric(
-                        [
-                            agreement.id,
-                            objective.id,
-                            objective.owner,
-                            objective.kind,
-                            objective.target.op.value,
-                            objective.title,
-                        ],
-                        1,
-                    )
-                    count = escalations.get((agreement.id, objective.id), 0)
-                    open_escalations.add_metric([agreement.id, objective.id], count)
-                    if objective.id not in latest:
-                        continue
-                    period, figures, _ = latest[objective.id]
-                    labels = [agreement.id, objective.id, period]
-                    if figures.get("value") is not None:
-                        value.add_metric(labels, float(figures["value"]))
-                    target.add_metric(labels, float(figures["target"]))
-                    for name in STATUSES:
-                        status.add_metric([*labels, name], float(figures["status"] == name))
-                    remaining = error_budget_remaining(figures)
-                    if remaining is not None:
-                        budget.add_metric(labels, remaining)
-        failing_total.add_metric([], sum(1 for h in health.values() if h.failing))
-        yield from (info, value, target, status, budget, as_of, open_escalations, deliveries)
-        yield from (failing, failing_total, since_success)
+                    families.as_of.add_metric([stored.id], newest / 1_000_000)
+                _objective_figures(families, stored.agreement, latest, escalations)
+        families.failing_total.add_metric([], sum(1 for h in health.values() if h.failing))
+        yield from families.all()
 
 
-def _latest_objectives(results: list[Any]) -> dict[str, tuple[str, dict[str, Any], int]]:
-    """Return, per objective id, its latest stored period: (label, figures, as_of µs)."""
-    latest: dict[str, tuple[str, dict[str, Any], int]] = {}
-    for result in results:  # earliest first, so later periods win
-        for period in result.payload.get("periods", []):
-            for objective in period.get("objectives", []):
-                latest[objective["id"]] = (result.period, objective, result.as_of)
+def _health_figures(families: _Families, agreement_id: str, standing: Any, now: float) -> None:
+    """Add whether an agreement's evaluation fails, and how long since it last succeeded."""
+    if standing is None:
+        return
+    families.failing.add_metric([agreement_id], float(standing.failing))
+    if standing.last_success_at is not None:
+        age = max(0.0, now - standing.last_success_at / 1_000_000)
+        families.since_success.add_metric([agreement_id], age)
+
+
+def _objective_figures(
+    families: _Families,
+    agreement: Agreement,
+    latest: dict[str, tuple[str, ObjectiveResult, int]],
+    escalations: dict[tuple[str, str], int],
+) -> None:
+    """Add each objective's definition, open escalations and latest stored figures."""
+    for objective in agreement.objectives.values():
+        op = objective.target.op.value
+        definition = [agreement.id, objective.id, objective.owner, objective.kind, op]
+        families.info.add_metric([*definition, objective.title], 1)
+        count = escalations.get((agreement.id, objective.id), 0)
+        families.open_escalations.add_metric([agreement.id, objective.id], count)
+        if objective.id not in latest:
+            continue
+        period, result, _ = latest[objective.id]
+        labels = [agreement.id, objective.id, period]
+        if result.value is not None:
+            families.value.add_metric(labels, result.value)
+        families.target.add_metric(labels, result.target)
+        for name in STATUSES:
+            families.status.add_metric([*labels, name], float(result.status.value == name))
+        remaining = result.budget_left()
+        if remaining is not None:
+            families.budget.add_metric(labels, remaining)
+
+
+def _latest_objectives(results: list[StoredResult]) -> dict[str, tuple[str, ObjectiveResult, int]]:
+    """Return, per objective id, its latest stored period: (label, result, as_of µs)."""
+    latest: dict[str, tuple[str, ObjectiveResult, int]] = {}
+    for stored in results:  # earliest first, so later periods win
+        for result in stored.objectives:
+            latest[result.objective] = (stored.period, result, stored.as_of)
     return latest
 
 

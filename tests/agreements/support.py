@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
-from slawatch.agreements import AgreementError, Problem, parse_agreement
+from slawatch.agreements import AgreementError, Problem
 from slawatch.agreements.model import Agreement
+from slawatch.agreements.parse import parse_agreement
 
 SOURCE = "test.yaml"
 

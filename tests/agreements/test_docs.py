@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.agreements import parse_agreement
 from slawatch.agreements.calendars import DAYS
 from slawatch.agreements.objectives import KINDS, OBJECTIVE_KEYS
-from slawatch.agreements.parse import TOP_KEYS
+from slawatch.agreements.parse import TOP_KEYS, parse_agreement
 
 DOC = (Path(__file__).parents[2] / "docs" / "agreements.md").read_text(encoding="utf-8")
 OTHER_KEYS = (

@@ -8,9 +8,10 @@ import time
 import pytest
 from ruamel.yaml import YAML
 
-from slawatch.agreements import AgreementError, AgreementLimitError, Limits, parse_agreement
+from slawatch.agreements import AgreementError, AgreementLimitError, Limits
 from slawatch.agreements import template_text as template
 from slawatch.agreements.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE, STORED
+from slawatch.agreements.parse import parse_agreement
 from tests.agreements.support import (
     CALENDARS,
     DEFAULT_OBJECTIVE,

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.agreements import AgreementError
+from slawatch.agreements.parse import parse_agreement
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "it-service.yaml").read_text(encoding="utf-8")
 # field → (text in the example, the same with {} where the number goes)

@@ -5,17 +5,17 @@ import pytest
 from slawatch.agreements import Problem
 from slawatch.agreements.model import (
     AttributeTest,
-    AvailabilityObjective,
-    ClockObjective,
     ClockSpec,
     Comparison,
-    CountObjective,
     DurationUnit,
     Objective,
     PeriodKind,
-    RatioObjective,
     Target,
 )
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from tests.agreements.support import line_of, make, objective, only_problem, parse, problems_of
 
 

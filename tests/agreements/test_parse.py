@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from slawatch.agreement_files import load_agreement
-from slawatch.agreements import AgreementError, parse_agreement
+from slawatch.agreements import AgreementError
 from slawatch.agreements.model import ReviewCadence
+from slawatch.agreements.parse import parse_agreement
 from tests.agreements.support import HEAD, SOURCE, line_of, make, only_problem, parse, problems_of
 
 

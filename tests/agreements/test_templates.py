@@ -3,14 +3,13 @@ from pathlib import Path
 import pytest
 
 from slawatch.agreement_files import load_agreement
-from slawatch.agreements import parse_agreement, template_names, template_text
-from slawatch.agreements.model import (
-    AvailabilityObjective,
-    ClockObjective,
-    CountObjective,
-    DurationUnit,
-    RatioObjective,
-)
+from slawatch.agreements import template_names, template_text
+from slawatch.agreements.model import DurationUnit
+from slawatch.agreements.parse import parse_agreement
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 TEMPLATES = ["hr-requests", "it-service", "marketing-sales"]

@@ -191,8 +191,9 @@ def test_an_item_step_tells_the_elapsed_time_the_deadline_and_the_link(
 
 def test_a_period_step_tells_the_stored_value_against_the_target(engine: Engine):
     save_template(engine)
-    objective = {"id": "lead-acceptance", "kind": "ratio", "value": 0.725, "target": 0.8}
-    payload = {"periods": [{"period": "2026-03", "objectives": [objective | {"op": ">="}]}]}
+    objective = {"id": "lead-acceptance", "owner": "marketing", "kind": "ratio", "value": 0.725}
+    objective |= {"target": 0.8, "op": ">=", "status": "breached"}
+    payload = {"periods": [{"period": "2026-03", "objectives": [objective]}]}
     start = to_us(dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC))
     with transaction(engine) as connection:
         replace_results(

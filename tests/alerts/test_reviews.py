@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, Engine
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.channels import mail_url
 from slawatch.alerts.outbox import Outgoing

@@ -36,7 +36,8 @@ def clock(state: str, stopped_at: int | None = None) -> ClockStanding:
 
 
 def result(status: str, *, running: bool) -> StoredResult:
-    objective = {"id": "o", "status": status}
+    objective = {"id": "o", "owner": "p", "kind": "count", "value": 1, "target": 1, "op": ">="}
+    objective["status"] = status
     return StoredResult(
         agreement_id="a",
         period="2026-03",

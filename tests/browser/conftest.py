@@ -27,11 +27,12 @@ import polars as pl
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from slawatch.agreements import Agreement, parse_agreement
-from slawatch.agreements.model import ClockObjective
+from slawatch.agreements import Agreement
+from slawatch.agreements.parse import parse_agreement
+from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, US, to_us
-from slawatch.engine.objectives import Evaluator
+from slawatch.engine.kinds.clock import ClockObjective, measure_clocks
 from slawatch.evaluation.service import refresh_all
 from slawatch.generate import generate_events
 from slawatch.store.agreements import save_version
@@ -111,7 +112,7 @@ def _ticket(agreement: Agreement, frame: pl.DataFrame, until: int) -> str:
     table = EventTable(events=events, items=items)
     objective = agreement.objectives["ticket-resolution"]
     assert isinstance(objective, ClockObjective)
-    found, clocks = Evaluator(agreement, table, as_of=until).item_clocks(objective)
+    found, clocks = measure_clocks(Evaluator(agreement, table, as_of=until), objective)
     stop = found.inputs.stop
     span = np.where(stop == NO_INSTANT, 0, stop - found.inputs.start)
     score = (clocks.paused > 0) * 4 + (span > DAY) * 2 + (clocks.state == 0)

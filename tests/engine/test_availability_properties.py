@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 
 from slawatch.agreements.model import (
     AttributeTest,
-    AvailabilityObjective,
     Calendar,
     Interval,
     MaintenanceWindow,
@@ -30,8 +29,10 @@ from slawatch.agreements.model import (
 )
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import US, from_us
-from slawatch.engine.objectives import ObjectiveResult, evaluate
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import Period
+from slawatch.engine.results import ObjectiveResult
 from tests.engine.builders import agreement, target
 from tests.engine.reference import calendar_spec
 from tests.engine.reference_availability import MINUTE, AvailabilityReference, Event, RefFigures
@@ -259,7 +260,7 @@ def shown(ref: RefFigures) -> dict[str, object]:
 
 
 def kernel(result: ObjectiveResult) -> dict[str, object]:
-    return {"value": result.value, **result.details}
+    return {"value": result.value, **result.columns()}
 
 
 @given(s=scenarios())

@@ -5,23 +5,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slawatch.agreements import parse_agreement
 from slawatch.agreements.model import (
     Agreement,
-    ClockObjective,
     ClockSpec,
-    CountObjective,
     Credits,
     CreditTier,
     Fee,
     Objective,
     Party,
     PeriodKind,
-    RatioObjective,
 )
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.credits import CreditLine, credit_statements, tier_reached
-from slawatch.engine.objectives import Evaluation, ObjectiveResult, PeriodResult, evaluate
+from slawatch.engine.kinds import kind_of
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
+from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import parse_label
+from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult
 from slawatch.engine.status import Status, verdict
 from tests.engine.builders import agreement, hours, instant, table, target
 
@@ -98,10 +100,9 @@ def sla(
 def measured(agreement: Agreement, objective: str, value: float | None) -> ObjectiveResult:
     spec = agreement.objectives[objective]
     op, goal = spec.target.op, spec.target.value
-    return ObjectiveResult(
+    return kind_of(spec.kind).result(
         objective=objective,
         owner=spec.owner,
-        kind=spec.kind,
         value=value,
         target=goal,
         op=op,

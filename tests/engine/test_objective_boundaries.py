@@ -2,14 +2,11 @@
 
 import datetime as dt
 
-from slawatch.agreements.model import (
-    AvailabilityObjective,
-    ClockObjective,
-    ClockSpec,
-    CountObjective,
-    PeriodKind,
-    RatioObjective,
-)
+from slawatch.agreements.model import ClockSpec, PeriodKind
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.status import Status
 from tests.engine.builders import agreement, hours, instant, table, target
@@ -84,9 +81,9 @@ def test_items_that_start_before_effective_are_not_measured_in_the_first_period(
         agreement(defined, **MID_JANUARY), events, as_of=instant("2026-02-01T00:00:00+01:00")
     )
     assert by_label(result, "leads")["2026-01"].value == 1
-    assert by_label(result, "accepted")["2026-01"].details == {"numerator": 0, "denominator": 1}
+    assert by_label(result, "accepted")["2026-01"].columns() == {"numerator": 0, "denominator": 1}
     clock = by_label(result, "speed")["2026-01"]
-    assert (clock.value, clock.details["met"], clock.details["breached"]) == (1.0, 1, 0)
+    assert (clock.value, clock.met, clock.breached) == (1.0, 1, 0)
 
 
 def test_the_period_that_begins_at_as_of_is_reported_running_with_the_event_at_as_of():
@@ -102,9 +99,9 @@ def test_the_period_that_begins_at_as_of_is_reported_running_with_the_event_at_a
     count = by_label(result, "leads")["2026-02"]
     assert (count.value, count.status) == (1, Status.MET)
     ratio = by_label(result, "accepted")["2026-02"]
-    assert (ratio.value, ratio.details["denominator"]) == (0.0, 1)
+    assert (ratio.value, ratio.denominator) == (0.0, 1)
     clock = by_label(result, "speed")["2026-02"]
-    assert (clock.value, clock.details["running"], clock.status) == (None, 1, Status.ON_TRACK)
+    assert (clock.value, clock.running, clock.status) == (None, 1, Status.ON_TRACK)
 
 
 def test_a_period_at_its_first_instant_with_nothing_in_it_is_on_track_or_without_data():
@@ -152,9 +149,9 @@ def test_an_error_budget_is_exact_where_floating_point_falls_a_second_short():
         agreement({"uptime": uptime(0.9)}), events, as_of=instant("2026-11-01T00:00:00+01:00")
     )
     october = by_label(result, "uptime")["2026-10"]
-    assert october.details["eligible_seconds"] == 2_682_000
-    assert october.details["error_budget_seconds"] == 268_200
-    assert october.details["error_budget_remaining"] == 1.0
+    assert october.eligible_seconds == 2_682_000
+    assert october.error_budget_seconds == 268_200
+    assert october.error_budget_remaining == 1.0
 
 
 def test_an_availability_exactly_at_its_target_is_met():
@@ -190,11 +187,11 @@ def test_an_outage_that_began_before_effective_is_downtime_but_neither_failure_n
         as_of=instant("2026-02-01T00:00:00+01:00"),
     )
     january = by_label(result, "uptime")["2026-01"]
-    assert january.details["downtime_seconds"] == 3600 + 1800
-    assert january.details["failures"] == 1
-    assert january.details["mttr_seconds"] == 1800
+    assert january.downtime_seconds == 3600 + 1800
+    assert january.failures == 1
+    assert january.mttr_seconds == 1800
     # Up from 01:00 on the 15th to 10:00 on the 20th, for the failure on the 20th.
-    assert january.details["mttf_seconds"] == 5 * 86400 + 9 * 3600
+    assert january.mttf_seconds == 5 * 86400 + 9 * 3600
 
 
 def test_a_failure_and_a_recovery_at_as_of_are_counted():
@@ -209,6 +206,6 @@ def test_a_failure_and_a_recovery_at_as_of_are_counted():
         agreement({"uptime": uptime()}), events, as_of=instant("2026-02-01T00:00:00+01:00")
     )
     february = by_label(result, "uptime")["2026-02"]
-    assert (february.details["failures"], february.details["mttr_seconds"]) == (1, 3600)
+    assert (february.failures, february.mttr_seconds) == (1, 3600)
     january = by_label(result, "uptime")["2026-01"]
-    assert (january.details["failures"], january.details["downtime_seconds"]) == (1, 3600)
+    assert (january.failures, january.downtime_seconds) == (1, 3600)

@@ -8,10 +8,12 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
+from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, to_us
-from slawatch.engine.objectives import Evaluator, item_clocks
+from slawatch.engine.kinds.clock import item_clocks
 from slawatch.engine.periods import assign
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import CLOCK_SCHEMA, item_clock_frame

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us

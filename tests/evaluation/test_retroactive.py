@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from slawatch.agreements import parse_agreement
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import InForce
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.retroactive import preview_version

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from slawatch.agreements import AgreementError, AgreementLimitError, parse_agreement
+from slawatch.agreements import AgreementError, AgreementLimitError
+from slawatch.agreements.parse import parse_agreement
 from slawatch.cli import app
 from tests.fuzz.agreement_yaml import agreement_yaml
 

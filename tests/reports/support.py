@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 
 from slawatch.agreement_files import load_agreement
-from slawatch.agreements import parse_agreement
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
 from slawatch.engine.periods import parse_label

@@ -50,7 +50,8 @@ def test_a_scorecard_text_cell_from_the_agreement_is_neutralised_and_numbers_are
     report = from_file("2026-10")
     score = report.scores[0]
     tampered = dataclasses.replace(
-        score, objective={**score.objective, "owner": "=cmd|' /C calc'!A0", "value": -3}
+        score,
+        objective=dataclasses.replace(score.objective, owner="=cmd|' /C calc'!A0", value=-3),
     )
     report = dataclasses.replace(report, scores=(tampered, *report.scores[1:]))
     row = next(csv.DictReader(io.StringIO(report_csv(report))))

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from slawatch.agreements import parse_agreement, template_text
+from slawatch.agreements import template_text
 from slawatch.agreements.model import Agreement
+from slawatch.agreements.parse import parse_agreement
 from slawatch.i18n import translator
 from slawatch.reports.document import agreement_pdf, responsibility
 from tests.reports.support import pdf_text

@@ -40,7 +40,7 @@ def test_the_items_are_those_whose_clock_started_in_the_period(october: Report):
     for score in october.scores:
         if score.kind == "clock":
             listed = october.items[score.id]
-            assert listed.total == len(listed.rows) == sum(score.objective["counts"].values())
+            assert listed.total == len(listed.rows) == sum(score.objective.columns().values())
             assert all(row.started.month == 10 for row in listed.rows)
             assert all(row.started.tzinfo is None for row in listed.rows)
 

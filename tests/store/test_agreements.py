@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from slawatch.agreements import AgreementError, parse_agreement, template_text
+from slawatch.agreements import AgreementError, template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.engine.instants import from_us, to_us
 from slawatch.store.agreements import (

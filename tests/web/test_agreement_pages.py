@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from slawatch.agreements import parse_agreement, template_names, template_text
+from slawatch.agreements import template_names, template_text
 from slawatch.agreements.model import Calendar, Duration, DurationUnit, Interval
+from slawatch.agreements.parse import parse_agreement
 from slawatch.config import Settings
 from slawatch.evaluation.service import refresh_all
 from slawatch.i18n import translator

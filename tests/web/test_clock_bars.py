@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from slawatch.agreements import parse_agreement, template_text
-from slawatch.agreements.model import ClockObjective
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.instants import US
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.segments import Segment, SegmentKind
 from slawatch.evaluation.item_clock import ItemClock
 from slawatch.i18n import translator

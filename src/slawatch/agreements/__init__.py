@@ -1,11 +1,15 @@
-"""The agreement language: YAML text in, a typed, validated `Agreement` out."""
+"""The agreement language: YAML text in, a typed, validated `Agreement` out.
 
-from slawatch.agreements.describe import describe_objective, template_names, template_text
+`parse_agreement` lives in `slawatch.agreements.parse`: the parser reads each objective
+through the kinds' registry (`slawatch.engine.kinds`), whose modules import this package's
+models, so the package itself does not import the parser.
+"""
+
+from slawatch.agreements.describe import template_names, template_text
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
 from slawatch.agreements.errors import AgreementError, AgreementLimitError, Problem
 from slawatch.agreements.limits import Limits
 from slawatch.agreements.model import Agreement
-from slawatch.agreements.parse import parse_agreement
 
 __all__ = [
     "Agreement",
@@ -14,9 +18,7 @@ __all__ = [
     "DurationError",
     "Limits",
     "Problem",
-    "describe_objective",
     "format_duration",
-    "parse_agreement",
     "parse_duration",
     "template_names",
     "template_text",

@@ -1,24 +1,17 @@
-"""Agreements in words: one line per objective, and the packaged templates to start from."""
+"""Agreements in words: the phrases a kind's description is made of, and the templates.
+
+Each kind says what it measures (`engine/kinds/`); the words for targets, `where:` and
+periods are shared here.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from slawatch.agreements.durations import format_duration
-from slawatch.agreements.model import (
-    Agreement,
-    AttributeTest,
-    AvailabilityObjective,
-    ClockObjective,
-    Comparison,
-    CountObjective,
-    PeriodKind,
-    RatioObjective,
-    Target,
-)
+from slawatch.agreements.model import AttributeTest, Comparison, PeriodKind, Target
 
-_ADVERBS = {
+PERIOD_ADVERBS = {
     PeriodKind.DAY: "daily",
     PeriodKind.WEEK: "weekly",
     PeriodKind.MONTH: "monthly",
@@ -40,46 +33,19 @@ _COUNT_WORDS = {
 }
 
 
-def describe_objective(agreement: Agreement, objective_id: str) -> str:
-    """Say in one line what an objective promises, for `slawatch check`.
-
-    e.g. `speed-to-lead (sales): 95% of items from handed_over to contacted within 48h, monthly`
-    """
-    objective = agreement.objectives[objective_id]
-    if isinstance(objective, CountObjective):
-        what = f"{_count(objective.target)} items with {objective.count}"
-    elif isinstance(objective, ClockObjective):
-        clock = objective.clock
-        within = objective.within.text or format_duration(objective.within)
-        what = f"{_share(objective.target)} of items from {clock.start} to {clock.stop}"
-        what += f" within {within}"
-        if objective.calendar is not None:
-            what += f" on calendar {objective.calendar}"
-    elif isinstance(objective, RatioObjective):
-        what = f"{_share(objective.target)} of items with {objective.of} also {objective.count}"
-    else:
-        what = _availability(objective)
-    if objective.where:
-        what += ", where " + " and ".join(_test(test) for test in objective.where)
-    return f"{objective.id} ({objective.owner}): {what}, {_ADVERBS[objective.period]}"
+def share_words(target: Target) -> str:
+    """Say a share target: '95%', 'at most 5%'."""
+    return f"{_SHARE_WORDS[target.op]}{_number(target.value * 100)}%"  # as formatting writes it
 
 
-def _availability(objective: AvailabilityObjective) -> str:
-    what = f"{_share(objective.target)} available, down from {objective.down} to {objective.up}"
-    if objective.calendar is not None:
-        what += f" during calendar {objective.calendar}"
-    if objective.maintenance:
-        count = len(objective.maintenance)
-        what += f", {count} maintenance window{'s' if count > 1 else ''} excluded"
-    return what
-
-
-def _share(target: Target) -> str:
-    return f"{_SHARE_WORDS[target.op]}{_number(target.value * 100)}%"  # as presentation writes it
-
-
-def _count(target: Target) -> str:
+def count_words(target: Target) -> str:
+    """Say a count target: 'at least 50', 'fewer than 3'."""
     return f"{_COUNT_WORDS[target.op]}{_number(target.value)}"
+
+
+def where_words(tests: tuple[AttributeTest, ...]) -> str:
+    """Say an objective's `where:` conditions: 'region = EU and score >= 50'."""
+    return " and ".join(_test(test) for test in tests)
 
 
 def _number(value: float) -> str:

@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable
 from enum import StrEnum
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -131,18 +131,20 @@ class AttributeTest(Model):
     number: float | None = None
 
 
-class ObjectiveBase(Model):
+class Objective(Model):
+    """What every objective has, whatever it measures.
+
+    Each kind (`engine/kinds/`) subclasses it with what it measures (its events, allowance,
+    calendar) and sets `kind` to its name.
+    """
+
+    kind: str
     id: str
     owner: str
     title: str
     period: PeriodKind = PeriodKind.MONTH
     where: tuple[AttributeTest, ...] = ()
     target: Target
-
-
-class CountObjective(ObjectiveBase):
-    kind: Literal["count"] = "count"
-    count: str  # event type
 
 
 class ClockSpec(Model):
@@ -152,37 +154,9 @@ class ClockSpec(Model):
     resume: str | None = None
 
 
-class ClockObjective(ObjectiveBase):
-    kind: Literal["clock"] = "clock"
-    clock: ClockSpec
-    within: Duration
-    calendar: str | None = None
-    warn: float | None = None  # fraction of the allowance after which a running item is at risk
-
-
-class RatioObjective(ObjectiveBase):
-    kind: Literal["ratio"] = "ratio"
-    count: str
-    of: str
-
-
 class MaintenanceWindow(Model):
     start: dt.datetime  # timezone-aware
     end: dt.datetime
-
-
-class AvailabilityObjective(ObjectiveBase):
-    kind: Literal["availability"] = "availability"
-    down: str
-    up: str
-    calendar: str | None = None
-    maintenance: tuple[MaintenanceWindow, ...] = ()
-
-
-Objective = Annotated[
-    CountObjective | ClockObjective | RatioObjective | AvailabilityObjective,
-    Field(discriminator="kind"),
-]
 
 
 class Party(Model):

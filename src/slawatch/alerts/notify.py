@@ -10,7 +10,7 @@ import logging
 
 from sqlalchemy import Connection
 
-from slawatch.agreements.model import Agreement, ClockObjective, DurationUnit
+from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.alerts.messages import (
     ClockFigures,
     PeriodFigures,
@@ -21,6 +21,7 @@ from slawatch.alerts.outbox import LadderStep, enqueue_step_messages
 from slawatch.alerts.recipients import contact_at_tier, recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.store.agreements import get_version
 from slawatch.store.deliveries import EscalationSubject, escalation_subject
 from slawatch.store.results import stored_result
@@ -55,11 +56,9 @@ def _figures(connection: Connection, subject: EscalationSubject) -> PeriodFigure
     stored = (
         stored_result(connection, subject.agreement_id, subject.period) if subject.period else None
     )
-    if stored is not None:
-        for period in stored.payload.get("periods", []):
-            for objective in period.get("objectives", []):
-                if objective.get("id") == subject.objective:
-                    found = objective
+    result = None if stored is None else stored.result(subject.objective)
+    if result is not None:
+        found = result.document()
     if found.get("target") is None or found.get("op") is None:
         return None
     value = found.get("value")

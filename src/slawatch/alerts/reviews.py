@@ -304,8 +304,11 @@ def review_snapshot(
             "end": _iso(result.period_end),
             "as_of": _iso(result.as_of),
             "objectives": [
-                {**objective, "title": titles.get(objective["id"], objective["id"])}
-                for objective in result.payload["periods"][0]["objectives"]
+                {
+                    **objective.document(),
+                    "title": titles.get(objective.objective, objective.objective),
+                }
+                for objective in result.objectives
             ],
         }
         for result in chosen

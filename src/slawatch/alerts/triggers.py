@@ -15,13 +15,14 @@ own ladder, because a breach is news for everyone, whoever already heard of the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
 from slawatch.alerts.escalation import Condition
+from slawatch.engine.results import ObjectiveResult
 from slawatch.store.agreements import StoredAgreement
 from slawatch.store.clock_states import ClockStanding, clocks_turned_bad
 from slawatch.store.escalations import Escalation
@@ -89,13 +90,6 @@ def clock_detail(clock: ClockStanding) -> dict[str, Any]:
     }
 
 
-def objectives_of(result: StoredResult) -> list[dict[str, Any]]:
-    """Return the objectives of a stored period's `evaluate` document."""
-    periods = result.payload.get("periods") or [{}]
-    objectives: list[dict[str, Any]] = periods[0].get("objectives") or []
-    return objectives
-
-
 def is_running(result: StoredResult) -> bool:
     return result.as_of < result.period_end
 
@@ -127,17 +121,17 @@ def period_triggers(
         began = min(result.period_end, result.as_of)
         if began < since_from:
             continue
-        for objective in objectives_of(result):
-            trigger = period_trigger_of(result, str(objective.get("status")))
+        for objective in result.objectives:
+            trigger = period_trigger_of(result, objective.status.value)
             subject = period_subject(result.period)
-            if trigger is None or (objective["id"], subject, trigger) in opened:
+            if trigger is None or (objective.objective, subject, trigger) in opened:
                 continue
-            if objective["id"] not in stored.agreement.objectives:
+            if objective.objective not in stored.agreement.objectives:
                 continue
             found.append(
                 Trigger(
                     agreement_id=stored.id,
-                    objective=objective["id"],
+                    objective=objective.objective,
                     subject=subject,
                     trigger=trigger,
                     began_at=began,
@@ -148,13 +142,10 @@ def period_triggers(
     return found
 
 
-def period_detail(result: StoredResult, objective: Mapping[str, Any]) -> dict[str, Any]:
+def period_detail(result: StoredResult, objective: ObjectiveResult) -> dict[str, Any]:
     """Return the figures of a period objective worth keeping with the escalation."""
-    detail = {
-        key: objective.get(key)
-        for key in ("kind", "status", "value", "target", "op")
-        if key in objective
-    }
+    document = objective.document()
+    detail = {key: document[key] for key in ("kind", "status", "value", "target", "op")}
     return detail | {
         "period": result.period,
         "period_start": result.period_start,
@@ -220,7 +211,7 @@ def status_of(results: Iterable[StoredResult], period: str, objective: str) -> s
     """Return an objective's stored status in a period, or None when it is not stored."""
     for result in results:
         if result.period == period:
-            for found in objectives_of(result):
-                if found.get("id") == objective:
-                    return str(found.get("status"))
+            found = result.result(objective)
+            if found is not None:
+                return found.status.value
     return None

@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from rich.table import Table
 
-from slawatch.engine.clock import ClockState
 from slawatch.engine.instants import NO_INSTANT, US, from_us
-from slawatch.engine.objectives import Evaluation, ObjectiveResult
+from slawatch.engine.results import Evaluation
 from slawatch.engine.status import Status
 from slawatch.formatting import (
     clock_state_text,
@@ -35,7 +34,6 @@ CLOCK_COLUMNS = (
     "paused_seconds",
     "state",
 )
-STATE_NAMES = [state.name.lower() for state in sorted(ClockState)]
 ENGLISH = translator("en")
 STATUS_STYLES = {
     Status.MET: "green",
@@ -46,49 +44,9 @@ STATUS_STYLES = {
 }
 
 
-def iso(us: int, zone: ZoneInfo) -> str:
-    return from_us(us, zone).isoformat()
-
-
-def _number(value: float) -> int | float:
-    """Return a whole count as an int (50, not 50.0); a pro-rata target stays a float."""
-    return int(value) if float(value).is_integer() else value
-
-
-def objective_json(result: ObjectiveResult) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "id": result.objective,
-        "owner": result.owner,
-        "kind": result.kind,
-        "value": result.value,
-        "target": _number(result.target) if result.kind == "count" else result.target,
-        "op": result.op.value,
-        "status": result.status.value,
-    }
-    if result.kind == "clock":
-        document["counts"] = {name: result.details.get(name, 0) for name in STATE_NAMES}
-    else:
-        document.update(result.details)
-    return document
-
-
 def evaluation_json(evaluation: Evaluation, extra: dict[str, Any] | None = None) -> str:
-    zone = ZoneInfo(evaluation.zone)
-    document: dict[str, Any] = {
-        "agreement": evaluation.agreement,
-        "as_of": iso(evaluation.as_of, zone),
-        "periods": [
-            {
-                "period": result.period.label,
-                "start": iso(result.period.start, zone),
-                "end": iso(result.period.end, zone),
-                "objectives": [objective_json(o) for o in result.objectives],
-            }
-            for result in evaluation.periods
-        ],
-    }
-    if evaluation.warnings:
-        document["warnings"] = list(evaluation.warnings)
+    """Write the evaluate JSON: the evaluation's document, then any `extra` keys."""
+    document = evaluation.document()
     if extra:
         document.update(extra)
     return json.dumps(document, indent=2, ensure_ascii=False)
@@ -109,15 +67,14 @@ def evaluation_tables(evaluation: Evaluation) -> list[Table]:
             )
         table.add_column("details", ratio=1)
         for o in result.objectives:
-            figure = objective_json(o)
             style = STATUS_STYLES[o.status]
             table.add_row(
                 o.objective,
                 o.owner,
-                value_text(figure, o.value, ENGLISH),
-                target_text(figure, ENGLISH),
+                value_text(o, o.value, ENGLISH),
+                target_text(o, ENGLISH),
                 f"[{style}]{status_text(o.status.value, ENGLISH)}[/]",
-                details_text(figure, ENGLISH),
+                details_text(o, ENGLISH),
             )
         tables.append(table)
     return tables

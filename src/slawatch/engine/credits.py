@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from slawatch.agreements.model import Agreement, Credits, CreditTier
-from slawatch.engine.objectives import Evaluation, ObjectiveResult, PeriodResult
+from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult
 
 CENT = Decimal("0.01")
 

@@ -15,14 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from slawatch.agreements.model import (
-    Agreement,
-    AvailabilityObjective,
-    ClockObjective,
-    CountObjective,
-    Objective,
-    RatioObjective,
-)
+from slawatch.agreements.model import Agreement, Objective
+from slawatch.engine.kinds import kind_of
 
 # How close a name must be to be offered as "did you mean": 0.75 offers contacted for
 # contaced and handed_over for handover, but not rejected for created.
@@ -71,19 +65,7 @@ class MissingAttribute:
 
 def objective_event_types(objective: Objective) -> dict[str, str]:
     """Return the event type of each role an objective reads: {"start": "handed_over", …}."""
-    match objective:
-        case CountObjective():
-            return {"count": objective.count}
-        case ClockObjective():
-            clock = objective.clock
-            roles = {"start": clock.start, "stop": clock.stop}
-            if clock.pause is not None and clock.resume is not None:
-                roles |= {"pause": clock.pause, "resume": clock.resume}
-            return roles
-        case RatioObjective():
-            return {"count": objective.count, "of": objective.of}
-        case AvailabilityObjective():
-            return {"down": objective.down, "up": objective.up}
+    return kind_of(objective.kind).event_roles(objective)
 
 
 def required_event_types(objective: Objective) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from slawatch.agreements.model import Agreement, ClockObjective, DurationUnit
+from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingTime
 from slawatch.engine.clock import (
     Clocks,
@@ -23,9 +23,10 @@ from slawatch.engine.clock import (
     apply_pauses,
     clip_pauses,
 )
+from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
-from slawatch.engine.objectives import Evaluator
+from slawatch.engine.kinds.clock import ClockObjective, measure_clocks
 from slawatch.store.agreements import StoredAgreement, version_in_force
 
 CLOCK_SCHEMA: dict[str, pl.DataType] = {
@@ -179,7 +180,7 @@ def _objective_rows(
             for p in periods
         ]
     )
-    items, clocks = evaluator.item_clocks(objective)
+    items, clocks = measure_clocks(evaluator, objective)
     inputs = items.inputs
     index = evaluator.assign(inputs.start, periods)  # nothing before `effective`
     keep = index >= 0

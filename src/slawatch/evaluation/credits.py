@@ -21,11 +21,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from slawatch.agreements.model import Agreement, Comparison
+from slawatch.agreements.model import Agreement
 from slawatch.engine.credits import CreditStatement, credit_statements
-from slawatch.engine.objectives import Evaluation, ObjectiveResult, PeriodResult
 from slawatch.engine.periods import Period, PeriodLabelError, parse_label
-from slawatch.engine.status import Status
+from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult
 from slawatch.store.agreements import all_versions
 from slawatch.store.credits import (
     IssuedStatement,
@@ -61,8 +60,7 @@ def period_order(label: str) -> tuple[dt.date, dt.date, str]:
 def evaluation_of(agreement: Agreement, result: StoredResult) -> Evaluation:
     """Turn one stored period back into the engine's evaluation of it, as credits read it.
 
-    The period keeps the instants it was stored with; each objective keeps what settling
-    reads (id, owner, kind, value, target, comparison, status). Floats survive JSON exactly.
+    The period keeps the instants it was stored with; the objectives are the stored results.
     """
     named = parse_label(result.period, ZoneInfo(agreement.timezone))
     period = Period(
@@ -73,18 +71,7 @@ def evaluation_of(agreement: Agreement, result: StoredResult) -> Evaluation:
         first=named.first,
         after=named.after,
     )
-    objectives = tuple(
-        ObjectiveResult(
-            objective=str(found["id"]),
-            owner=str(found["owner"]),
-            kind=str(found["kind"]),
-            value=None if found.get("value") is None else float(found["value"]),
-            target=float(found["target"]),
-            op=Comparison(found["op"]),
-            status=Status(found["status"]),
-        )
-        for found in _objectives(result)
-    )
+    objectives = result.objectives
     return Evaluation(
         agreement=agreement.id,
         zone=agreement.timezone,
@@ -93,25 +80,19 @@ def evaluation_of(agreement: Agreement, result: StoredResult) -> Evaluation:
     )
 
 
-def _objectives(result: StoredResult) -> list[Mapping[str, Any]]:
-    periods = result.payload.get("periods") or [{}]
-    objectives: list[Mapping[str, Any]] = periods[0].get("objectives", [])
-    return objectives
-
-
 def statement_document(
-    statement: CreditStatement, *, version: int, objectives: Mapping[str, Mapping[str, Any]]
+    statement: CreditStatement, *, version: int, objectives: Mapping[str, ObjectiveResult]
 ) -> dict[str, Any]:
     """Return a statement as stored and served: money as Decimal text, lines by objective."""
     lines = []
     for line in statement.lines:
-        measured = objectives.get(line.objective, {})
+        measured = objectives.get(line.objective)
         lines.append(
             {
                 "objective": line.objective,
                 "owner": line.owner,
-                "kind": measured.get("kind"),
-                "op": measured.get("op"),
+                "kind": None if measured is None else measured.kind,
+                "op": None if measured is None else measured.op.value,
                 "value": line.value,
                 "target": line.target,
                 "tier": line.tier,
@@ -136,7 +117,7 @@ def period_statements(agreement: Agreement, result: StoredResult) -> list[dict[s
     """Return the statement documents of a stored period: none unless the period is closed."""
     if agreement.credits is None or result.period_end > result.as_of:
         return []
-    objectives = {str(found["id"]): found for found in _objectives(result)}
+    objectives = {found.objective: found for found in result.objectives}
     return [
         statement_document(statement, version=result.version, objectives=objectives)
         for statement in credit_statements(agreement, evaluation_of(agreement, result))

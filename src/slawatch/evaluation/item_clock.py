@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from slawatch.agreements.model import Calendar, ClockObjective, DurationUnit
+from slawatch.agreements.model import Calendar, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
+from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
-from slawatch.engine.objectives import Evaluator
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.engine.segments import Segment, Span, clock_segments, merged
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.store.agreements import StoredAgreement

@@ -22,14 +22,13 @@ from slawatch.agreements import Agreement
 from slawatch.agreements.versions import InForce
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import from_us
+from slawatch.engine.results import ObjectiveResult
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.credits import period_order, period_statements
 from slawatch.evaluation.service import evaluate_history
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.db import read_transaction
 from slawatch.store.results import StoredResult
-
-FIGURES = ("value", "status")  # what makes an objective's period "changed"
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,8 @@ class ObjectiveChange:
 
     period: str
     objective: str
-    before: dict[str, Any] | None  # the objective as `evaluate --format json` has it
-    after: dict[str, Any] | None
+    before: ObjectiveResult | None
+    after: ObjectiveResult | None
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,8 @@ class VersionPreview:
                 {
                     "period": c.period,
                     "objective": c.objective,
-                    "before": c.before,
-                    "after": c.after,
+                    "before": None if c.before is None else c.before.document(),
+                    "after": None if c.after is None else c.after.document(),
                 }
                 for c in self.objectives
             ],
@@ -114,11 +113,10 @@ def _closed(rows: Iterable[StoredResult], as_of: int) -> dict[str, StoredResult]
     return {row.period: row for row in rows if row.period_end <= as_of}
 
 
-def _objectives(row: StoredResult | None) -> dict[str, dict[str, Any]]:
+def _objectives(row: StoredResult | None) -> dict[str, ObjectiveResult]:
     if row is None:
         return {}
-    found: list[dict[str, Any]] = row.payload["periods"][0]["objectives"]
-    return {objective["id"]: objective for objective in found}
+    return {objective.objective: objective for objective in row.objectives}
 
 
 def _credits(
@@ -149,7 +147,7 @@ def compare_versions(
         old, new = _objectives(before.get(label)), _objectives(after.get(label))
         for objective in sorted(old.keys() | new.keys()):
             was, now = old.get(objective), new.get(objective)
-            if was is None or now is None or any(was[f] != now[f] for f in FIGURES):
+            if was is None or now is None or (was.value, was.status) != (now.value, now.status):
                 objectives.append(ObjectiveChange(label, objective, was, now))
         owed = _credits(agreements, before.get(label))
         owing = _credits(agreements, after.get(label))

@@ -14,7 +14,6 @@ done), so the next refresh tries it again and a corrected version recovers it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -22,14 +21,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from slawatch.commands.output import evaluation_json
 from slawatch.engine.events import EventTable
-from slawatch.engine.objectives import Evaluation, evaluate
+from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.evaluation.credits import issue_statements
@@ -71,18 +68,6 @@ class LeaseLostError(Exception):
     """The lease expired and another process took the work over; our results are discarded."""
 
 
-def _payload(evaluation: Evaluation, index: int) -> dict[str, Any]:
-    single = Evaluation(
-        agreement=evaluation.agreement,
-        zone=evaluation.zone,
-        as_of=evaluation.as_of,
-        periods=(evaluation.periods[index],),
-        warnings=evaluation.warnings,
-    )
-    document: dict[str, Any] = json.loads(evaluation_json(single))
-    return document
-
-
 def evaluate_history(
     versions: list[StoredAgreement], table: EventTable, *, as_of: int
 ) -> list[StoredResult]:
@@ -107,7 +92,7 @@ def evaluate_history(
                     period_start=period.start,
                     period_end=period.end,
                     as_of=as_of,
-                    payload=_payload(evaluation, index),
+                    payload=evaluation.only(index).document(),
                 )
             )
     return sorted(rows, key=lambda row: (row.period_start, row.period))

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from slawatch.agreements.model import Agreement, ClockObjective
+from slawatch.agreements.model import Agreement
+from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.generate.attributes import draw_attributes
 from slawatch.generate.flows import allocate, flows_of
 from slawatch.generate.funnels import Funnel, place_events

@@ -10,14 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from slawatch.agreements.model import (
-    Agreement,
-    AvailabilityObjective,
-    ClockObjective,
-    CountObjective,
-    Objective,
-    RatioObjective,
-)
+from slawatch.agreements.model import Agreement, Objective
+from slawatch.engine.kinds import kind_of
+from slawatch.engine.kinds.availability import AvailabilityObjective
+from slawatch.engine.kinds.clock import ClockObjective
 
 LEAD_EVENTS = frozenset(
     {"created", "qualified", "handed_over", "contacted", "on_hold", "off_hold", "accepted",
@@ -45,16 +41,7 @@ class Flow:
 
 
 def _events_of(objective: Objective) -> list[str]:
-    match objective:
-        case CountObjective():
-            return [objective.count]
-        case ClockObjective():
-            spec = objective.clock
-            return [e for e in (spec.start, spec.stop, spec.pause, spec.resume) if e]
-        case RatioObjective():
-            return [objective.of, objective.count]
-        case AvailabilityObjective():
-            return [objective.down, objective.up]
+    return list(kind_of(objective.kind).event_roles(objective).values())
 
 
 def _explicit_kind(objective: Objective) -> str | None:

@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from slawatch.agreements.model import (
-    Agreement,
-    ClockObjective,
-    CountObjective,
-    DurationUnit,
-    RatioObjective,
-)
+from slawatch.agreements.model import Agreement, DurationUnit
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds.count import CountObjective
+from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.generate.attributes import matches
 from slawatch.generate.flows import Flow
 from slawatch.generate.local_time import DAY, HOUR, MINUTE, NONE

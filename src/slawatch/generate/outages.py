@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from slawatch.agreements.model import AvailabilityObjective
+from slawatch.engine.kinds.availability import AvailabilityObjective
 from slawatch.generate.flows import Flow
 from slawatch.generate.local_time import MINUTE, NONE
 

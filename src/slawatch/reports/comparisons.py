@@ -8,11 +8,11 @@ are `benchmarks.references_for` with the admin's overrides. Pure: figures in, be
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from slawatch.agreements.model import Agreement
 from slawatch.benchmarks import Reference, compare, references_for
 from slawatch.engine.periods import Period
+from slawatch.engine.results import ObjectiveResult
 from slawatch.reports.model import Benchmark, Figure, Score
 
 
@@ -28,10 +28,10 @@ def benchmarks_of(
     An objective whose own periods do not include the reported one (a monthly objective in a
     quarter's report from a file) has no history to compare that period with and is left out.
     """
-    history: dict[str, list[tuple[Figure, Mapping[str, Any]]]] = {}
+    history: dict[str, list[tuple[Figure, ObjectiveResult]]] = {}
     for figure in sorted(figures, key=lambda f: f.period.start):
         if figure.period.start <= period.start:
-            history.setdefault(str(figure.objective["id"]), []).append((figure, figure.objective))
+            history.setdefault(figure.objective.objective, []).append((figure, figure.objective))
     found: dict[str, Benchmark] = {}
     for score in scores:
         own = history.get(score.id, [])

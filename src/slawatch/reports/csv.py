@@ -10,26 +10,13 @@ from __future__ import annotations
 import csv
 import io
 
-from slawatch.commands.output import STATE_NAMES
+from slawatch.engine.kinds import detail_columns
 from slawatch.reports.cells import csv_text
 from slawatch.reports.model import Report
 
 # One fixed header for every agreement, so files of different agreements stack; a column
 # that does not apply to an objective's kind stays empty.
-DETAIL_COLUMNS = (
-    *STATE_NAMES,
-    "numerator",
-    "denominator",
-    "services",
-    "eligible_seconds",
-    "downtime_seconds",
-    "failures",
-    "mttr_seconds",
-    "mttf_seconds",
-    "mtbf_seconds",
-    "error_budget_seconds",
-    "error_budget_remaining",
-)
+DETAIL_COLUMNS = detail_columns()
 COLUMNS = ("period", "objective", "owner", "kind", "value", "target", "op", "status")
 
 
@@ -38,19 +25,16 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow((*COLUMNS, *DETAIL_COLUMNS))
     for score in report.scores:
-        objective = score.objective
-        details = dict(objective)
-        if score.kind == "clock":
-            counts = objective.get("counts") or {}
-            details = {name: counts.get(name, 0) for name in STATE_NAMES}
+        document = score.objective.document()  # the figures as the evaluate JSON writes them
+        details = score.objective.columns()
         row = (
             report.period.label,
             score.id,
-            objective["owner"],
-            score.kind,
-            "" if score.value is None else objective["value"],
-            objective["target"],
-            objective["op"],
+            document["owner"],
+            score.kind.name,
+            "" if score.value is None else document["value"],
+            document["target"],
+            document["op"],
             score.status,
             *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
         )

@@ -14,14 +14,13 @@ from babel.dates import get_day_names
 from slawatch.agreements.model import (
     Agreement,
     AttributeTest,
-    AvailabilityObjective,
     Calendar,
-    ClockObjective,
     DurationUnit,
     Interval,
     Objective,
     PeriodKind,
 )
+from slawatch.engine.kinds import kind_of
 from slawatch.formatting import agreed_text, money_text, share_text, threshold_text
 from slawatch.i18n import N_, Translator
 from slawatch.reports.layout import FONT, RULE, Page
@@ -131,8 +130,9 @@ def responsibility(
 
 def _timeframe(objective: Objective, t: Translator) -> str:
     period = t.gettext(PER_PERIOD[objective.period])
-    if isinstance(objective, ClockObjective):
-        within = objective.within
+    calendar: str | None = getattr(objective, "calendar", None)
+    within = kind_of(objective.kind).allowance(objective)
+    if within is not None:
         if within.unit is DurationUnit.BUSINESS_DAYS:
             text = t.ngettext(
                 "within %(num)s business day", "within %(num)s business days", within.amount
@@ -142,17 +142,17 @@ def _timeframe(objective: Objective, t: Translator) -> str:
         else:
             text = t.gettext("within %(duration)s", duration=agreed_text(within, t))
             return text + ", " + t.gettext("around the clock")
-        if objective.calendar is not None:
-            return text + ", " + t.gettext("calendar %(calendar)s", calendar=objective.calendar)
+        if calendar is not None:
+            return text + ", " + t.gettext("calendar %(calendar)s", calendar=calendar)
         return text
-    if isinstance(objective, AvailabilityObjective) and objective.calendar is not None:
-        return period + ", " + t.gettext("calendar %(calendar)s", calendar=objective.calendar)
+    if calendar is not None:
+        return period + ", " + t.gettext("calendar %(calendar)s", calendar=calendar)
     return period
 
 
 def _target(objective: Objective, t: Translator) -> str:
     promised = promised_text(objective, t)
-    if isinstance(objective, ClockObjective):
+    if kind_of(objective.kind).allowance(objective) is not None:
         return t.gettext(
             "%(target)s of items %(period)s",
             target=promised,
@@ -240,7 +240,7 @@ def _credits(pdf: Page, agreement: Agreement, t: Translator) -> None:
     with pdf.grid(headings, CREDIT_WIDTHS) as table:
         for name, tiers in credits.tiers.items():
             objective = agreement.objectives.get(name)
-            shape = {"kind": "ratio", "op": ">="} if objective is None else target_of(objective)
+            shape = {"share": True, "op": ">="} if objective is None else target_of(objective)
             title = name if objective is None else f"{objective.title} ({name})"
             for tier in tiers:
                 threshold = threshold_text(shape, tier.threshold, t)

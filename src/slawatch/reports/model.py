@@ -1,7 +1,8 @@
 """The data a report shows, whichever source it came from: an event file or the store.
 
-An objective's figures are its part of the `evaluate --format json` document (what the store
-keeps and `slawatch.formatting` formats), so a report reads like the pages, and a report
+An objective's figures are its typed result (whose dump is its part of the `evaluate --format
+json` document the store keeps), formatted by `slawatch.formatting`, so a report reads like the
+pages, and a report
 from a file and one from the store are the same kind of value. Every writer (`pdf`, `xlsx`,
 `csv`) reads one `Report`, so the three formats cannot disagree.
 """
@@ -11,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slawatch.agreements.model import Agreement
 from slawatch.benchmarks import Comparison, Reference
 from slawatch.engine.credits import CreditStatement
 from slawatch.engine.instants import from_us
+from slawatch.engine.kinds import kind_of
+from slawatch.engine.kinds.base import Kind
 from slawatch.engine.periods import Period
+from slawatch.engine.results import ObjectiveResult
 
 HISTORY_PERIODS = 12
 MAX_BREACH_ROWS = 200  # per objective in the PDF; the rest is "and N more"
@@ -27,23 +30,22 @@ MAX_ITEM_ROWS = 200_000  # per objective in the workbook
 
 @dataclass(frozen=True)
 class Figure:
-    """One objective in one period: its `evaluate` JSON (id, kind, value, target, op, status …)."""
+    """One objective in one period: its result (value, target, comparison, status …)."""
 
     period: Period
-    objective: Mapping[str, Any]
+    objective: ObjectiveResult
 
     @property
     def value(self) -> float | None:
-        value = self.objective.get("value")
-        return None if value is None else float(value)
+        return self.objective.value
 
     @property
     def target(self) -> float:
-        return float(self.objective["target"])
+        return self.objective.target
 
     @property
     def status(self) -> str:
-        return str(self.objective["status"])
+        return self.objective.status.value
 
 
 @dataclass(frozen=True)
@@ -52,24 +54,23 @@ class Score:
 
     title: str
     owner_name: str
-    objective: Mapping[str, Any]
+    objective: ObjectiveResult
 
     @property
     def id(self) -> str:
-        return str(self.objective["id"])
+        return self.objective.objective
 
     @property
-    def kind(self) -> str:
-        return str(self.objective["kind"])
+    def kind(self) -> Kind:
+        return kind_of(self.objective.kind)
 
     @property
     def status(self) -> str:
-        return str(self.objective["status"])
+        return self.objective.status.value
 
     @property
     def value(self) -> float | None:
-        value = self.objective.get("value")
-        return None if value is None else float(value)
+        return self.objective.value
 
 
 @dataclass(frozen=True)
@@ -154,15 +155,15 @@ def party_name(agreement: Agreement, party: str) -> str:
     return party if found is None else found.name
 
 
-def scores_of(agreement: Agreement, objectives: Iterable[Mapping[str, Any]]) -> tuple[Score, ...]:
-    """Return the scorecard lines of a period's objective JSON, titled from the agreement."""
+def scores_of(agreement: Agreement, objectives: Iterable[ObjectiveResult]) -> tuple[Score, ...]:
+    """Return the scorecard lines of a period's results, titled from the agreement."""
     scores = []
     for objective in objectives:
-        spec = agreement.objectives.get(str(objective["id"]))
+        spec = agreement.objectives.get(objective.objective)
         scores.append(
             Score(
-                title=str(objective["id"]) if spec is None else spec.title,
-                owner_name=party_name(agreement, str(objective["owner"])),
+                title=objective.objective if spec is None else spec.title,
+                owner_name=party_name(agreement, objective.owner),
                 objective=objective,
             )
         )
@@ -178,7 +179,7 @@ def history_of(figures: Iterable[Figure], period: Period) -> dict[str, tuple[Fig
     for figure in sorted(figures, key=lambda f: (f.period.start, f.period.end)):
         if figure.period.start >= period.end:
             continue
-        found.setdefault(str(figure.objective["id"]), []).append(figure)
+        found.setdefault(figure.objective.objective, []).append(figure)
     return {name: tuple(rows[-HISTORY_PERIODS:]) for name, rows in found.items()}
 
 

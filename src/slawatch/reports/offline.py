@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from slawatch.agreements.model import Agreement
-from slawatch.commands.output import INSTANT_COLUMNS, clock_columns, objective_json
+from slawatch.commands.output import INSTANT_COLUMNS, clock_columns
 from slawatch.engine.credits import credit_statements
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import NO_INSTANT, from_us
-from slawatch.engine.objectives import Evaluation, evaluate
+from slawatch.engine.kinds import kind_of
+from slawatch.engine.objectives import evaluate
 from slawatch.engine.periods import Period
+from slawatch.engine.results import Evaluation
 from slawatch.evaluation.clocks import file_version, item_clock_frame
 from slawatch.reports.comparisons import benchmarks_of
 from slawatch.reports.model import (
@@ -43,7 +45,7 @@ def report_from_events(
     clocks = {
         objective.id: rows.filter(pl.col("objective") == objective.id)
         for objective in agreement.objectives.values()
-        if objective.kind == "clock"
+        if kind_of(objective.kind).item_clocks
     }
     return build_report(agreement, scorecard, history, clocks, generated_at=generated_at)
 
@@ -66,11 +68,9 @@ def build_report(
         raise ValueError("the scorecard evaluation must hold exactly one period")
     zone = ZoneInfo(agreement.timezone)
     period = scorecard.periods[0].period
-    scores = scores_of(agreement, (objective_json(r) for r in scorecard.periods[0].objectives))
+    scores = scores_of(agreement, scorecard.periods[0].objectives)
     figures = [
-        Figure(group.period, objective_json(result))
-        for group in history.periods
-        for result in group.objectives
+        Figure(group.period, result) for group in history.periods for result in group.objectives
     ]
     items = {name: _items(table, period, zone) for name, table in clocks.items()}
     open_period = period.end > history.as_of

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from slawatch.agreements.model import Agreement
 from slawatch.benchmarks import Average, Comparison, figure_text
 from slawatch.engine.credits import CreditStatement
+from slawatch.engine.kinds.base import Kind
 from slawatch.formatting import (
     count_text,
     details_text,
@@ -160,7 +161,7 @@ def _chart(pdf: Page, score: Score, figures: Sequence[Figure], t: Translator) ->
     top, left = pdf.get_y() + 2, pdf.l_margin + 16
     plot = pdf.width - 16
     values = [f.value for f in figures]
-    targets = [f.target for f in figures] or [float(objective["target"])]
+    targets = [f.target for f in figures] or [objective.target]
     low, high = _scale(score.kind, [v for v in values if v is not None] + targets)
     pdf.set_draw_color(*RULE)
     pdf.line(left, top + height, left + plot, top + height)
@@ -188,20 +189,20 @@ def _chart(pdf: Page, score: Score, figures: Sequence[Figure], t: Translator) ->
     pdf.set_y(top + height + 8)
 
 
-def _scale(kind: str, numbers: list[float]) -> tuple[float, float]:
-    """Return the chart's value range: from zero, except availability, which lives near 100 %."""
+def _scale(kind: Kind, numbers: list[float]) -> tuple[float, float]:
+    """Return the chart's value range: from zero, except a kind that lives near 100 %."""
     high = max(numbers, default=1.0)
-    if kind == "availability":
+    if kind.near_full:
         low = min(numbers, default=0.0)
         margin = max((high - low) * 0.5, 0.001)
         return max(0.0, low - margin), min(1.0, high + margin)
-    if kind != "count":
+    if kind.share:
         return 0.0, max(1.0, high)
     return 0.0, max(high * 1.1, 1.0)
 
 
 def _breaches(pdf: Page, report: Report, t: Translator) -> None:
-    clock_scores = [s for s in report.scores if s.kind == "clock"]
+    clock_scores = [s for s in report.scores if s.kind.item_clocks]
     if not clock_scores:
         return
     pdf.add_page()
@@ -313,7 +314,8 @@ def _credit_lines(
         for line in statement.lines:
             spec = agreement.objectives.get(line.objective)
             shape = {
-                "kind": "ratio" if spec is None else spec.kind,
+                "kind": None if spec is None else spec.kind,
+                "share": spec is None,
                 "op": ">=" if spec is None else spec.target.op.value,
                 "target": line.target,
                 "value": line.value,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from slawatch.agreements.model import Agreement
 from slawatch.engine.instants import US, from_us
+from slawatch.engine.kinds import kind_of
 from slawatch.engine.periods import parse_label
 from slawatch.reports.comparisons import benchmarks_of
 from slawatch.reports.credits import period_credits, stored_period
@@ -101,15 +102,15 @@ def report_from_store(
     governing = get_version(connection, agreement_id, chosen.version) or current
     agreement = governing.agreement.model_copy(update={"version": governing.version})
     zone = ZoneInfo(agreement.timezone)
-    objectives = chosen.payload["periods"][0]["objectives"]
+    objectives = chosen.objectives
     report_period = stored_period(chosen, zone)
     scores = scores_of(agreement, objectives)
     figures = [
         Figure(stored_period(result, zone), objective)
         for result in results
-        for objective in result.payload["periods"][0]["objectives"]
+        for objective in result.objectives
     ]
-    clock_ids = [str(o["id"]) for o in objectives if o["kind"] == "clock"]
+    clock_ids = [o.objective for o in objectives if kind_of(o.kind).item_clocks]
     breaches = {
         name: _items(connection, agreement, name, chosen.period, ["breached"], MAX_BREACH_ROWS)
         for name in clock_ids
@@ -131,7 +132,7 @@ def report_from_store(
         benchmarks=benchmarks_of(
             agreement, scores, figures, report_period, reference_overrides(connection)
         ),
-        warnings=tuple(chosen.payload.get("warnings", ())),
+        warnings=chosen.warnings,
         source="store",
     )
 

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from slawatch.formatting import (
+    Measured,
     clock_state_text,
     count_text,
     details_text,
@@ -48,7 +49,7 @@ def report_xlsx(report: Report, t: Translator) -> bytes:
     _scorecard(scorecard, report, t)
     for score in report.scores:
         sheet = workbook.create_sheet(sheet_name(score.id, taken))
-        if score.kind == "clock":
+        if score.kind.item_clocks:
             _clock_sheet(sheet, report, score.id, t)
         else:
             _period_sheet(sheet, report.history.get(score.id, ()), t)
@@ -96,8 +97,8 @@ def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
                 score.title,
                 score.owner_name,
                 score.value,
-                float(objective["target"]),
-                objective["op"],
+                objective.target,
+                objective.op.value,
                 status_text(score.status, t),
                 details_text(objective, t),
             ],
@@ -146,9 +147,7 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
 
 
 def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) -> None:
-    detail_names = list(
-        dict.fromkeys(k for f in figures for k in f.objective if k not in _OBJECTIVE_KEYS)
-    )
+    detail_names = list(dict.fromkeys(k for f in figures for k in f.objective.figures()))
     _header(
         sheet,
         (
@@ -172,18 +171,15 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
                 last,
                 figure.value,
                 figure.target,
-                figure.objective["op"],
+                figure.objective.op.value,
                 status_text(figure.status, t),
-                *(_cell(figure.objective.get(name)) for name in detail_names),
+                *(_cell(figure.objective.figures().get(name)) for name in detail_names),
             ],
         )
         for column in (2, 3):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
         _percent(sheet, figure.objective, (4, 5))
     _widths(sheet, (10, 12, 12, 12, 12, 11, 14, *(16 for _ in detail_names)))
-
-
-_OBJECTIVE_KEYS = {"id", "owner", "kind", "value", "target", "op", "status"}
 
 
 def _cell(value: Any) -> Any:
@@ -229,7 +225,8 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
     for line in statement.lines:
         spec = report.agreement.objectives.get(line.objective)
         shape = {
-            "kind": "ratio" if spec is None else spec.kind,
+            "kind": None if spec is None else spec.kind,
+            "share": spec is None,
             "op": ">=" if spec is None else spec.target.op.value,
             "target": line.target,
             "value": line.value,
@@ -278,7 +275,7 @@ def _header(sheet: Worksheet, names: Sequence[str]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _percent(sheet: Worksheet, objective: Mapping[str, Any], columns: Sequence[int]) -> None:
+def _percent(sheet: Worksheet, objective: Measured, columns: Sequence[int]) -> None:
     pattern = excel_format(objective)
     if pattern is None:
         return

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Insert, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from slawatch.agreements import Agreement, Limits, parse_agreement
+from slawatch.agreements import Agreement, Limits
 from slawatch.agreements.limits import DEFAULT_LIMITS, STORED
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import InForce, in_force_from
 from slawatch.engine.instants import from_us
 from slawatch.store import audit

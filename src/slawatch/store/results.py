@@ -1,8 +1,9 @@
 """Stored evaluation results, and the claims on recomputing them.
 
 Results: per agreement and period label, the `evaluate --format json` document of that one
-period. Claims: any replica may recompute an agreement, but only the one whose conditional
-UPDATE on `evaluation_state` matches a row does; the others find rowcount 0, meaning another
+period, read back as typed results by `StoredResult.objectives`. Claims: any replica may
+recompute an agreement, but only the one whose conditional UPDATE on `evaluation_state`
+matches a row does; the others find rowcount 0, meaning another
 process got there first (the healthchecks `sendalerts` pattern, without a lock server).
 """
 
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
+from slawatch.engine.kinds import result_of
+from slawatch.engine.results import ObjectiveResult
 from slawatch.store.schema import evaluation_health, evaluation_state, events, results
 
 
@@ -28,6 +32,20 @@ class StoredResult:
     period_end: int
     as_of: int
     payload: dict[str, Any]
+
+    @cached_property
+    def objectives(self) -> tuple[ObjectiveResult, ...]:
+        """Return the period's results, typed: the one place a stored document is read."""
+        periods = self.payload.get("periods") or [{}]
+        return tuple(result_of(found) for found in periods[0].get("objectives", ()))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(self.payload.get("warnings", ()))
+
+    def result(self, objective_id: str) -> ObjectiveResult | None:
+        """Return one objective's result in this period, if it was measured."""
+        return next((r for r in self.objectives if r.objective == objective_id), None)
 
 
 @dataclass(frozen=True)

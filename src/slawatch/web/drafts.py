@@ -14,23 +14,16 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from slawatch.agreements import (
-    Agreement,
-    AgreementError,
-    AgreementLimitError,
-    Limits,
-    Problem,
-    parse_agreement,
-)
+from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, Limits, Problem
 from slawatch.agreements.limits import DEFAULT_LIMITS
-from slawatch.commands.output import objective_json
+from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
+from slawatch.engine.results import ObjectiveResult
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.service import evaluate_history
 from slawatch.store.agreements import StoredAgreement, all_versions
@@ -120,20 +113,20 @@ def check_draft(text: str, agreement_id: str, limits: Limits = DEFAULT_LIMITS) -
 class PeriodFigures:
     """One period of one objective: its figures under the version in force and the draft.
 
-    Each side is an objective of the `evaluate` JSON (value, target, op, status …), or None
-    where that side does not measure the objective in that period.
+    Each side is the objective's result, or None where that side does not measure the
+    objective in that period.
     """
 
     period: str
     start: int
     version: int | None  # the version in force for the period
-    in_force: dict[str, Any] | None
-    draft: dict[str, Any] | None
+    in_force: ObjectiveResult | None
+    draft: ObjectiveResult | None
 
     @property
     def status_changes(self) -> bool:
-        before = None if self.in_force is None else self.in_force["status"]
-        after = None if self.draft is None else self.draft["status"]
+        before = None if self.in_force is None else self.in_force.status
+        after = None if self.draft is None else self.draft.status
         return before != after
 
 
@@ -166,21 +159,19 @@ def compare_draft(
     The draft is measured from the same first day as the history, so both sides have the
     same periods whatever the draft's `effective:` says.
     """
-    in_force: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {}
+    in_force: dict[str, dict[str, tuple[int, ObjectiveResult]]] = {}
     bounds: dict[str, tuple[int, int]] = {}  # label → (start, end)
     for row in evaluate_history(versions, table, as_of=as_of):
         bounds[row.period] = (row.period_start, row.period_end)
-        for objective in row.payload["periods"][0]["objectives"]:
-            in_force.setdefault(objective["id"], {})[row.period] = (row.version, objective)
+        for objective in row.objectives:
+            in_force.setdefault(objective.objective, {})[row.period] = (row.version, objective)
     start = min([draft.effective] + [min(v.effective, v.agreement.effective) for v in versions])
     evaluation = evaluate(draft.model_copy(update={"effective": start}), table, as_of=as_of)
-    drafted: dict[str, dict[str, dict[str, Any]]] = {}
+    drafted: dict[str, dict[str, ObjectiveResult]] = {}
     for result in evaluation.periods:
         bounds[result.period.label] = (result.period.start, result.period.end)
         for objective in result.objectives:
-            drafted.setdefault(objective.objective, {})[result.period.label] = objective_json(
-                objective
-            )
+            drafted.setdefault(objective.objective, {})[result.period.label] = objective
     current = versions[-1].agreement if versions else draft
     titles = {o.id: o.title for o in current.objectives.values()}
     titles |= {o.id: o.title for o in draft.objectives.values() if o.id not in titles}

@@ -18,14 +18,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from slawatch.agreements import (
-    Agreement,
-    AgreementError,
-    AgreementLimitError,
-    Limits,
-    parse_agreement,
-)
+from slawatch.agreements import Agreement, AgreementError, AgreementLimitError, Limits
 from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label

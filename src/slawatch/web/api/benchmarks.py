@@ -139,10 +139,10 @@ def read_benchmarks(
     in_force = effective_references({k: o.reference for k, o in overrides.items()})
     listed = []
     for stored in agreements:
-        payloads = [(row.period, row.payload) for row in rows[stored.id]]
+        periods = [(row.period, row.objectives) for row in rows[stored.id]]
         objectives = []
         for objective_id, comparison, references in objective_comparisons(
-            stored.agreement, payloads, in_force
+            stored.agreement, periods, in_force
         ):
             objectives.append(
                 ComparisonRead(

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from slawatch.agreements import Agreement, AgreementError, Limits, parse_agreement
+from slawatch.agreements import Agreement, AgreementError, Limits
 from slawatch.agreements.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import next_due_date, record_review
 from slawatch.engine.instants import from_us

@@ -17,18 +17,18 @@ from fastapi.responses import HTMLResponse
 from slawatch.agreements.model import (
     Agreement,
     Calendar,
-    ClockObjective,
     Duration,
     DurationUnit,
     Interval,
     Objective,
 )
 from slawatch.engine.instants import from_us
+from slawatch.engine.kinds import kind_of
 from slawatch.engine.vocabulary import Vocabulary
 from slawatch.formatting import (
-    KIND_NAMES,
     agreed_text,
     count_text,
+    kind_text,
     money_text,
     share_text,
     target_text,
@@ -113,8 +113,9 @@ def within_text(duration: Duration, t: Translator) -> str:
 
 def timeframe_text(objective: Objective, t: Translator) -> str:
     """Say by when: the allowance of a clock, the measuring period of anything else."""
-    if isinstance(objective, ClockObjective):
-        return within_text(objective.within, t)
+    allowance = kind_of(objective.kind).allowance(objective)
+    if allowance is not None:
+        return within_text(allowance, t)
     return t.gettext(PER_PERIOD[objective.period.value])
 
 
@@ -137,7 +138,7 @@ def responsibilities(agreement: Agreement, t: Translator) -> list[dict[str, Any]
             "owner": agreement.parties[objective.owner].name,
             "timeframe": timeframe_text(objective, t),
             "target": target_text(objective_figure(objective), t),
-            "kind": t.gettext(KIND_NAMES[objective.kind]),
+            "kind": kind_text(objective.kind, t),
             "scope": _scope(objective),
             "calendar": getattr(objective, "calendar", None),
         }

@@ -160,10 +160,10 @@ def benchmarks_page(request: Request, principal: Reader) -> HTMLResponse:
     views = {r.key: reference_view(r, overrides.get(r.key), t) for r in in_force}
     cards = []
     for stored in agreements:
-        payloads = [(row.period, row.payload) for row in rows[stored.id]]
+        periods = [(row.period, row.objectives) for row in rows[stored.id]]
         objectives = []
         for objective_id, comparison, references in objective_comparisons(
-            stored.agreement, payloads, in_force
+            stored.agreement, periods, in_force
         ):
             definition = stored.agreement.objectives[objective_id]
             # The comparison table formats values like the objective's JSON says it is.

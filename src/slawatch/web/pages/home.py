@@ -10,7 +10,7 @@ it reads only the periods it shows, so the page costs the same with a million le
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from slawatch.benchmarks import change_text, compare, improved, objective_history
 from slawatch.engine.instants import from_us
+from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     clock_state_text,
     details_text,
@@ -55,12 +56,12 @@ def item_url(source: str, external_id: str) -> str:
 
 
 def sparkline(
-    history: Sequence[tuple[str, Mapping[str, Any]]], current: Mapping[str, Any], t: Translator
+    history: Sequence[tuple[str, ObjectiveResult]], current: ObjectiveResult, t: Translator
 ) -> tuple[dict[str, Any], str]:
     """Return a Chart.js line config without axes (target dashed), and its text alternative."""
     shown = history[-CHART_PERIODS:]
     labels = [label for label, _ in shown]
-    values = [objective.get("value") for _, objective in shown]
+    values = [objective.value for _, objective in shown]
     config = {
         "type": "line",
         "data": {
@@ -75,7 +76,7 @@ def sparkline(
                     "spanGaps": True,
                 },
                 {
-                    "data": [current.get("target")] * len(shown),
+                    "data": [current.target] * len(shown),
                     "borderColor": TARGET_COLOUR,
                     "borderWidth": 1,
                     "borderDash": [4, 3],
@@ -93,8 +94,7 @@ def sparkline(
         "Last %(n)s periods: %(values)s; target %(target)s",
         n=len(shown),
         values=", ".join(
-            f"{label} {value_text(objective, objective.get('value'), t)}"
-            for label, objective in shown
+            f"{label} {value_text(objective, objective.value, t)}" for label, objective in shown
         ),
         target=target_text(current, t),
     )
@@ -115,7 +115,7 @@ def objective_card(
         "owner": owner.name if owner is not None else definition.owner,
         "period": None,
     }
-    history = objective_history(((r.period, r.payload) for r in rows), objective_id)
+    history = objective_history(((r.period, r.objectives) for r in rows), objective_id)
     if not history:
         return line
     label, current = history[-1]
@@ -124,10 +124,10 @@ def objective_card(
     better = improved(current, comparison.change)
     line |= {
         "period": label,
-        "value": value_text(current, current.get("value"), t),
+        "value": value_text(current, current.value, t),
         "target": target_text(current, t),
-        "status": current.get("status", "no_data"),
-        "status_text": status_text(current.get("status", "no_data"), t),
+        "status": current.status.value,
+        "status_text": status_text(current.status.value, t),
         "details": details_text(current, t),
         "change": change_text(current, comparison.change, t),
         "change_class": {True: "met", False: "breached", None: ""}[better],

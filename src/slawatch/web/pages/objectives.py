@@ -16,13 +16,17 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from slawatch.agreements.model import Agreement, ClockObjective, Objective
+from slawatch.agreements.model import Agreement, Objective
 from slawatch.benchmarks import Reference, compare, figure_text, references_for
 from slawatch.engine.instants import US, from_us
+from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
+    Measured,
     clock_state_text,
     details_text,
+    is_share,
     status_text,
     target_text,
     value_text,
@@ -55,19 +59,19 @@ _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 ObjectiveId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-def _scaled(objective: dict[str, Any], value: float | None) -> float | None:
+def _scaled(objective: Measured, value: float | None) -> float | None:
     """Return a value as the chart draws it: shares in percent, counts as they are."""
     if value is None:
         return None
-    return round(value * 100, 4) if objective.get("kind") != "count" else value
+    return round(value * 100, 4) if is_share(objective) else value
 
 
 def period_rows(
-    results: list[tuple[str, int, dict[str, Any]]], t: Translator
+    results: list[tuple[str, int, ObjectiveResult]], t: Translator
 ) -> list[dict[str, Any]]:
-    """Return the table rows of (label, version, objective JSON), with trailing averages."""
+    """Return the table rows of (label, version, result), with trailing averages."""
     rows = []
-    history: list[tuple[str, dict[str, Any]]] = []
+    history: list[tuple[str, ObjectiveResult]] = []
     for label, version, objective in results:
         history.append((label, objective))
         trailing = compare(history).trailing_3
@@ -75,12 +79,12 @@ def period_rows(
             {
                 "period": label,
                 "version": version,
-                "value": objective.get("value"),
-                "value_text": value_text(objective, objective.get("value"), t),
-                "target": objective.get("target"),
+                "value": objective.value,
+                "value_text": value_text(objective, objective.value, t),
+                "target": objective.target,
                 "target_text": target_text(objective, t),
-                "status": objective["status"],
-                "status_text": status_text(objective["status"], t),
+                "status": objective.status.value,
+                "status_text": status_text(objective.status.value, t),
                 "details": details_text(objective, t),
                 "trailing": trailing.value if trailing.periods else None,
                 "trailing_text": value_text(objective, trailing.value, t)
@@ -92,9 +96,9 @@ def period_rows(
     return rows
 
 
-def _band(reference: Reference, figure: dict[str, Any]) -> tuple[float, float] | None:
+def _band(reference: Reference, figure: Measured) -> tuple[float, float] | None:
     """Return a reference's low and high on the chart's scale, if it measures the same unit."""
-    unit = "count" if figure["kind"] == "count" else "percent"
+    unit = "percent" if is_share(figure) else "count"
     shown = reference.figure
     if shown.unit != unit:
         return None
@@ -105,7 +109,7 @@ def _band(reference: Reference, figure: dict[str, Any]) -> tuple[float, float] |
 
 def chart_config(
     rows: list[dict[str, Any]],
-    figure: dict[str, Any],
+    figure: Measured,
     references: list[Reference],
     t: Translator,
 ) -> dict[str, Any]:
@@ -140,7 +144,7 @@ def chart_config(
         },
     ]
     datasets += _reference_lines(references, figure, len(rows), t)
-    share = figure["kind"] != "count"
+    share = is_share(figure)
     return {
         "type": "bar",
         "data": {"labels": labels, "datasets": datasets},
@@ -158,7 +162,7 @@ def chart_config(
 
 
 def _reference_lines(
-    references: list[Reference], figure: dict[str, Any], periods: int, t: Translator
+    references: list[Reference], figure: Measured, periods: int, t: Translator
 ) -> list[dict[str, Any]]:
     """Return the first reference in the chart's unit as a line, or a band of two lines."""
     for reference in references:
@@ -310,15 +314,15 @@ def _objective(
 
 def _periods(
     request: Request, agreement: Agreement, objective: Objective
-) -> tuple[list[tuple[str, int, dict[str, Any]]], list[Reference]]:
+) -> tuple[list[tuple[str, int, ObjectiveResult]], list[Reference]]:
     with read_transaction(request.app.state.engine) as connection:
         stored = recent_results(connection, agreement.id, objective.period, limit=PERIODS_SHOWN)
         overrides = reference_overrides(connection)
     found = []
     for result in stored:
-        for figure in result.payload["periods"][0]["objectives"]:
-            if figure["id"] == objective.id:
-                found.append((result.period, result.version, figure))
+        figure = result.result(objective.id)
+        if figure is not None:
+            found.append((result.period, result.version, figure))
     return found, references_for(agreement, objective.id, overrides)
 
 

@@ -13,6 +13,7 @@ import hashlib
 from typing import Any
 
 from slawatch.agreements.versions import RetroactiveProblem, RetroactiveVersionError
+from slawatch.engine.results import ObjectiveResult
 from slawatch.evaluation.retroactive import VersionPreview
 from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
@@ -51,13 +52,13 @@ def only_admins(t: Translator) -> str:
     )
 
 
-def _side(objective: dict[str, Any] | None, t: Translator) -> dict[str, str]:
+def _side(objective: ObjectiveResult | None, t: Translator) -> dict[str, str]:
     if objective is None:
         return {"value": "–", "status": "", "status_text": t.gettext("not measured")}
     return {
-        "value": value_text(objective, objective.get("value"), t),
-        "status": str(objective["status"]),
-        "status_text": status_text(str(objective["status"]), t),
+        "value": value_text(objective, objective.value, t),
+        "status": objective.status.value,
+        "status_text": status_text(objective.status.value, t),
     }
 
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from slawatch.agreements import AgreementError, Limits, parse_agreement
+from slawatch.agreements import AgreementError, Limits
+from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.reviews import (
     CADENCE_NAMES,
@@ -109,7 +110,7 @@ def _target_cell(value: float | None, axis: str, t: Translator) -> str:
     if value is None:
         return "–"
     if axis == "share":
-        return threshold_text({"kind": "ratio"}, value / 100, t)
+        return threshold_text({"share": True}, value / 100, t)
     return number_text(value, t, 2)
 
 

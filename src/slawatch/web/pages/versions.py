@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.engine.instants import from_us
+from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, get_version, list_versions
@@ -160,13 +161,13 @@ def diff_page(
     return render(request, "agreements/diff.html", context, principal)
 
 
-def _side(figure: dict[str, Any] | None, t: Translator) -> dict[str, str] | None:
+def _side(figure: ObjectiveResult | None, t: Translator) -> dict[str, str] | None:
     if figure is None:
         return None
     return {
-        "value": value_text(figure, figure.get("value"), t),
-        "status": figure["status"],
-        "status_text": status_text(figure["status"], t),
+        "value": value_text(figure, figure.value, t),
+        "status": figure.status.value,
+        "status_text": status_text(figure.status.value, t),
     }
 
 

@@ -1,6 +1,8 @@
 import pytest
 
-from slawatch.agreements import describe_objective, parse_agreement, template_text
+from slawatch.agreements import template_text
+from slawatch.agreements.parse import parse_agreement
+from slawatch.engine.kinds import describe_objective
 from tests.agreements.support import make, objective, parse
 
 
