@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -119,5 +120,7 @@ def test_the_lifespan_starts_the_tasks_and_stops_them_at_the_end() -> None:
         async with runner.lifespan(object()):
             await asyncio.to_thread(wait_for, lambda: task.rounds == 1)
 
-    asyncio.run(serve())
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, serve()).result()
     assert not any(t.name == "slawatch-evaluation" and t.is_alive() for t in threading.enumerate())
