@@ -21,7 +21,8 @@ from slawatch.alerts.outbox import LadderStep, enqueue_step_messages
 from slawatch.alerts.recipients import contact_at_tier, recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.base import TimedObjective
 from slawatch.store.agreements import get_version
 from slawatch.store.deliveries import EscalationSubject, escalation_subject
 from slawatch.store.results import stored_result
@@ -34,7 +35,7 @@ def _contact(agreement: Agreement, party: str, tier: int) -> str | None:
     return contact_at_tier(found.contacts if found else (), tier)
 
 
-def _clock(subject: EscalationSubject, objective: ClockObjective) -> ClockFigures | None:
+def _clock(subject: EscalationSubject, objective: TimedObjective) -> ClockFigures | None:
     elapsed = (
         subject.elapsed_us if subject.elapsed_us is not None else subject.detail.get("elapsed_us")
     )
@@ -84,8 +85,9 @@ def step_facts(
     if subject.item_source is not None:
         item = f"{subject.item_source}/{subject.item_external_id}"
     clock = None
-    if item is not None and isinstance(objective, ClockObjective):
-        clock = _clock(subject, objective)
+    timed = None if objective is None else clocked(objective)
+    if item is not None and timed is not None:
+        clock = _clock(subject, timed)
     return StepFacts(
         agreement_title=agreement.title,
         objective_title=objective.title if objective else subject.objective,

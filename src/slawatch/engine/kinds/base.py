@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slawatch.agreements._walk import At, Map, Walk
-from slawatch.agreements.model import Duration, Objective
+from slawatch.agreements.model import ClockSpec, Duration, Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
@@ -34,6 +34,19 @@ class Words(Protocol):
     def duration(self, seconds: float) -> str: ...
 
     def clock_state(self, state: str) -> str: ...
+
+
+class TimedObjective(Objective):
+    """An objective whose every item has a clock, from a start event to a stop event.
+
+    Item lists, item pages, breach messages and the event generator read these fields
+    without naming the kind that has them; `slawatch.engine.kinds.clocked` finds them.
+    """
+
+    clock: ClockSpec
+    within: Duration
+    calendar: str | None = None
+    warn: float | None = None  # fraction of the allowance after which a running item is at risk
 
 
 @dataclass(frozen=True)
