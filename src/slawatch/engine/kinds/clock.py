@@ -119,6 +119,7 @@ def _read_clock(walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str
         walk,
         spec.get("clock"),
         spec.value_at("clock"),
+        example="write {start: opened, stop: answered}",
         known=("start", "stop", "pause", "resume"),
         required=("start", "stop"),
     )

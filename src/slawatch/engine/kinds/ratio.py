@@ -64,6 +64,7 @@ def _read_ratio(walk: Walk, spec: Map) -> dict[str, Any] | None:
         walk,
         spec.get("ratio"),
         spec.value_at("ratio"),
+        example="write {count: accepted, of: handed_over}",
         known=("count", "of"),
         required=("count", "of"),
     )
