@@ -89,6 +89,14 @@ class Kind:
         """Return the time each item is allowed, for a kind that times items; else None."""
         return None
 
+    def referenced_events(self, objective: Any) -> dict[str, str]:
+        """Return the events by role an industry reference may name to apply to the objective.
+
+        A reference's `match:` names a clock's start and stop, or a ratio's count and of; the
+        other kinds' events no reference names.
+        """
+        return {}
+
     def describe(self, objective: Any) -> str:
         """Say in words what the objective measures, before its `where:` and period."""
         raise NotImplementedError

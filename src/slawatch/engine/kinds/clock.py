@@ -215,6 +215,9 @@ class ClockKind(Kind):
             roles |= {"pause": clock.pause, "resume": clock.resume}
         return roles
 
+    def referenced_events(self, objective: ClockObjective) -> dict[str, str]:
+        return {"start": objective.clock.start, "stop": objective.clock.stop}
+
     def allowance(self, objective: ClockObjective) -> Duration:
         return objective.within
 

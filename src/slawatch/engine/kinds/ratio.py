@@ -115,6 +115,9 @@ class RatioKind(Kind):
     def event_roles(self, objective: RatioObjective) -> dict[str, str]:
         return {"count": objective.count, "of": objective.of}
 
+    def referenced_events(self, objective: RatioObjective) -> dict[str, str]:
+        return self.event_roles(objective)
+
     def describe(self, objective: RatioObjective) -> str:
         share = share_words(objective.target)
         return f"{share} of items with {objective.of} also {objective.count}"

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import Agreement, Objective
-from slawatch.benchmarks import Reference, compare, figure_text, references_for
+from slawatch.comparisons.history import compare
+from slawatch.comparisons.industry import Reference, references_for
 from slawatch.engine.instants import US, from_us
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
@@ -27,6 +28,7 @@ from slawatch.formatting import (
     Measured,
     clock_state_text,
     details_text,
+    figure_text,
     is_share,
     status_text,
     target_text,
