@@ -56,8 +56,8 @@ class Kind:
         `share`: the value is a fraction shown in percent (else a count); `decimals`: the fewest
         decimals a value shows, in its shown unit (more only to read right against its target);
         `near_full`: its values live near 100 %, so a chart zooms in rather than start at zero;
-        `item_clocks`: each item has a clock (listed, breached items reported). The kind's own YAML
-    key is its name (`clock: {start: E, stop: E}`).
+        `item_clocks`: each item has a clock (listed, breached items reported), so its objective
+    is a `TimedObjective`. The kind's own YAML key is its name (`clock: {start: E, stop: E}`).
     """
 
     name: str
