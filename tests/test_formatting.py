@@ -14,12 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slawatch.agreements.model import Duration, DurationUnit
+from slawatch.comparisons.industry import shipped_references
 from slawatch.formatting import (
     agreed_text,
+    change_text,
     clock_split,
     details_text,
     duration_text,
     excel_format,
+    figure_text,
     share_text,
     status_text,
     target_text,
@@ -28,6 +31,7 @@ from slawatch.formatting import (
     working_text,
 )
 from slawatch.i18n import translator
+from tests.comparisons.support import count, ratio
 
 EN, DE = translator("en"), translator("de")
 RATIO = {
@@ -335,3 +339,35 @@ def test_a_met_value_exactly_at_its_target_reads_as_meeting_it(language):
 def test_a_figure_that_is_not_a_number_reads_as_a_dash():
     assert value_text(RATIO, float("nan"), EN) == "–"
     assert duration_text(float("inf"), EN) == "–"
+
+
+# --- changes and reference figures ----------------------------------------------------------
+
+
+def test_a_shares_change_reads_in_percentage_points():
+    assert change_text(ratio(1, 2), 0.021, EN) == "▲ +2.1 pp"
+    assert change_text(ratio(1, 2), -0.1, DE) == "▼ −10 Pp."
+    assert change_text(ratio(1, 2), 0.0001, EN) == "±0 pp"
+
+
+def test_a_counts_change_reads_as_a_number():
+    assert change_text(count(5), 12, EN) == "▲ +12"
+    assert change_text(count(5), -1234.5, DE) == "▼ −1.234,5"
+    assert change_text(count(5), None, EN) == "–"
+
+
+@pytest.mark.parametrize(
+    ("figure", "english", "german"),
+    [
+        ({"value": 37, "unit": "percent"}, "37%", "37\xa0%"),
+        ({"low": 40, "high": 60, "unit": "percent"}, "40% – 60%", "40\xa0% – 60\xa0%"),
+        ({"value": 42, "unit": "hours"}, "42 h", "42 Std."),
+        ({"value": 27.6, "unit": "hours"}, "27 h 36 min", "27 Std. 36 Min."),
+        ({"value": 5, "unit": "minutes"}, "5 min", "5 Min."),
+        ({"value": 1500, "unit": "count"}, "1,500", "1.500"),
+    ],
+)
+def test_figures_read_in_their_unit_and_the_readers_language(figure, english, german):
+    reference = shipped_references()[0].edited(figure=figure)
+    assert figure_text(reference.figure, EN) == english
+    assert figure_text(reference.figure, DE) == german

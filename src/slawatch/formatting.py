@@ -28,6 +28,7 @@ from typing import Any
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from slawatch.agreements.model import Duration, DurationUnit
+from slawatch.comparisons.industry import Figure
 from slawatch.engine.kinds import KINDS, kind_of, result_of
 from slawatch.engine.results import ObjectiveResult
 from slawatch.i18n import N_, Translator
@@ -494,3 +495,40 @@ def money_text(
     if code:
         return f"{format_decimal(value, format='#,##0.00', locale=t.locale)} {currency}"
     return format_currency(value, currency, locale=t.locale)
+
+
+def change_text(objective: Measured, change: float | None, t: Translator) -> str:
+    """Say how much a value moved: '▲ +2.1 pp' for shares, '▼ −3' for counts, '±0'."""
+    if change is None:
+        return "–"
+    share = is_share(objective)
+    amount = change * 100 if share else change
+    digits = 1
+    if round(amount, digits) == 0:
+        shown = number_text(0, t, digits)
+        return t.gettext("±%(points)s pp", points=shown) if share else f"±{shown}"
+    arrow, sign = ("▲", "+") if amount > 0 else ("▼", "−")
+    shown = sign + number_text(abs(amount), t, digits)
+    if share:
+        shown = t.gettext("%(points)s pp", points=shown)
+    return f"{arrow} {shown}"
+
+
+def figure_text(figure: Figure, t: Translator) -> str:
+    """Format a figure in its unit: '37 %', '5 min', '40–60 %', '42 h'."""
+
+    def one(number: float) -> str:
+        match figure.unit:
+            case "percent":
+                return share_text(number / 100, t, digits=2)
+            case "hours":
+                return duration_text(number * 3600, t, largest=HOUR)
+            case "minutes":
+                return duration_text(number * 60, t)
+            case _:
+                return number_text(number, t, 2)
+
+    if figure.value is not None:
+        return one(figure.value)
+    assert figure.low is not None and figure.high is not None  # the validator ensures a band
+    return f"{one(figure.low)} – {one(figure.high)}"

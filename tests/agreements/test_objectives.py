@@ -122,6 +122,20 @@ def test_an_objective_with_two_kinds_is_refused_at_the_second() -> None:
     assert problem.message == "measures both count and ratio"
 
 
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ("clock: handed_over\nwithin: 1h", "write {start: opened, stop: answered}"),
+        ("ratio: accepted", "write {count: accepted, of: handed_over}"),
+        ("availability: down", "write {down: down, up: up}"),
+    ],
+)
+def test_a_kind_written_as_a_word_shows_how_its_mapping_is_written(body: str, hint: str) -> None:
+    problem = problem_with(f'owner: sales\n{body}\ntarget: ">= 95%"')
+    assert problem.message.startswith("must be")
+    assert problem.hint == hint
+
+
 def test_owner_must_be_a_party_with_a_hint() -> None:
     problem = problem_with('owner: sails\nclock: {start: a, stop: b}\nwithin: 1h\ntarget: ">= 1%"')
     assert problem.field == "objectives.speed.owner"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slawatch.benchmarks import shipped_references
+from slawatch.comparisons.industry import shipped_references
 from slawatch.reports.comparisons import benchmarks_of
 from tests.reports.support import from_file
 

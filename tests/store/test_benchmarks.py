@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, insert
 
 from slawatch.agreements import template_text
-from slawatch.benchmarks import shipped_references
+from slawatch.comparisons.industry import shipped_references
 from slawatch.store.agreements import save_version
 from slawatch.store.audit import entries
 from slawatch.store.benchmarks import (

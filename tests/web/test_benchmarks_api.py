@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from slawatch.benchmarks import shipped_references
+from slawatch.comparisons.industry import shipped_references
 from slawatch.evaluation.service import refresh_all
 from slawatch.store.db import transaction
 from slawatch.store.tokens import create_token

@@ -10,11 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from slawatch.benchmarks import change_text
 from slawatch.config import Settings
 from slawatch.engine.instants import to_us
 from slawatch.evaluation.service import refresh_all
-from slawatch.formatting import status_text, target_text, value_text
+from slawatch.formatting import change_text, status_text, target_text, value_text
 from slawatch.i18n import translator
 from slawatch.store.db import transaction
 from slawatch.store.events import EventIn, store_events

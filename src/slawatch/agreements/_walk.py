@@ -126,10 +126,15 @@ def read_mapping(
     known: Sequence[str] | None = None,
     required: Sequence[str] = (),
     what: str = "a mapping of key: value",
+    example: str | None = None,
 ) -> Map | None:
-    """Check that a value is a mapping with only known keys and all required ones."""
+    """Check that a value is a mapping with only known keys and all required ones.
+
+    `example` shows how the mapping is written (an objective kind passes its own, as this
+    module knows no kinds); without it the hint follows from where the mapping sits.
+    """
     if not isinstance(value, CommentedMap):
-        walk.problem(at, f"must be {what}", _example_for(at, value))
+        walk.problem(at, f"must be {what}", example or _example_for(at, value))
         return None
     mapping = Map(value, at)
     if known is not None:
@@ -434,9 +439,6 @@ def _example_for(at: At, value: Any) -> str:
         "calendars": "write one calendar per line: `office: {hours: {mon-fri: 09:00-17:00}}`",
         "objectives": "write one objective per line: `speed-to-lead: {owner: sales, ...}`",
         "hours": 'write day: hours pairs, such as {mon-fri: "08:00-12:00, 13:00-17:00"}',
-        "clock": "write {start: opened, stop: answered}",
-        "ratio": "write {count: accepted, of: handed_over}",
-        "availability": "write {down: down, up: up}",
         "where": "write {attribute: value}, such as {kind: lead}",
         "credits": "write {fee: 10000 EUR, <objective>: [{below: 95%, credit: 5%}]}",
     }

@@ -7,6 +7,8 @@ to it; who gets it and how is `recipients.py`'s, queueing it `outbox.py`'s.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -21,7 +23,8 @@ from slawatch.alerts.outbox import LadderStep, enqueue_step_messages
 from slawatch.alerts.recipients import contact_at_tier, recipients_for
 from slawatch.config import Settings, get_settings
 from slawatch.engine.instants import US
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.base import TimedObjective
 from slawatch.store.agreements import get_version
 from slawatch.store.deliveries import EscalationSubject, escalation_subject
 from slawatch.store.results import stored_result
@@ -34,7 +37,7 @@ def _contact(agreement: Agreement, party: str, tier: int) -> str | None:
     return contact_at_tier(found.contacts if found else (), tier)
 
 
-def _clock(subject: EscalationSubject, objective: ClockObjective) -> ClockFigures | None:
+def _clock(subject: EscalationSubject, objective: TimedObjective) -> ClockFigures | None:
     elapsed = (
         subject.elapsed_us if subject.elapsed_us is not None else subject.detail.get("elapsed_us")
     )
@@ -52,22 +55,33 @@ def _clock(subject: EscalationSubject, objective: ClockObjective) -> ClockFigure
 
 
 def _figures(connection: Connection, subject: EscalationSubject) -> PeriodFigures | None:
-    found = dict(subject.detail)
+    """Return the period's figures: its stored result's, else those kept with the escalation."""
     stored = (
         stored_result(connection, subject.agreement_id, subject.period) if subject.period else None
     )
     result = None if stored is None else stored.result(subject.objective)
-    if result is not None:
-        found = result.document()
-    if found.get("target") is None or found.get("op") is None:
-        return None
-    value = found.get("value")
+    if result is None:
+        return _kept_figures(subject.detail)
     return PeriodFigures(
-        kind=str(found.get("kind", "count")),
+        kind=result.kind,
+        value=result.value,
+        target=float(result.target),
+        op=result.op.value,
+        status=result.status.value,
+    )
+
+
+def _kept_figures(detail: Mapping[str, Any]) -> PeriodFigures | None:
+    """Read the figures `triggers.period_detail` keeps with a period escalation; None without."""
+    if any(detail.get(key) is None for key in ("kind", "target", "op")):
+        return None
+    value = detail.get("value")
+    return PeriodFigures(
+        kind=str(detail["kind"]),
         value=None if value is None else float(value),
-        target=float(found["target"]),
-        op=str(found["op"]),
-        status=None if found.get("status") is None else str(found["status"]),
+        target=float(detail["target"]),
+        op=str(detail["op"]),
+        status=None if detail.get("status") is None else str(detail["status"]),
     )
 
 
@@ -84,8 +98,9 @@ def step_facts(
     if subject.item_source is not None:
         item = f"{subject.item_source}/{subject.item_external_id}"
     clock = None
-    if item is not None and isinstance(objective, ClockObjective):
-        clock = _clock(subject, objective)
+    timed = None if objective is None else clocked(objective)
+    if item is not None and timed is not None:
+        clock = _clock(subject, timed)
     return StepFacts(
         agreement_title=agreement.title,
         objective_title=objective.title if objective else subject.objective,

@@ -26,7 +26,9 @@ from slawatch.engine.clock import (
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
-from slawatch.engine.kinds.clock import ClockObjective, measure_clocks
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.base import TimedObjective
+from slawatch.engine.kinds.clock import measure_clocks
 from slawatch.store.agreements import StoredAgreement, version_in_force
 
 CLOCK_SCHEMA: dict[str, pl.DataType] = {
@@ -150,10 +152,9 @@ def item_clock_frame(
     measured = measured_versions(versions, as_of=as_of)
     for version in measured:
         engine = evaluator(version.agreement, table, as_of=as_of)
-        for objective in version.agreement.objectives.values():
-            if isinstance(objective, ClockObjective) and (
-                objectives is None or objective.id in objectives
-            ):
+        for each in version.agreement.objectives.values():
+            objective = clocked(each)
+            if objective is not None and (objectives is None or objective.id in objectives):
                 frames.append(_objective_rows(engine, objective, version, versions))
     rows = pl.concat(frames, how="vertical")
     if len(measured) > 1:
@@ -165,7 +166,7 @@ def item_clock_frame(
 
 def _objective_rows(
     evaluator: Evaluator,
-    objective: ClockObjective,
+    objective: TimedObjective,
     measured: MeasuredVersion,
     versions: Sequence[StoredAgreement],
 ) -> pl.DataFrame:

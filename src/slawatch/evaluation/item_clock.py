@@ -16,7 +16,8 @@ from slawatch.agreements.model import Calendar, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.base import TimedObjective
 from slawatch.engine.segments import Segment, Span, clock_segments, merged
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.store.agreements import StoredAgreement
@@ -28,7 +29,7 @@ class ItemClock:
     """One item's clock for one objective, with the segments that explain it (µs)."""
 
     stored: StoredAgreement
-    objective: ClockObjective
+    objective: TimedObjective
     start: int
     stop: int | None
     end: int  # the stop, or as_of while running
@@ -85,15 +86,15 @@ def measure_item(
             rows = item_clock_frame(every, table, as_of=as_of, evaluator=_SharedCalendars)
             for row in rows.iter_rows(named=True):
                 stored = by_number[row["version"]]
-                objective = stored.agreement.objectives[row["objective"]]
-                assert isinstance(objective, ClockObjective)
+                objective = clocked(stored.agreement.objectives[row["objective"]])
+                assert objective is not None
                 clocks.append(_item_clock(stored, objective, table, row, as_of))
     return clocks
 
 
 def _item_clock(
     version: StoredAgreement,
-    objective: ClockObjective,
+    objective: TimedObjective,
     table: EventTable,
     row: dict[str, Any],
     as_of: int,

@@ -9,7 +9,6 @@ import numpy as np
 import polars as pl
 
 from slawatch.agreements.model import Agreement
-from slawatch.engine.kinds.clock import ClockObjective
 from slawatch.generate.attributes import draw_attributes
 from slawatch.generate.flows import allocate, flows_of
 from slawatch.generate.funnels import Funnel, place_events
@@ -43,7 +42,7 @@ def generate_events(
         if flow.is_service:
             times = draw_outages(flow, n, begin, end, rng)
         else:
-            calendars = [o.calendar for o in flow.objectives if isinstance(o, ClockObjective)]
+            calendars = [o.calendar for o in flow.clocks]
             week = calendar_week(agreement, next((c for c in calendars if c), None))
             arrival = draw_arrivals(flow.kind, n, window=(begin, end), week=week, rng=rng)
             funnel = Funnel(agreement, flow, rng, arrival, attributes)

@@ -10,15 +10,46 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from slawatch.agreements.model import Agreement, Objective
-from slawatch.engine.kinds import kind_of
-from slawatch.engine.kinds.availability import AvailabilityObjective
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.agreements.model import Agreement, Objective, Target
+from slawatch.engine.kinds import clocked, kind_of
+from slawatch.engine.kinds.base import TimedObjective
 
 LEAD_EVENTS = frozenset(
     {"created", "qualified", "handed_over", "contacted", "on_hold", "off_hold", "accepted",
      "rejected", "converted"}
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A share of the items with one event (`of`) that also get another (`count`)."""
+
+    count: str
+    of: str
+    target: Target
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A service's failures (`down`) and recoveries (`up`), kept within a target's budget."""
+
+    down: str
+    up: str
+    target: Target
+
+
+def _roles(objective: Objective) -> dict[str, str]:
+    """Return the events the objective reads by role, as its kind names them."""
+    return kind_of(objective.kind).event_roles(objective)
+
+
+def _clocks(objectives: list[Objective]) -> list[TimedObjective]:
+    return [timed for o in objectives if (timed := clocked(o)) is not None]
+
+
+def _outages(objectives: list[Objective]) -> list[Outage]:
+    found = ((_roles(o), o.target) for o in objectives)
+    return [Outage(r["down"], r["up"], target) for r, target in found if "down" in r]
 
 
 @dataclass
@@ -37,11 +68,33 @@ class Flow:
 
     @property
     def is_service(self) -> bool:
-        return any(isinstance(o, AvailabilityObjective) for o in self.objectives)
+        return bool(self.outages)
+
+    @property
+    def clocks(self) -> list[TimedObjective]:
+        """Return the objectives that time each item from a start to a stop event."""
+        return _clocks(self.objectives)
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """Return the shares of items with one event that also get another."""
+        found = ((_roles(o), o.target) for o in self.objectives)
+        return [Outcome(r["count"], r["of"], target) for r, target in found if "of" in r]
+
+    @property
+    def counted(self) -> list[str]:
+        """Return the events counted alone (not as a share of another event)."""
+        found = (_roles(o) for o in self.objectives)
+        return [r["count"] for r in found if "count" in r and "of" not in r]
+
+    @property
+    def outages(self) -> list[Outage]:
+        """Return the failures and recoveries of services whose availability is measured."""
+        return _outages(self.objectives)
 
 
 def _events_of(objective: Objective) -> list[str]:
-    return list(kind_of(objective.kind).event_roles(objective).values())
+    return list(_roles(objective).values())
 
 
 def _explicit_kind(objective: Objective) -> str | None:
@@ -53,7 +106,7 @@ def _explicit_kind(objective: Objective) -> str | None:
 
 def _guessed_kind(objectives: list[Objective]) -> str:
     names = {name for o in objectives for name in _events_of(o)}
-    if any(isinstance(o, AvailabilityObjective) for o in objectives):
+    if _outages(objectives):
         return "service"
     if names & LEAD_EVENTS:
         return "lead"
@@ -61,7 +114,7 @@ def _guessed_kind(objectives: list[Objective]) -> str:
         return "ticket"
     if any("request" in name for name in names):
         return "request"
-    return "request" if any(isinstance(o, ClockObjective) for o in objectives) else "lead"
+    return "request" if _clocks(objectives) else "lead"
 
 
 def flows_of(agreement: Agreement) -> list[Flow]:

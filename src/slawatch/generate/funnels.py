@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from slawatch.agreements.model import Agreement, DurationUnit
-from slawatch.engine.kinds.clock import ClockObjective
-from slawatch.engine.kinds.count import CountObjective
-from slawatch.engine.kinds.ratio import RatioObjective
+from slawatch.engine.kinds.base import TimedObjective
 from slawatch.generate.attributes import matches
-from slawatch.generate.flows import Flow
+from slawatch.generate.flows import Flow, Outcome
 from slawatch.generate.local_time import DAY, HOUR, MINUTE, NONE
 from slawatch.generate.week import Week, calendar_week
 
@@ -63,9 +61,7 @@ class Funnel:
 
 def _plan(flow: Flow) -> dict[str, str | None]:
     """Return each event's parent event (None: the item's arrival), without cycles."""
-    clocks = [o for o in flow.objectives if isinstance(o, ClockObjective)]
-    ratios = [o for o in flow.objectives if isinstance(o, RatioObjective)]
-    counted = [o.count for o in flow.objectives if isinstance(o, CountObjective)]
+    clocks, ratios, counted = flow.clocks, flow.outcomes, flow.counted
     parents: dict[str, str | None] = {}
     if flow.kind == "lead":
         parents["created"] = None
@@ -109,7 +105,7 @@ def _order(parents: dict[str, str | None]) -> list[str]:
     return ordered
 
 
-def _ratio_rate(objective: RatioObjective) -> float:
+def _ratio_rate(objective: Outcome) -> float:
     """Aim close to the target, on the good side: most periods meet it, some do not."""
     if objective.target.op.higher_is_better:
         return min(0.99, objective.target.value + 0.03)
@@ -120,8 +116,8 @@ def place_events(funnel: Funnel) -> None:
     """Fill `funnel.times` with every event of the flow, parents before children."""
     flow = funnel.flow
     parents = _plan(flow)
-    clocks = [o for o in flow.objectives if isinstance(o, ClockObjective)]
-    ratios = {o.count: o for o in flow.objectives if isinstance(o, RatioObjective)}
+    clocks = flow.clocks
+    ratios = {o.count: o for o in flow.outcomes}
     office = Week.of(None)
     roots = 0
     for name in _order(parents):
@@ -162,7 +158,7 @@ def _outcome(
     *,
     rate: float,
     delay: tuple[float, float],
-    ratios: dict[str, RatioObjective],
+    ratios: dict[str, Outcome],
 ) -> np.ndarray:
     """Draw ratio outcomes; outcomes of the same `of` that fit in 100 % exclude each other."""
     of = ratios[name].of
@@ -179,7 +175,7 @@ def _outcome(
     return funnel.follow(base, rate, funnel.delay(*delay))
 
 
-def _stop_times(funnel: Funnel, start: np.ndarray, clocks: list[ClockObjective]) -> np.ndarray:
+def _stop_times(funnel: Funnel, start: np.ndarray, clocks: list[TimedObjective]) -> np.ndarray:
     """Stop about a seventh of the allowance after the start, by the clock the item falls under."""
     stop = np.full(funnel.n, NONE)
     # least specific first: an item measured by a narrower clock (priority P1) takes its delay
@@ -200,7 +196,7 @@ def _stop_times(funnel: Funnel, start: np.ndarray, clocks: list[ClockObjective])
     return funnel.follow(start, 0.99, np.where(start != NONE, stop - start, 0))
 
 
-def _pauses(funnel: Funnel, clocks: list[ClockObjective]) -> None:
+def _pauses(funnel: Funnel, clocks: list[TimedObjective]) -> None:
     """Pause a few running clocks; the stop moves by the pause, or never comes without a resume."""
     spec = next((c.clock for c in clocks if c.clock.pause and c.clock.resume), None)
     if spec is None or spec.pause is None or spec.resume is None or spec.pause in funnel.times:
@@ -218,9 +214,9 @@ def _pauses(funnel: Funnel, clocks: list[ClockObjective]) -> None:
     funnel.times[spec.resume] = resumed
 
 
-def _order_stops(funnel: Funnel, clocks: list[ClockObjective]) -> None:
+def _order_stops(funnel: Funnel, clocks: list[TimedObjective]) -> None:
     """Two stops of one start (answered, resolved) come in the order of their allowances."""
-    by_start: dict[str, list[ClockObjective]] = {}
+    by_start: dict[str, list[TimedObjective]] = {}
     for clock in clocks:
         by_start.setdefault(clock.clock.start, []).append(clock)
     for group in by_start.values():
@@ -235,7 +231,7 @@ def _order_stops(funnel: Funnel, clocks: list[ClockObjective]) -> None:
             )
 
 
-def _rough_seconds(clock: ClockObjective) -> float:
+def _rough_seconds(clock: TimedObjective) -> float:
     if clock.within.unit is DurationUnit.BUSINESS_DAYS:
         return clock.within.amount * DAY
     return clock.within.amount * (1 if clock.within.unit is DurationUnit.WALL else 4)

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from slawatch.engine.kinds.availability import AvailabilityObjective
 from slawatch.generate.flows import Flow
 from slawatch.generate.local_time import MINUTE, NONE
 
@@ -20,9 +19,9 @@ def draw_outages(
     naming the service of every entry.
     """
     times: dict[str, np.ndarray] = {}
-    objectives = [o for o in flow.objectives if isinstance(o, AvailabilityObjective)]
-    for pair in dict.fromkeys((o.down, o.up) for o in objectives):
-        target = max(o.target.value for o in objectives if (o.down, o.up) == pair)
+    outages = flow.outages
+    for pair in dict.fromkeys((o.down, o.up) for o in outages):
+        target = max(o.target.value for o in outages if (o.down, o.up) == pair)
         unavailable = min(0.5, max(1e-6, 0.6 * (1 - min(target, 1.0))))
         median, sigma = 20 * MINUTE, 1.0  # minutes to hours
         repair_mean = median * math.exp(sigma**2 / 2)

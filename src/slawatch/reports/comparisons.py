@@ -1,6 +1,6 @@
 """Each reported objective beside its own past and beside published industry figures.
 
-The comparison is `slawatch.benchmarks.compare` over the objective's periods up to the
+The comparison is `slawatch.comparisons.history.compare` over the objective's periods up to the
 reported one (previous period, trailing 3 and 12, the same period a year ago); the references
 are `benchmarks.references_for` with the admin's overrides. Pure: figures in, benchmarks out.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from slawatch.agreements.model import Agreement
-from slawatch.benchmarks import Reference, compare, references_for
+from slawatch.comparisons.history import compare
+from slawatch.comparisons.industry import Reference, references_for
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
 from slawatch.reports.model import Benchmark, Figure, Score

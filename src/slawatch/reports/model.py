@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from slawatch.agreements.model import Agreement
-from slawatch.benchmarks import Comparison, Reference
+from slawatch.comparisons.history import Comparison
+from slawatch.comparisons.industry import Reference
 from slawatch.engine.credits import CreditStatement
 from slawatch.engine.instants import from_us
 from slawatch.engine.kinds import kind_of

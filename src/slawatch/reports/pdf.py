@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slawatch.agreements.model import Agreement
-from slawatch.benchmarks import Average, Comparison, figure_text
+from slawatch.comparisons.history import Average, Comparison
 from slawatch.engine.credits import CreditStatement
 from slawatch.engine.kinds.base import Kind
 from slawatch.formatting import (
     count_text,
     details_text,
+    figure_text,
     money_text,
     share_text,
     status_text,

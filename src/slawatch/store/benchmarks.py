@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, select, update
 
-from slawatch.benchmarks import Reference
+from slawatch.comparisons.industry import Reference
 from slawatch.engine.periods import PeriodLabelError, comparison_labels, label_kind
 from slawatch.store import audit
 from slawatch.store.results import StoredResult, stored_periods

@@ -13,7 +13,7 @@ from slawatch.agreements.model import Comparison
 from slawatch.agreements.parse import parse_agreement
 from slawatch.engine.events import EventTable
 from slawatch.engine.instants import to_us
-from slawatch.engine.kinds import KINDS, detail_columns, kind_of, result_of
+from slawatch.engine.kinds import KINDS, clocked, detail_columns, kind_of, result_of
 from slawatch.engine.objectives import evaluate
 from slawatch.engine.results import ObjectiveResult
 from slawatch.engine.status import Status
@@ -84,3 +84,11 @@ def test_every_stored_objective_of_the_example_reads_back_to_its_document() -> N
     for period in document["periods"]:
         for objective in period["objectives"]:
             assert result_of(objective).document() == objective
+
+
+def test_only_the_objectives_of_a_kind_with_item_clocks_are_clocked() -> None:
+    agreement = parse_agreement((ROOT / "examples" / "it-service.yaml").read_text("utf-8"))
+    for objective in agreement.objectives.values():
+        timed = clocked(objective)
+        assert (timed is objective) is kind_of(objective.kind).item_clocks
+        assert (timed is None) is not kind_of(objective.kind).item_clocks

@@ -12,7 +12,7 @@ from typing import Any
 from slawatch.agreements.describe import PERIOD_ADVERBS, where_words
 from slawatch.agreements.model import Agreement, Objective
 from slawatch.engine.kinds.availability import AVAILABILITY
-from slawatch.engine.kinds.base import Kind
+from slawatch.engine.kinds.base import Kind, TimedObjective
 from slawatch.engine.kinds.clock import CLOCK
 from slawatch.engine.kinds.count import COUNT
 from slawatch.engine.kinds.ratio import RATIO
@@ -29,6 +29,13 @@ def detail_columns() -> tuple[str, ...]:
 def kind_of(name: str) -> Kind:
     """Return the kind of that name (an objective's `kind`, a result's JSON `kind`)."""
     return KINDS[name]
+
+
+def clocked(objective: Objective) -> TimedObjective | None:
+    """Return the objective as one whose items have clocks, or None when its kind has none."""
+    if kind_of(objective.kind).item_clocks and isinstance(objective, TimedObjective):
+        return objective
+    return None
 
 
 def result_of(document: Mapping[str, Any]) -> ObjectiveResult:

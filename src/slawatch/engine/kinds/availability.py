@@ -121,6 +121,7 @@ def _read_availability(walk: Walk, spec: Map, calendar: str | None) -> dict[str,
         walk,
         spec.get("availability"),
         spec.value_at("availability"),
+        example="write {down: down, up: up}",
         known=("down", "up", "maintenance"),
         required=("down", "up"),
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slawatch.agreements._walk import At, Map, Walk
-from slawatch.agreements.model import Duration, Objective
+from slawatch.agreements.model import ClockSpec, Duration, Objective
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
@@ -36,6 +36,19 @@ class Words(Protocol):
     def clock_state(self, state: str) -> str: ...
 
 
+class TimedObjective(Objective):
+    """An objective whose every item has a clock, from a start event to a stop event.
+
+    Item lists, item pages, breach messages and the event generator read these fields
+    without naming the kind that has them; `slawatch.engine.kinds.clocked` finds them.
+    """
+
+    clock: ClockSpec
+    within: Duration
+    calendar: str | None = None
+    warn: float | None = None  # fraction of the allowance after which a running item is at risk
+
+
 @dataclass(frozen=True)
 class Kind:
     """An objective kind: its name in agreements and JSON, and how its figures read.
@@ -43,8 +56,8 @@ class Kind:
         `share`: the value is a fraction shown in percent (else a count); `decimals`: the fewest
         decimals a value shows, in its shown unit (more only to read right against its target);
         `near_full`: its values live near 100 %, so a chart zooms in rather than start at zero;
-        `item_clocks`: each item has a clock (listed, breached items reported). The kind's own YAML
-    key is its name (`clock: {start: E, stop: E}`).
+        `item_clocks`: each item has a clock (listed, breached items reported), so its objective
+    is a `TimedObjective`. The kind's own YAML key is its name (`clock: {start: E, stop: E}`).
     """
 
     name: str
@@ -75,6 +88,14 @@ class Kind:
     def allowance(self, objective: Any) -> Duration | None:
         """Return the time each item is allowed, for a kind that times items; else None."""
         return None
+
+    def referenced_events(self, objective: Any) -> dict[str, str]:
+        """Return the events by role an industry reference may name to apply to the objective.
+
+        A reference's `match:` names a clock's start and stop, or a ratio's count and of; the
+        other kinds' events no reference names.
+        """
+        return {}
 
     def describe(self, objective: Any) -> str:
         """Say in words what the objective measures, before its `where:` and period."""

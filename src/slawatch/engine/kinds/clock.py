@@ -22,12 +22,12 @@ from slawatch.agreements._walk import (
 )
 from slawatch.agreements.describe import share_words
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
-from slawatch.agreements.model import Agreement, ClockSpec, Comparison, Duration, Objective
+from slawatch.agreements.model import Agreement, Comparison, Duration
 from slawatch.engine.clock import Clocks, ClockState, compute_clocks
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable, clock_items
 from slawatch.engine.instants import Instants
-from slawatch.engine.kinds.base import N_, Kind, Words
+from slawatch.engine.kinds.base import N_, Kind, TimedObjective, Words
 from slawatch.engine.periods import Period
 from slawatch.engine.results import Document, ObjectiveResult, share_budget_left
 from slawatch.engine.status import Status, forecast, verdict
@@ -36,14 +36,10 @@ STATES = tuple(state.name.lower() for state in sorted(ClockState))  # the JSON's
 SHOWN_STATES = ("met", "breached", "at_risk", "running", "paused")  # the details' order
 
 
-class ClockObjective(Objective):
+class ClockObjective(TimedObjective):
     """Time each item from a start event to a stop event against an allowance."""
 
     kind: Literal["clock"] = "clock"
-    clock: ClockSpec
-    within: Duration
-    calendar: str | None = None
-    warn: float | None = None  # fraction of the allowance after which a running item is at risk
 
 
 @dataclass(frozen=True)
@@ -105,7 +101,7 @@ def clock_status(
     return forecast(op.holds(met / (decided + at_risk), target))
 
 
-def measure_clocks(evaluator: Evaluator, objective: ClockObjective) -> tuple[ClockItems, Clocks]:
+def measure_clocks(evaluator: Evaluator, objective: TimedObjective) -> tuple[ClockItems, Clocks]:
     """Return the objective's items and the clock of each, as of the evaluator's instant."""
     items = clock_items(evaluator.table, objective.clock, evaluator.items_of(objective))
     clocks = compute_clocks(
@@ -123,6 +119,7 @@ def _read_clock(walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str
         walk,
         spec.get("clock"),
         spec.value_at("clock"),
+        example="write {start: opened, stop: answered}",
         known=("start", "stop", "pause", "resume"),
         required=("start", "stop"),
     )
@@ -217,6 +214,9 @@ class ClockKind(Kind):
         if clock.pause is not None and clock.resume is not None:
             roles |= {"pause": clock.pause, "resume": clock.resume}
         return roles
+
+    def referenced_events(self, objective: ClockObjective) -> dict[str, str]:
+        return {"start": objective.clock.start, "stop": objective.clock.stop}
 
     def allowance(self, objective: ClockObjective) -> Duration:
         return objective.within

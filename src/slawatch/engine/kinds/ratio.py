@@ -64,6 +64,7 @@ def _read_ratio(walk: Walk, spec: Map) -> dict[str, Any] | None:
         walk,
         spec.get("ratio"),
         spec.value_at("ratio"),
+        example="write {count: accepted, of: handed_over}",
         known=("count", "of"),
         required=("count", "of"),
     )
@@ -113,6 +114,9 @@ class RatioKind(Kind):
 
     def event_roles(self, objective: RatioObjective) -> dict[str, str]:
         return {"count": objective.count, "of": objective.of}
+
+    def referenced_events(self, objective: RatioObjective) -> dict[str, str]:
+        return self.event_roles(objective)
 
     def describe(self, objective: RatioObjective) -> str:
         share = share_words(objective.target)

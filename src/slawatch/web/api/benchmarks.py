@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ValidationError
 
-from slawatch.benchmarks import (
+from slawatch.comparisons.history import Average
+from slawatch.comparisons.industry import (
     KEY_PATTERN,
-    Average,
     Reference,
     effective_references,
     objective_comparisons,

@@ -18,20 +18,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from slawatch.benchmarks import (
+from slawatch.comparisons.history import Average, Comparison
+from slawatch.comparisons.industry import (
     KEY_PATTERN,
-    Average,
-    Comparison,
     Reference,
     ReferenceProblemError,
-    change_text,
     effective_references,
-    figure_text,
     objective_comparisons,
     shipped_references,
 )
 from slawatch.engine.instants import from_us
-from slawatch.formatting import value_text
+from slawatch.formatting import change_text, figure_text, value_text
 from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import current_agreements
 from slawatch.store.benchmarks import (

@@ -18,10 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
-from slawatch.benchmarks import change_text, compare, improved, objective_history
+from slawatch.comparisons.history import compare, improved, objective_history
 from slawatch.engine.instants import from_us
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
+    change_text,
     clock_state_text,
     details_text,
     status_text,

@@ -17,15 +17,18 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from slawatch.agreements.model import Agreement, Objective
-from slawatch.benchmarks import Reference, compare, figure_text, references_for
+from slawatch.comparisons.history import compare
+from slawatch.comparisons.industry import Reference, references_for
 from slawatch.engine.instants import US, from_us
-from slawatch.engine.kinds.clock import ClockObjective
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.base import TimedObjective
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     Measured,
     clock_state_text,
     details_text,
+    figure_text,
     is_share,
     status_text,
     target_text,
@@ -233,7 +236,7 @@ def item_row(row: ClockRow, zone: ZoneInfo, t: Translator) -> dict[str, Any]:
 def _items(
     request: Request,
     stored: StoredAgreement,
-    objective: ClockObjective,
+    objective: TimedObjective,
     t: Translator,
     *,
     period: str | None,
@@ -371,9 +374,10 @@ def objective_page(
         "trailing": TRAILING,
         "listing": None,
     }
-    if isinstance(objective, ClockObjective):
+    timed = clocked(objective)
+    if timed is not None:
         context["listing"] = _items(
-            request, stored, objective, t, period=period, states=state, where=where, page=page
+            request, stored, timed, t, period=period, states=state, where=where, page=page
         )
     return render(request, "agreements/objective.html", context, principal)
 
@@ -396,14 +400,13 @@ def objective_items(
     if isinstance(found, HTMLResponse):
         return found
     stored, objective = found
-    if not isinstance(objective, ClockObjective):
+    timed = clocked(objective)
+    if timed is None:
         t = page_translator(request, principal)
         message = t.gettext("Only response-time objectives list items.")
         return missing_page(request, principal, message, agreement_id=agreement_id)
     t = page_translator(request, principal)
-    listing = _items(
-        request, stored, objective, t, period=period, states=state, where=where, page=page
-    )
+    listing = _items(request, stored, timed, t, period=period, states=state, where=where, page=page)
     response = render(request, "agreements/_items.html", {"listing": listing}, principal)
     response.headers["HX-Push-Url"] = listing["page_url"]
     return response

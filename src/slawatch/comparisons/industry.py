@@ -1,168 +1,58 @@
-"""Compare an objective's period with its own history, and find industry figures that fit it.
+"""Industry references: external figures (studies, surveys) that fit an objective.
 
-History comparisons take the stored `evaluate` JSON of an objective's periods and set the
-current period beside the previous one, the trailing 3 and 12 periods and the same period a
-year earlier. Averages over several periods are pooled where the parts are known, so a quiet
-month weighs less than a busy one: ratios as Σ numerator / Σ denominator, clocks as
-Σ met / Σ (met + breached), availability as 1 − Σ downtime / Σ eligible time. Counts (and
-anything without its parts) take the plain mean of the periods' values.
-
-Industry references are external figures (studies, surveys) shipped in
-`data/industry-references.yaml`; an admin may override an entry, and the override replaces the
-shipped entry of the same key. An entry names what it applies to (objective id patterns, or
-the kind and events of an objective), so templates' objectives find their references without
-configuration. Everything here is pure: no database, no clock; the shipped file is read once.
+The references ship in `data/industry-references.yaml`; an admin may override an entry, and the
+override replaces the shipped entry of the same key. An entry names what it applies to
+(objective id patterns, or the kind and events of an objective, as the kind names them), so
+templates' objectives find their references without configuration. Everything here is pure:
+no database, no clock; the shipped file is read once.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 
-from slawatch.agreements.model import Agreement
-from slawatch.engine.kinds.clock import ClockObjective
-from slawatch.engine.kinds.ratio import RatioObjective
-from slawatch.engine.periods import earlier_label, year_ago_label
+from slawatch.agreements.model import Agreement, Objective
+from slawatch.comparisons.history import Comparison, compare, objective_history
+from slawatch.engine.kinds import KINDS, kind_of
 from slawatch.engine.results import ObjectiveResult
-from slawatch.formatting import (
-    HOUR,
-    Measured,
-    duration_text,
-    is_share,
-    number_text,
-    share_text,
-)
-from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator
+from slawatch.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
 
-Method = Literal["pooled", "mean"]
 Unit = Literal["percent", "hours", "minutes", "count"]
-Kind = Literal["count", "clock", "ratio", "availability"]
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TEXT_FIELDS = ("title", "measure", "note")
 REFERENCES_FILE = "industry-references.yaml"
 LARGEST_FIGURE = 1_000_000_000
 
-# ---------------------------------------------------------------------------------------------
-# History comparisons
+
+def _known_kind(value: Any) -> str:
+    """Accept the name of an objective kind, as a literal of the registry's names would."""
+    if isinstance(value, str) and value in KINDS:
+        return value
+    names = [repr(name) for name in KINDS]
+    expected = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
 
 
-@dataclass(frozen=True)
-class Average:
-    """A figure from earlier periods: its value, how it was made and from which periods."""
-
-    value: float | None
-    method: Method
-    labels: tuple[str, ...]  # the periods asked for
-    periods: int  # how many of them had a value
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One period of an objective beside its previous period, trailing averages, a year ago."""
-
-    period: str
-    kind: str
-    value: float | None
-    previous: Average
-    trailing_3: Average
-    trailing_12: Average
-    year_ago: Average
-
-    @property
-    def change(self) -> float | None:
-        """The difference to the previous period (a share's in fractions: 0.021 = 2.1 pp)."""
-        if self.value is None or self.previous.value is None:
-            return None
-        return self.value - self.previous.value
-
-
-def average(objectives: Sequence[ObjectiveResult], labels: tuple[str, ...] = ()) -> Average:
-    """Average periods of one objective: pooled if every period carries its parts, else mean."""
-    values = [o.value for o in objectives if o.value is not None and math.isfinite(o.value)]
-    parts = [o.parts for o in objectives]
-    if objectives and all(p is not None for p in parts):
-        hits = sum(p[0] for p in parts if p is not None)
-        base = sum(p[1] for p in parts if p is not None)
-        value = hits / base if base > 0 else None
-        return Average(value, "pooled", labels, len(values))
-    value = sum(values) / len(values) if values else None
-    return Average(value, "mean", labels, len(values))
-
-
-def objective_history(
-    periods: Iterable[tuple[str, Sequence[ObjectiveResult]]], objective_id: str
-) -> list[tuple[str, ObjectiveResult]]:
-    """Pick one objective out of stored periods: (label, the period's results)."""
-    return [
-        (label, result)
-        for label, results in periods
-        for result in results
-        if result.objective == objective_id
-    ]
-
-
-def compare(history: Sequence[tuple[str, ObjectiveResult]]) -> Comparison:
-    """Compare the last period of `history` ((label, result), any order) with the rest.
-
-    Earlier periods are found by their labels, so a missing period counts as no data rather
-    than shifting the window.
-    """
-    if not history:
-        raise ValueError("compare needs at least the period to compare")
-    by_label = dict(history)
-    label, current = history[-1]
-
-    def over(labels: tuple[str, ...]) -> Average:
-        return average([by_label[x] for x in labels if x in by_label], labels)
-
-    earlier = tuple(earlier_label(label, steps) for steps in range(1, 13))
-    ago = year_ago_label(label)
-    value = current.value
-    return Comparison(
-        period=label,
-        kind=current.kind,
-        value=value if value is not None and math.isfinite(value) else None,
-        previous=over(earlier[:1]),
-        trailing_3=over(earlier[:3]),
-        trailing_12=over(earlier),
-        year_ago=over((ago,) if ago is not None else ()),
-    )
-
-
-def change_text(objective: Measured, change: float | None, t: Translator) -> str:
-    """Say how much a value moved: '▲ +2.1 pp' for shares, '▼ −3' for counts, '±0'."""
-    if change is None:
-        return "–"
-    share = is_share(objective)
-    amount = change * 100 if share else change
-    digits = 1
-    if round(amount, digits) == 0:
-        shown = number_text(0, t, digits)
-        return t.gettext("±%(points)s pp", points=shown) if share else f"±{shown}"
-    arrow, sign = ("▲", "+") if amount > 0 else ("▼", "−")
-    shown = sign + number_text(abs(amount), t, digits)
-    if share:
-        shown = t.gettext("%(points)s pp", points=shown)
-    return f"{arrow} {shown}"
-
-
-def improved(objective: ObjectiveResult, change: float | None) -> bool | None:
-    """Tell whether a change is for the better (by the target's direction); None if no change."""
-    if change is None or change == 0:
-        return None
-    return (change > 0) == objective.op.higher_is_better
-
-
-# ---------------------------------------------------------------------------------------------
-# Industry references
+KindName = Annotated[
+    str, PlainValidator(_known_kind), WithJsonSchema({"enum": list(KINDS), "type": "string"})
+]
 
 
 def _has_nul(value: object) -> bool:
@@ -242,7 +132,7 @@ class Match(_Model):
     """One way a reference applies: every condition given must hold for the objective."""
 
     objectives: tuple[str, ...] = ()  # glob patterns on objective ids: "speed-to-lead*"
-    kind: Kind | None = None
+    kind: KindName | None = None
     start: tuple[str, ...] = ()  # a clock's start event is one of these
     stop: tuple[str, ...] = ()  # a clock's stop event is one of these
     count: tuple[str, ...] = ()  # a ratio counts one of these events
@@ -254,28 +144,17 @@ class Match(_Model):
             raise ValueError("name objective patterns, a kind or events to match")
         return self
 
-    def matches(self, objective_id: str, objective: Any) -> bool:
+    def matches(self, objective_id: str, objective: Objective) -> bool:
+        """Tell whether the objective meets every condition; events are asked of its kind."""
         if self.objectives and not any(
             fnmatch.fnmatchcase(objective_id, p) for p in self.objectives
         ):
             return False
-        if self.kind is not None and getattr(objective, "kind", None) != self.kind:
+        if self.kind is not None and objective.kind != self.kind:
             return False
-        if self.start or self.stop:
-            if not isinstance(objective, ClockObjective):
-                return False
-            if self.start and objective.clock.start not in self.start:
-                return False
-            if self.stop and objective.clock.stop not in self.stop:
-                return False
-        if self.count or self.of:
-            if not isinstance(objective, RatioObjective):
-                return False
-            if self.count and objective.count not in self.count:
-                return False
-            if self.of and objective.of not in self.of:
-                return False
-        return True
+        events = kind_of(objective.kind).referenced_events(objective)
+        wanted = {"start": self.start, "stop": self.stop, "count": self.count, "of": self.of}
+        return all(events.get(role) in names for role, names in wanted.items() if names)
 
 
 class Texts(_Model):
@@ -310,7 +189,7 @@ class Reference(_Model):
             raise ReferenceProblemError(N_("texts may not contain NUL characters"))
         return self
 
-    def applies(self, objective_id: str, objective: Any) -> bool:
+    def applies(self, objective_id: str, objective: Objective) -> bool:
         return any(match.matches(objective_id, objective) for match in self.applies_to)
 
     def text(self, field: Literal["title", "measure", "note"], language: str) -> str:
@@ -386,23 +265,3 @@ def objective_comparisons(
             applying = [r for r in references if r.applies(objective_id, objective)]
             found.append((objective_id, compare(history), applying))
     return found
-
-
-def figure_text(figure: Figure, t: Translator) -> str:
-    """Format a figure in its unit: '37 %', '5 min', '40–60 %', '42 h'."""
-
-    def one(number: float) -> str:
-        match figure.unit:
-            case "percent":
-                return share_text(number / 100, t, digits=2)
-            case "hours":
-                return duration_text(number * 3600, t, largest=HOUR)
-            case "minutes":
-                return duration_text(number * 60, t)
-            case _:
-                return number_text(number, t, 2)
-
-    if figure.value is not None:
-        return one(figure.value)
-    assert figure.low is not None and figure.high is not None  # the validator ensures a band
-    return f"{one(figure.low)} – {one(figure.high)}"
