@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,12 @@ def small_events(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def test_version_prints_the_installed_version_and_exits_0():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"slawatch {version('slawatch')}"
 
 
 def test_check_prints_ok_and_one_line_per_objective():

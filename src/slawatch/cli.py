@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -41,6 +42,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(shown: bool) -> None:
+    if shown:
+        out.print(f"slawatch {version('slawatch')}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show slawatch's version and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Service level agreements between teams, measured."""
 
 
 class EvaluateFormat(StrEnum):
