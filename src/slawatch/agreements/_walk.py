@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -225,6 +225,16 @@ def read_event(walk: Walk, value: Any, at: At) -> str | None:
         )
         return None
     return text
+
+
+def read_event_keys(walk: Walk, spec: Map, keys: tuple[str, ...]) -> dict[str, str | None]:
+    """Read each of `keys` that the mapping holds as an event type (None where it is not one)."""
+    return {key: read_event(walk, spec.get(key), spec.value_at(key)) for key in keys if key in spec}
+
+
+def same_event(events: Mapping[str, str | None], one: str, other: str) -> bool:
+    """Say whether two keys name one and the same valid event type."""
+    return events.get(one) is not None and events.get(one) == events.get(other)
 
 
 def scalar_text(value: Any) -> str:

@@ -7,7 +7,6 @@ nothing to compare with, and nothing is reported.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from slawatch.engine.vocabulary import (
     used_event_types,
     where_attributes,
 )
+from slawatch.expiring import Expiring
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.vocabulary import (
@@ -67,25 +67,18 @@ class UsedTypes:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
-        self.max_age = max_age
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._read_at: float | None = None
-        self._used: frozenset[str] | None = None
+        self._kept: Expiring[None, frozenset[str] | None] = Expiring(max_age=max_age, clock=clock)
+
+    def _read(self) -> frozenset[str] | None:
+        with read_transaction(self.engine) as connection:
+            return stored_used_types(connection)
 
     def current(self) -> frozenset[str] | None:
-        with self._lock:
-            now = self.clock()
-            if self._read_at is None or now - self._read_at >= self.max_age:
-                with read_transaction(self.engine) as connection:
-                    self._used = stored_used_types(connection)
-                self._read_at = now
-            return self._used
+        return self._kept.get(None, self._read)
 
     def forget(self) -> None:
         """Re-read on the next call: an agreement was saved."""
-        with self._lock:
-            self._read_at = None
+        self._kept.forget()
 
 
 def stored_vocabulary(connection: Connection, agreement: Agreement) -> Vocabulary:
@@ -123,20 +116,11 @@ class StoredVocabularies:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
-        self.max_age = max_age
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._kept: dict[tuple[str, int], tuple[float, Vocabulary]] = {}
+        self._kept: Expiring[tuple[str, int], Vocabulary] = Expiring(max_age=max_age, clock=clock)
 
     def of(self, stored: StoredAgreement) -> Vocabulary:
-        key = (stored.id, stored.version)
-        with self._lock:
-            now = self.clock()
-            kept = self._kept.get(key)
-            if kept is not None and now - kept[0] < self.max_age:
-                return kept[1]
+        def read() -> Vocabulary:
             with read_transaction(self.engine) as connection:
-                vocabulary = stored_vocabulary(connection, stored.agreement)
-            self._kept = {k: v for k, v in self._kept.items() if now - v[0] < self.max_age}
-            self._kept[key] = (now, vocabulary)
-            return vocabulary
+                return stored_vocabulary(connection, stored.agreement)
+
+        return self._kept.get((stored.id, stored.version), read)

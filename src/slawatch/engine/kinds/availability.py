@@ -15,10 +15,11 @@ from slawatch.agreements._walk import (
     Map,
     Walk,
     list_items,
-    read_event,
+    read_event_keys,
     read_instant,
     read_mapping,
     read_sequence,
+    same_event,
 )
 from slawatch.agreements.describe import share_words
 from slawatch.agreements.model import Comparison, MaintenanceWindow, Objective
@@ -127,12 +128,8 @@ def _read_availability(walk: Walk, spec: Map, calendar: str | None) -> dict[str,
     )
     if availability is None:
         return None
-    fields: dict[str, Any] = {
-        key: read_event(walk, availability.get(key), availability.value_at(key))
-        for key in ("down", "up")
-        if key in availability
-    }
-    if fields.get("down") is not None and fields.get("down") == fields.get("up"):
+    fields: dict[str, Any] = read_event_keys(walk, availability, ("down", "up"))
+    if same_event(fields, "down", "up"):
         walk.problem(
             availability.value_at("up"),
             "up is the same event as down",

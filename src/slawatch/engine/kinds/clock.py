@@ -15,10 +15,11 @@ from slawatch.agreements._walk import (
     Map,
     Walk,
     as_fraction,
-    read_event,
+    read_event_keys,
     read_mapping,
     read_percent,
     required_hint,
+    same_event,
 )
 from slawatch.agreements.describe import share_words
 from slawatch.agreements.durations import DurationError, format_duration, parse_duration
@@ -125,9 +126,7 @@ def _read_clock(walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str
     )
     events: dict[str, str | None] = {}
     if clock is not None:
-        for key in ("start", "stop", "pause", "resume"):
-            if key in clock:
-                events[key] = read_event(walk, clock.get(key), clock.value_at(key))
+        events = read_event_keys(walk, clock, ("start", "stop", "pause", "resume"))
         for one, other in (("pause", "resume"), ("resume", "pause")):
             if one in clock and other not in clock:
                 walk.problem(
@@ -136,7 +135,7 @@ def _read_clock(walk: Walk, spec: Map, at: At, calendar: str | None) -> dict[str
                     f"add {other}: EVENT, or remove {one}",
                 )
         for one, other in (("start", "stop"), ("pause", "resume")):
-            if events.get(one) is not None and events.get(one) == events.get(other):
+            if same_event(events, one, other):
                 walk.problem(
                     clock.value_at(other),
                     f"{other} is the same event as {one}",

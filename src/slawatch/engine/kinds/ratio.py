@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from slawatch.agreements._walk import At, Map, Walk, read_event, read_mapping
+from slawatch.agreements._walk import At, Map, Walk, read_event_keys, read_mapping, same_event
 from slawatch.agreements.describe import share_words
 from slawatch.agreements.model import Comparison, Objective
 from slawatch.engine.evaluator import Evaluator
@@ -70,12 +70,8 @@ def _read_ratio(walk: Walk, spec: Map) -> dict[str, Any] | None:
     )
     if ratio is None:
         return None
-    events = {
-        key: read_event(walk, ratio.get(key), ratio.value_at(key))
-        for key in ("count", "of")
-        if key in ratio
-    }
-    if events.get("count") is not None and events.get("count") == events.get("of"):
+    events = read_event_keys(walk, ratio, ("count", "of"))
+    if same_event(events, "count", "of"):
         walk.problem(
             ratio.value_at("count"),
             "counts the same event it divides by",
