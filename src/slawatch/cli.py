@@ -272,8 +272,9 @@ def main() -> None:
 
 
 def _register_database_commands() -> None:
-    from slawatch.commands import db, imports, report, serve, tokens, users
+    from slawatch.commands import agreements, db, imports, report, serve, tokens, users
 
+    app.add_typer(agreements.app, name="agreements")
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(tokens.app, name="tokens")

@@ -111,7 +111,10 @@ def _import(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except ImportOptionError as error:
-        raise typer.BadParameter(str(error), param_hint=error.option) from None
+        message = str(error)
+        if error.option == "--agreement":
+            message += "; store it first with `slawatch agreements apply FILE`"
+        raise typer.BadParameter(message, param_hint=error.option) from None
     except TimezoneNeededError as error:
         fail(str(error), code=2)
     except ImportFileError as error:
