@@ -46,6 +46,7 @@ from slawatch.web.pages import (
 )
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
+from slawatch.web.pages import new_agreement as new_agreement_page
 from slawatch.web.pages import reviews as review_pages
 from slawatch.web.periodic import periodic_work
 from slawatch.web.security import Principal
@@ -123,6 +124,7 @@ PAGES = (
     login,
     home,
     language,
+    new_agreement_page,  # before agreement_pages: /agreements/new is not an agreement's id
     agreement_pages,
     objectives,
     item_pages,
