@@ -37,6 +37,7 @@ from slawatch.web.pages import credits as credit_pages
 from slawatch.web.pages import (
     deliveries,
     editor,
+    editor_what_if,
     home,
     language,
     login,
@@ -130,6 +131,7 @@ PAGES = (
     item_pages,
     versions,
     editor,
+    editor_what_if,
     reports,
     escalation_pages,
     benchmark_pages,

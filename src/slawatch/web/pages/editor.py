@@ -72,7 +72,7 @@ def problems_context(draft: Draft) -> dict[str, Any]:
     }
 
 
-def _editor(
+def editor_page(
     request: Request,
     principal: Principal,
     stored: StoredAgreement,
@@ -86,7 +86,9 @@ def _editor(
     status_code: int = 200,
     preview: dict[str, Any] | None = None,
     confirm: str = "",
+    what_if: dict[str, Any] | None = None,
 ) -> HTMLResponse:
+    """Render the editor with the draft as typed, its problems, and any preview or what-if."""
     draft = Draft(text, None, problems)
     context = {
         "stored": stored,
@@ -103,6 +105,7 @@ def _editor(
         "checked": checked,
         "preview": preview,
         "confirm": confirm,
+        "result": what_if,
     }
     return render(request, "agreements/editor.html", context, principal, status_code=status_code)
 
@@ -113,7 +116,7 @@ def edit_page(agreement_id: AgreementId, request: Request, principal: Editor) ->
     stored = load_agreement(request, agreement_id)
     if stored is None:
         return no_agreement(request, principal, agreement_id)
-    return _editor(request, principal, stored, text=stored.yaml)
+    return editor_page(request, principal, stored, text=stored.yaml)
 
 
 @router.post("/agreements/{agreement_id}/check", response_class=HTMLResponse)
@@ -127,7 +130,7 @@ def check(
     draft = check_draft(yaml, agreement_id, settings_of(request).agreement_limits())
     if is_htmx(request):
         return render(request, "agreements/_problems.html", problems_context(draft), principal)
-    return _editor(
+    return editor_page(
         request,
         principal,
         stored,
@@ -286,7 +289,7 @@ def save(
     reaching_back = retroactive.strip() != ""
     # The editor again, with the draft and the form as typed.
     again = functools.partial(
-        _editor, request, principal, stored, text=draft.text, effective=effective, reason=reason
+        editor_page, request, principal, stored, text=draft.text, effective=effective, reason=reason
     )
     day, decided, problems = _problems_of(
         request,
