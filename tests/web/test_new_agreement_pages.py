@@ -163,6 +163,12 @@ def test_a_problem_only_the_whole_agreement_shows_is_placed_at_its_field(editor:
     assert "bd" in problem_of(page.text, "objective.request-resolution.within")
 
 
+def test_hours_out_of_the_day_are_shown_at_their_day(editor: TestClient):
+    page = editor.post(NEW, data=answers(editor, **{"calendar.office.hours.fri": "08:00-25:00"}))
+    assert page.status_code == 422
+    assert "25:00" in problem_of(page.text, "calendar.office.hours.fri")
+
+
 def test_problems_are_in_the_pages_language(app: FastAPI, engine: Engine):
     with browser(app, engine, "editor", "de") as client:
         page = client.post(NEW, data=answers(client, **{"party.sales.contact.1": "nobody"}))
@@ -221,3 +227,17 @@ def test_the_overview_links_to_new_agreement_for_editors(
     assert 'href="/agreements/new"' in editor.get("/").text
     with browser(app, engine, "viewer") as viewer:
         assert 'href="/agreements/new"' not in viewer.get("/").text
+
+
+@pytest.mark.parametrize("template", template_names())
+def test_every_template_saves_with_its_own_answers(
+    editor: TestClient, engine: Engine, template: str
+):
+    saved = editor.post(NEW, data=answers(editor, template), follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    with read_transaction(engine) as connection:
+        stored = get_version(connection, "acme-leads")
+    assert stored is not None and stored.version == 1
+    assert set(stored.agreement.objectives) == set(
+        parse_agreement(template_text(template)).objectives
+    )

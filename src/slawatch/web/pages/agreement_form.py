@@ -233,9 +233,10 @@ def form_field(path: str) -> str:
     if top == "objectives" and rest in ("target", "within"):
         return f"objective.{name}.{rest}"
     if top == "calendars":
-        field = _CALENDAR_FIELDS.get(
-            rest.split("[")[0], "closed" if rest.startswith("closed") else ""
-        )
+        day = parts[3].split("-")[0] if len(parts) > 3 and rest == "hours" else ""
+        if day in DAYS:
+            return f"calendar.{name}.hours.{day}"
+        field = _CALENDAR_FIELDS.get(rest.split("[")[0], "")
         return f"calendar.{name}.{field}" if field else ""
     return ""
 

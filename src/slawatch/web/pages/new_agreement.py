@@ -74,6 +74,7 @@ def _page(
     draft: Draft | None = None,
     general: tuple[Any, ...] = (),
     status_code: int = 200,
+    checked: bool = True,
 ) -> HTMLResponse:
     t = page_translator(request, principal)
     agreement = read_template(template_text(template))
@@ -86,6 +87,7 @@ def _page(
         "asks_languages": _asks_languages(request),
         **sections(agreement, fields, t),
         **_preview_context(draft, general, errors or {}),
+        **({} if checked else {"checked": False}),
         "tier_names": {tier: t.gettext(TIER_NAMES[tier]) for tier in TIERS},
         "day_names": dict(zip(DAYS, _day_names(t), strict=True)),
     }
@@ -118,7 +120,10 @@ def new_page(request: Request, principal: Editor, template: str = TemplateName) 
         context = {"templates": _templates(), "unknown": template}
         code = status.HTTP_404_NOT_FOUND if template else status.HTTP_200_OK
         return render(request, "agreements/new_template.html", context, principal, status_code=code)
-    return _page(request, principal, template, template_fields(template_text(template)))
+    answers = template_fields(template_text(template))
+    # The template's YAML as a start; it is checked once the reader changes an answer.
+    shown = Draft(compose(template_text(template), answers), None)
+    return _page(request, principal, template, answers, draft=shown, checked=False)
 
 
 def _answers(form: Any, template: str) -> dict[str, str]:
@@ -175,7 +180,7 @@ async def preview(request: Request, principal: Editor) -> HTMLResponse:
     if is_htmx(request):
         context = {
             "errors": errors,
-            "oob": list(answers),
+            "oob": [n for n in answers if _asks_languages(request) or ".language." not in n],
             **_preview_context(draft, general, errors),
         }
         return render(request, "agreements/_new_preview.html", context, principal)
