@@ -20,6 +20,7 @@ from slawatch.store.audit import entries
 from slawatch.store.db import read_transaction
 from slawatch.store.routes import list_routes
 from slawatch.web.app import create_app
+from slawatch.web.pages import new_agreement
 from tests.evaluation.support import save_template
 from tests.web.test_agreement_pages import (
     browser,
@@ -177,6 +178,18 @@ def test_problems_are_in_the_pages_language(app: FastAPI, engine: Engine):
 
 
 def test_an_existing_id_is_refused_beside_the_id(editor: TestClient, engine: Engine):
+    save_template(engine)
+    page = editor.post(NEW, data=answers(editor, id="marketing-sales"))
+    assert page.status_code == 422
+    assert "exists already" in problem_of(page.text, "id")
+    with read_transaction(engine) as connection:
+        assert [v.version for v in list_versions(connection, "marketing-sales")] == [1]
+
+
+def test_an_id_taken_while_the_form_was_answered_stores_nothing(
+    editor: TestClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(new_agreement, "_existing", lambda _request: set())
     save_template(engine)
     page = editor.post(NEW, data=answers(editor, id="marketing-sales"))
     assert page.status_code == 422

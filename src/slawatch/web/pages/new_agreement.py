@@ -24,6 +24,7 @@ from slawatch.agreements import Agreement
 from slawatch.agreements.calendars import DAYS
 from slawatch.agreements.compose import TIERS, compose, read_template, template_fields
 from slawatch.agreements.describe import template_names, template_text
+from slawatch.agreements.versions import RetroactiveVersionError
 from slawatch.alerts.channels import mail_url
 from slawatch.i18n import Translator
 from slawatch.store.agreements import agreement_ids, save_version
@@ -40,7 +41,7 @@ from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-TemplateName = Query(default="", max_length=100)
+TemplateName = Query(default="")  # any text: an unknown name is the list again, never a 422
 
 
 class AgreementTaken(Exception):  # noqa: N818 - a signal that rolls the save back
@@ -253,7 +254,7 @@ async def create(request: Request, principal: Editor) -> Response:
         return _page(request, principal, template, answers, **again)  # type: ignore[arg-type]
     try:
         await run_in_threadpool(_save, request, principal, template, draft, answers)
-    except AgreementTaken:
+    except (AgreementTaken, RetroactiveVersionError):  # stored meanwhile by someone else
         t = page_translator(request, principal)
         again["errors"] = {
             "id": t.gettext(
