@@ -27,6 +27,7 @@ from slawatch.web.api import (
     imports,
     items,
     metrics,
+    preferences,
     reviews,
     routes,
 )
@@ -46,6 +47,7 @@ from slawatch.web.pages import (
 )
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
+from slawatch.web.pages import preferences as preference_pages
 from slawatch.web.pages import reviews as review_pages
 from slawatch.web.periodic import periodic_work
 from slawatch.web.security import Principal
@@ -118,6 +120,7 @@ API_ROUTERS = (
     routes,
     credits,
     reviews,
+    preferences,
 )
 PAGES = (
     login,
@@ -134,6 +137,7 @@ PAGES = (
     deliveries,
     credit_pages,
     review_pages,
+    preference_pages,
 )
 
 
