@@ -76,6 +76,7 @@ def preferences_page(request: Request, principal: Reader) -> HTMLResponse:
     "/preferences",
     dependencies=[Depends(form_csrf)],
     response_class=HTMLResponse,
+    response_model=None,
     responses={303: {"description": "saved"}, 422: {"description": "a choice was refused"}},
 )
 async def save_preferences(
