@@ -104,3 +104,19 @@ def test_the_daily_summary_lists_yesterdays_alerts_once(engine: Engine):
     assert "On Mar 4, 2026 you were sent 2 alerts:" in summary.body
     again = Digests(engine, Settings(), "p2")
     assert again.run(next_morning + 60 * US).summaries == 0
+
+
+def test_no_daily_summary_for_someone_who_turned_it_off(engine: Engine):
+    with transaction(engine) as connection:
+        save_choices(connection, "lena@example.com", Choices(daily_summary=False), actor="t", now=T)
+    queue(engine, message("b1", "breach"))
+    assert job(engine).run(T + 22 * 3600 * US + 1).summaries == 0
+    assert [d.title for d in deliveries(engine)] == ["breach b1"]
+
+
+def test_two_replicas_never_put_one_entry_in_two_digests(engine: Engine):
+    queue(engine, message("w1", "warn"), message("w2", "warn"))
+    first, second = job(engine), Digests(engine, Settings(), "p2")
+    assert first.run(T + WINDOW).digests == 1
+    assert second.run(T + WINDOW).digests == 0
+    assert len(deliveries(engine)) == 1
