@@ -25,6 +25,8 @@ def test_the_page_says_tier_two_breaches_cannot_be_turned_off(client: TestClient
     assert page.status_code == 200
     assert "Breaches at tier 2 and 3 always go at once" in page.text
     assert 'href="/preferences"' in page.text  # linked from the user menu
+    assert 'id="mode-warn"' in page.text
+    assert 'id="mode-evaluation_failing"' not in page.text  # admins' alerts, not a viewer's
     german = client.get(
         "/preferences", headers=headers | {"Cookie": headers["Cookie"] + "; slawatch_lang=de"}
     ).text

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.preferences import (
     DEFAULT_MODES,
+    EVALUATION_FAILING,
     MODE_LABELS,
     MODES,
     QUIET_NEVER,
@@ -29,7 +30,7 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.store.preferences import choices_of, save_choices
 from slawatch.web.deps import NO_NUL, Now, Reader, engine_of, settings_of
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
-from slawatch.web.security import Principal
+from slawatch.web.security import Permission, Principal
 from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -52,6 +53,7 @@ def _context(
                 "breach": trigger in ("breach", "period_breached"),
             }
             for trigger in TRIGGERS
+            if trigger != EVALUATION_FAILING or Permission.ADMIN in principal.permissions
         ],
         "modes": [(mode, t.gettext(MODE_LABELS[mode])) for mode in MODES],
         "quiet_hours": shown.quiet_hours,
