@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     alert_tick: float = Field(
         default=15.0, gt=0, description="Seconds between escalation and notification rounds"
     )
+    digest_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=1440,
+        description="Minutes between a recipient's digests of non-urgent alerts",
+    )
     alert_lookback_days: int = Field(
         default=7, ge=0, description="Only subjects that turned bad this recently open escalations"
     )

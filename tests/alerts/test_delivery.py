@@ -106,13 +106,13 @@ def test_a_step_is_mailed_once_with_its_subject_numbers_and_link(engine: Engine,
 
 def test_a_german_route_gets_german_text_at_its_webhook(engine: Engine, webhooks: WebhookSink):
     save_template(engine)
-    escalation_id = item_escalation(engine, trigger="warn")
+    escalation_id = item_escalation(engine, trigger="breach")
     route(engine, "marketing-sales:sales", webhooks.url("/sales"), "de")
     step(engine, escalation_id, tier=2)
     assert len(send_due(engine, now=NOW, owner="a").sent) == 1
     (call,) = webhooks.calls_to("/sales")
     assert call.document["title"] == (
-        "Gefährdet: First contact within 48 hours (Vorgang crm/L-7), Stufe 2"
+        "Verletzt: First contact within 48 hours (Vorgang crm/L-7), Stufe 2"
     )
     assert "Verstrichen: 50 Std. (erlaubt: 48 Std.)" in call.document["message"]
     assert "Frist: 04.03.2026, 09:00:00 (Europe/Berlin)" in call.document["message"]

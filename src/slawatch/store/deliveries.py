@@ -72,11 +72,48 @@ def add_delivery(
     now: int,
     escalation_id: int | None = None,
     failed_because: str | None = None,
+    due_at: int | None = None,
 ) -> bool:
     """Add a message to send now; False if one with this key exists (another replica's).
 
     With `failed_because`, the row is added as failed right away: a message with nowhere to
     go, kept so that admins see it on the deliveries page.
+    """
+    return (
+        queue_delivery(
+            connection,
+            dedup_key=dedup_key,
+            recipient=recipient,
+            url=url,
+            language=language,
+            title=title,
+            body=body,
+            now=now,
+            escalation_id=escalation_id,
+            failed_because=failed_because,
+            due_at=due_at,
+        )
+        is not None
+    )
+
+
+def queue_delivery(
+    connection: Connection,
+    *,
+    dedup_key: str,
+    recipient: str,
+    url: str,
+    language: str,
+    title: str,
+    body: str,
+    now: int,
+    escalation_id: int | None = None,
+    failed_because: str | None = None,
+    due_at: int | None = None,
+) -> int | None:
+    """Add a message sent from `due_at` (default `now`); its id, or None if the key exists.
+
+    `due_at` later than `now` holds the message back (the recipient's quiet hours).
     """
     added = connection.execute(
         _insert_or_ignore(connection)
@@ -90,13 +127,13 @@ def add_delivery(
             body=body,
             status=PENDING if failed_because is None else FAILED,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=now if due_at is None else max(now, due_at),
             last_error=failed_because,
             created_at=now,
         )
         .returning(deliveries.c.id)
     ).first()
-    return added is not None
+    return None if added is None else int(added[0])
 
 
 def due_deliveries(connection: Connection, *, now: int, limit: int) -> list[int]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -334,6 +335,50 @@ deliveries = Table(
     Column("lease_until", BigInteger),
 )
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+
+# Per-recipient delivery policy (alerts/preferences.py): each recipient's choice per trigger,
+# their quiet hours and daily summary, and every message the policy let through or held back.
+alert_preferences = Table(
+    "alert_preferences",
+    metadata,
+    Column("recipient", String(320), nullable=False),  # a contact's email
+    Column("trigger", String(40), nullable=False),  # breach | warn | … | review_reminder
+    Column("mode", String(10), nullable=False),  # now | digest | off
+    Column("updated_at", BigInteger, nullable=False),
+    Column("updated_by", String(320), nullable=False),
+    PrimaryKeyConstraint("recipient", "trigger"),
+)
+alert_recipients = Table(
+    "alert_recipients",
+    metadata,
+    Column("recipient", String(320), primary_key=True),
+    # objective (the calendar of what a message is about) | never | <agreement>/<calendar>
+    Column("quiet_hours", String(220), nullable=False),
+    Column("daily_summary", Boolean, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("updated_by", String(320), nullable=False),
+)
+alert_notices = Table(
+    "alert_notices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dedup_key", String(400), nullable=False, unique=True),
+    Column("recipient", String(320), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("trigger", String(40), nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("escalation_id", Id, ForeignKey("escalations.id")),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("zone", String(64), nullable=False),  # the recipient's zone for the daily summary
+    Column("mode", String(10), nullable=False),  # now | digest
+    Column("created_at", BigInteger, nullable=False),
+    Column("release_at", BigInteger, nullable=False),  # not sent before (window, quiet hours)
+    Column("delivery_id", Id, ForeignKey("deliveries.id")),  # NULL: a digest entry not yet sent
+)
+Index("ix_alert_notices_held", alert_notices.c.delivery_id, alert_notices.c.release_at)
+Index("ix_alert_notices_recipient", alert_notices.c.recipient, alert_notices.c.created_at)
 
 # A credit statement as issued for a closed period; a later change to that period's numbers
 # is stored beside it (`revised`) and flagged, never applied over the issued one.

@@ -27,6 +27,7 @@ from slawatch.web.api import (
     imports,
     items,
     metrics,
+    preferences,
     reviews,
     routes,
 )
@@ -48,6 +49,7 @@ from slawatch.web.pages import (
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
+from slawatch.web.pages import preferences as preference_pages
 from slawatch.web.pages import reviews as review_pages
 from slawatch.web.periodic import periodic_work
 from slawatch.web.security import Principal
@@ -120,6 +122,7 @@ API_ROUTERS = (
     routes,
     credits,
     reviews,
+    preferences,
 )
 PAGES = (
     login,
@@ -138,6 +141,7 @@ PAGES = (
     deliveries,
     credit_pages,
     review_pages,
+    preference_pages,
 )
 
 

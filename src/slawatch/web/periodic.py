@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from slawatch.alerts.delivery import send_due
+from slawatch.alerts.digests import Digests
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
@@ -56,6 +57,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
+    runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
     runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
     return Periodic(runner, evaluation, task)
 
@@ -68,3 +70,8 @@ def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:
         return send_review_reminders(engine, now=now_us(), settings=settings, seen=seen)
 
     return remind
+
+
+def _digests(digests: Digests) -> object:
+    """Send the due digests and daily summaries (alerts/digests.py), every alert tick."""
+    return digests.run(now_us())
