@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import os
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from slawatch.config import get_settings
 from slawatch.store.db import make_engine
@@ -21,12 +24,74 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def database(*, migrated: bool = True) -> Engine:
-    """Return the configured database's engine; with `migrated`, refuse one that needs it."""
-    engine = make_engine(get_settings().database_url)
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="FILE|URL",
+        help="The store: a SQLite file, or a database URL such as "
+        "postgresql+psycopg://user@host/db. Default: $SLAWATCH_DATABASE_URL, else slawatch.db "
+        "in this folder.",
+        show_default=False,
+    ),
+]
+
+
+def database_url(location: str | None) -> str:
+    """Return the URL of `--database` (a file is a SQLite database), or the configured one."""
+    if location is None:
+        return get_settings().database_url
+    if "://" in location:
+        return location
+    if not location.strip():
+        raise typer.BadParameter("give a SQLite file or a database URL", param_hint="--database")
+    return f"sqlite:///{Path(location).expanduser().resolve()}"
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """Return the SQLite file of `url` when it does not exist (opening it would create it)."""
+    parsed = make_url(url)
+    name = parsed.database or ""
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or name in ("", ":memory:")
+        or name.startswith("file:")
+    ):
+        return None
+    path = Path(name)
+    return None if path.exists() else path
+
+
+def _option(location: str | None) -> str:
+    return "" if location is None else f" --database {location}"
+
+
+def _named_by(location: str | None) -> str:
+    if location is not None:
+        return "--database"
+    if "SLAWATCH_DATABASE_URL" in os.environ:
+        return "SLAWATCH_DATABASE_URL"
+    return "the default"
+
+
+def database(location: str | None = None, *, migrated: bool = True, create: bool = False) -> Engine:
+    """Return the engine of `--database` or the configured database.
+
+    With `migrated`, refuse one that needs migrating; without `create`, refuse a SQLite file
+    that does not exist, rather than leave an empty one behind.
+    """
+    url = database_url(location)
+    if not create and (missing := missing_sqlite_file(url)) is not None:
+        fail(
+            f"there is no database at {missing.resolve()} ({_named_by(location)}); give an "
+            "existing one with --database FILE|URL, or create it with "
+            f"`slawatch db upgrade{_option(location)}`",
+            code=2,
+        )
+    engine = make_engine(url)
     if migrated and needs_upgrade(engine):
         fail(
             f"the database at {engine.url.render_as_string(hide_password=True)} needs "
-            "migrating; run `slawatch db upgrade`"
+            f"migrating; run `slawatch db upgrade{_option(location)}`"
         )
     return engine

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 import uvicorn
 
-from slawatch.commands.common import database, fail, out
+from slawatch.commands.common import DatabaseOpt, database, database_url, fail, out
 from slawatch.config import SettingsError, get_settings
 from slawatch.engine.instants import to_us
 
@@ -42,14 +42,18 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Worker processes (each runs the evaluator).")
     ] = 1,
+    location: DatabaseOpt = None,
 ) -> None:
     """Run the web service and the background evaluator."""
+    if location is not None:  # the workers, and the app they build, read it from there
+        os.environ["SLAWATCH_DATABASE_URL"] = database_url(location)
+        get_settings.cache_clear()
     settings = get_settings()
     try:
         settings.check_secret()
     except SettingsError as error:
         fail(str(error))
-    database()  # refuses a database that needs migrating, with the fix
+    database(location)  # refuses a missing database or one that needs migrating, with the fix
     uvicorn.run(
         "slawatch.web.server:app_from_env",
         factory=True,
@@ -98,7 +102,7 @@ def load_demo(*, now: dt.datetime) -> None:
     from slawatch.store.migrate import upgrade
     from slawatch.store.users import create_user
 
-    engine = database(migrated=False)
+    engine = database(migrated=False, create=True)
     upgrade(engine)
     first = _months_before(now.date(), 12)
     until = to_us(now)
