@@ -131,28 +131,46 @@ def demo_text(template: str, *, effective: dt.date) -> str:
     )
 
 
+# The live leads: how long before its 48-hour deadline each is handed over as the demo starts,
+# and its funnel before that, as the generator draws it (created, then qualified about 20 h
+# later, handed over about 3 h after qualifying).
+LIVE_LEADS = (  # (time left, qualified before hand-over, created before qualifying, source)
+    (3 * 60, 2 * 3600, 20 * 3600, "web"),
+    (10 * 60, 3 * 3600, 26 * 3600, "event"),
+    (30 * 60, 90 * 60, 6 * 3600, "referral"),
+    (6 * 3600, 4 * 3600, 30 * 3600, "ads"),
+)
+LIVE_ALLOWANCE = 48 * 3600  # the template's speed-to-lead: first contact within 48 hours
+
+
 def live_leads(now: int) -> list[EventIn]:
     """Return leads handed over to Sales and not contacted yet, their deadline minutes away.
 
     Generated history ends quietly; these give the demo a breach to follow while it runs:
     each is past its warning point (36 of 48 h) and breaches within minutes of starting.
+    Each was created and qualified before its hand-over, like the generated leads.
     """
     from slawatch.store.events import EventIn
 
-    hour = 3_600_000_000
-    minute = 60_000_000
+    second = 1_000_000
     events = []
-    for number, left in enumerate((3 * minute, 10 * minute, 30 * minute, 6 * hour), start=1):
-        handed_over = now - 48 * hour + left
-        for kind, at in (("qualified", handed_over - 2 * hour), ("handed_over", handed_over)):
+    for number, (left, qualifying, creating, source) in enumerate(LIVE_LEADS, start=1):
+        handed_over = now - (LIVE_ALLOWANCE - left) * second
+        qualified = handed_over - qualifying * second
+        steps = (
+            ("created", qualified - creating * second),
+            ("qualified", qualified),
+            ("handed_over", handed_over),
+        )
+        for step, at in steps:
             events.append(
                 EventIn(
                     source="marketing-sales",
                     item=f"L-LIVE-{number}",
-                    type=kind,
+                    type=step,
                     at=at,
                     kind="lead",
-                    attributes={"region": "north"},
+                    attributes={"source": source, "region": "north"},
                 )
             )
     return events
