@@ -155,14 +155,19 @@ def test_serve_hands_the_database_to_its_workers(tmp_path: Path, monkeypatch: py
     store = tmp_path / "served.db"
     assert run("db", "upgrade", "--database", str(store)).exit_code == 0
     started: list[str] = []
-    monkeypatch.setattr(
-        serve_command.uvicorn,
-        "run",
-        lambda *args, **kwargs: started.append(os.environ["SLAWATCH_DATABASE_URL"]),
-    )
-    result = run("serve", "--database", str(store))
+    options: list[dict[str, object]] = []
+
+    def uvicorn_run(*_args: object, **kwargs: object) -> None:
+        started.append(os.environ["SLAWATCH_DATABASE_URL"])
+        options.append(kwargs)
+
+    monkeypatch.setattr(serve_command.uvicorn, "run", uvicorn_run)
+    result = run("serve", "--database", str(store), "--workers", "2")
     assert result.exit_code == 0, result.stderr
     assert started == [f"sqlite:///{store}"]
+    # Workers that take a while to import slawatch on a busy machine are not killed in a loop.
+    assert options[0]["workers"] == 2
+    assert options[0]["timeout_worker_healthcheck"] == serve_command.WORKER_HEALTHCHECK >= 30
 
 
 def test_an_empty_database_option_is_a_usage_error():

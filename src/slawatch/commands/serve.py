@@ -32,6 +32,8 @@ DEMO_LADDER = {1: "0m", 2: "2m", 3: "5m"}
 DEMO_READERS = {"head.sales@example.com": "de", "head.marketing@example.com": "en"}
 _LADDER_STEP = re.compile(r"\{after: *[0-9a-z]+, *tier: *([123])\}")
 
+WORKER_HEALTHCHECK = 60  # seconds
+
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
 
@@ -62,6 +64,10 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # A spawned worker answers uvicorn's health check only once it has imported slawatch,
+        # which takes longer than uvicorn's 5 s on a busy machine; it was then killed and
+        # respawned for ever. A hung worker is still replaced, after this long.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
 
 
