@@ -174,3 +174,26 @@ def test_an_empty_database_option_is_a_usage_error():
     result = run("users", "list", "--database", " ")
     assert result.exit_code == 2
     assert "--database" in result.stderr
+
+
+def test_a_folder_that_does_not_exist_is_named_not_a_traceback(tmp_path: Path):
+    result = run("db", "upgrade", "--database", str(tmp_path / "no" / "such" / "folder.db"))
+    assert result.exit_code == 1
+    assert "cannot open the database at sqlite:///" in result.stderr
+    assert "unable to open database file" in result.stderr
+
+
+def test_an_unreachable_server_is_named_with_its_reason_and_without_its_password():
+    url = "postgresql+psycopg://ann:secret@127.0.0.1:1/slawatch"
+    result = run("users", "list", "--database", url)
+    assert result.exit_code == 1
+    assert "cannot open the database at postgresql+psycopg://ann:***@127.0.0.1:1/slawatch" in (
+        result.stderr
+    )
+    assert "secret" not in result.stderr
+
+
+def test_an_unknown_kind_of_url_is_a_usage_error():
+    result = run("tokens", "list", "--database", "nosuch://host/db")
+    assert result.exit_code == 2
+    assert "is not a database URL" in result.stderr

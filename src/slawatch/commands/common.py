@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from slawatch.config import get_settings
 from slawatch.store.db import make_engine
@@ -88,10 +89,32 @@ def database(location: str | None = None, *, migrated: bool = True, create: bool
             f"`slawatch db upgrade{_option(location)}`",
             code=2,
         )
-    engine = make_engine(url)
+    engine = _open(url, location)
     if migrated and needs_upgrade(engine):
         fail(
             f"the database at {engine.url.render_as_string(hide_password=True)} needs "
             f"migrating; run `slawatch db upgrade{_option(location)}`"
+        )
+    return engine
+
+
+def _open(url: str, location: str | None) -> Engine:
+    """Return an engine that has connected once; a URL or server that fails says so."""
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise typer.BadParameter(
+            f"{url!r} is not a database URL ({error}); give a SQLite file or a URL such as "
+            "postgresql+psycopg://user@host/db",
+            param_hint="--database" if location is not None else "SLAWATCH_DATABASE_URL",
+        ) from None
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        fail(
+            f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
+            f"({_named_by(location)}): {reason}"
         )
     return engine
