@@ -1,6 +1,8 @@
 """From an item passing its deadline to its tier-1 message arriving at a real SMTP server.
 
-Usage: uv run python bench/bench_alert_latency.py [--tick 15] [--items 12] [--backend sqlite]
+Usage:
+    uv run --group bench python bench/bench_alert_latency.py [--tick 15] [--items 12] \
+        [--backend sqlite]
 
 What runs is what `slawatch serve` runs: the stored item clocks written by the evaluator, the
 runner's alerts task (triggers, the ladder, queuing the step's mail) and its sending job, with

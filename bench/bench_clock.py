@@ -1,6 +1,6 @@
 """Benchmark the clock kernel against a bare searchsorted, businesstimedelta and pandas.
 
-    uv run python bench/bench_clock.py [--items 1000000 10000000]
+    uv run --group bench python bench/bench_clock.py [--items 1000000 10000000]
 
 The workload is the product's hot path: one clock objective (8 h of working time on a
 Mon–Fri 08:00–12:00, 13:00–17:00 Europe/Berlin calendar with DE-BY holidays), starts spread

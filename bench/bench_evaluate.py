@@ -1,6 +1,6 @@
 """End to end: `slawatch evaluate` of the marketing-sales agreement on 1,000,000 generated leads.
 
-Usage: uv run python bench/bench_evaluate.py [--items 1000000] [--runs 3]
+Usage: uv run --group bench python bench/bench_evaluate.py [--items 1000000] [--runs 3]
 
 Generates the event file once (bench/out/), then measures
 - the whole command with hyperfine (wall time) and /usr/bin/time -v (peak memory), and

@@ -1,6 +1,6 @@
 """Benchmark ingestion: POST /events against a bare insert, single-event latency, bulk loading.
 
-    uv run python bench/bench_ingest.py [--backends sqlite postgresql] [--batches 100]
+    uv run --group bench python bench/bench_ingest.py [--backends sqlite postgresql] [--batches 100]
         [--load-events 5000000] [--wrk-seconds 10] [--workers 2]
 
 - ingest: events/s through `POST /api/v1/events` in batches of 1,000 (a real uvicorn server on

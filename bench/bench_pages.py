@@ -1,6 +1,8 @@
 """Server time of the dashboard pages with 1,000,000 leads in the store, on SQLite and PostgreSQL.
 
-Usage: uv run python bench/bench_pages.py [--backend sqlite|postgresql|both] [--requests 50]
+Usage:
+    uv run --group bench python bench/bench_pages.py [--backend sqlite|postgresql|both] \
+        [--requests 50]
 
 Loads the generated marketing-sales file (1,125,000 items: 1,000,000 leads and 125,000
 requests, 12 months, seed 42; bench/bench_evaluate.py makes it) into a fresh store in bulk,

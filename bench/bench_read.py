@@ -1,7 +1,7 @@
 """Time generating, writing and reading a large synthetic event file.
 
-    uv run python bench/bench_read.py                       # 1,000,000 items, CSV
-    uv run python bench/bench_read.py --items 100000 --format jsonl
+    uv run --group bench python bench/bench_read.py                       # 1,000,000 items, CSV
+    uv run --group bench python bench/bench_read.py --items 100000 --format jsonl
 
 Reading is measured in a fresh process so that its peak memory is its own.
 """

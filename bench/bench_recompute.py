@@ -1,6 +1,8 @@
 """Time to bring a 1,000,000-lead agreement's stored results up to date after 1,000 new events.
 
-Usage: uv run python bench/bench_recompute.py [--backend sqlite|postgresql|both] [--runs 5]
+Usage:
+    uv run --group bench python bench/bench_recompute.py [--backend sqlite|postgresql|both] \
+        [--runs 5]
 
 Loads the generated marketing-sales file (1,125,000 items: 1,000,000 leads and 125,000
 requests, 12 months, seed 42; bench/bench_evaluate.py makes it) into a fresh store in bulk,

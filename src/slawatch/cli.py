@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from slawatch.agreements.describe import template_names, template_text
-from slawatch.agreements.model import Agreement
+from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.commands.common import err, fail, out
 from slawatch.commands.inputs import (
     input_summary,
@@ -29,7 +29,7 @@ from slawatch.commands.inputs import (
     step,
     warn_vocabulary,
 )
-from slawatch.engine.kinds import describe_objective, kind_of
+from slawatch.engine.kinds import clocked, describe_objective, kind_of
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.vocabulary import check_vocabulary
@@ -205,13 +205,13 @@ def clocks(
     skip_bad_rows: SkipOpt = False,
 ) -> None:
     """List every item's clock for one clock objective."""
-    from slawatch.commands.output import clocks_frame, clocks_table
+    from slawatch.commands.output import clock_columns, clocks_frame, clocks_table
     from slawatch.evaluation.clocks import file_version, item_clock_frame
     from slawatch.reports.cells import csv_texts
 
     parsed = load(agreement)
-    chosen = parsed.objectives.get(objective)
-    if chosen is None or not kind_of(chosen.kind).item_clocks:
+    chosen = clocked(parsed.objectives[objective]) if objective in parsed.objectives else None
+    if chosen is None:
         choices = [o.id for o in parsed.objectives.values() if kind_of(o.kind).item_clocks]
         raise typer.BadParameter(
             f"{objective!r} is not a clock objective of {parsed.id}; "
@@ -232,7 +232,12 @@ def clocks(
         case ClocksFormat.JSON:
             sys.stdout.write(frame.write_json() + "\n")
         case ClocksFormat.TABLE:
-            out.print(clocks_table(frame, f"{parsed.id} · {objective}"))
+            title = f"{parsed.id} · {objective}"
+            wall = chosen.within.unit is DurationUnit.WALL
+            table = clocks_table(
+                clock_columns(rows), parsed.timezone, title, wall_time=wall, width=out.width
+            )
+            out.print(table)
 
 
 @app.command("generate-events")

@@ -37,9 +37,10 @@ def test_serve_refuses_a_database_that_needs_migrating(
 ):
     monkeypatch.setenv("SLAWATCH_SECRET_KEY", "x" * 40)
     get_settings.cache_clear()
+    Path(fresh_database.removeprefix("sqlite:///")).touch()  # there, but without a schema
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
-    assert "slawatch db upgrade" in result.stderr
+    assert "needs migrating; run `slawatch db upgrade`" in result.stderr
 
 
 def test_db_upgrade_then_status_reports_up_to_date(fresh_database: str):

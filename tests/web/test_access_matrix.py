@@ -45,7 +45,7 @@ PUBLIC = {
     ("POST", "/language"),
     ("GET", "/api/v1/docs"),
     ("GET", "/api/docs"),
-    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/api/v1/redoc"),
     ("GET", "/api/v1/openapi.json"),
 }
 CALLERS = (
@@ -242,6 +242,6 @@ def test_each_caller_gets_exactly_the_routes_its_permissions_allow(
         ("POST", "/language"): 422 if browser else 403,  # no language chosen in the form
         ("GET", "/api/v1/docs"): 200,
         ("GET", "/api/docs"): 308,
-        ("GET", "/docs/oauth2-redirect"): 200,
+        ("GET", "/api/v1/redoc"): 200,
         ("GET", "/api/v1/openapi.json"): 200,
     }

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from slawatch.commands.common import database, err, fail, out
+from slawatch.commands.common import DatabaseOpt, database, err, fail, out
 from slawatch.ingest.imports import ImportOptionError, ImportSummary, run_import
 from slawatch.ingest.mappings import ImportFileError, MappingName, TimezoneNeededError
 
@@ -68,9 +68,12 @@ def import_command(
         str | None,
         typer.Option("--timezone", help="Zone of times written without an offset."),
     ] = None,
+    location: DatabaseOpt = None,
 ) -> None:
     """Import a CRM export or an event file; rejected rows go to FILE.rejected.csv."""
-    summary = _import(file, mapping, source=source, agreement=agreement, timezone=timezone)
+    summary = _import(
+        file, mapping, source=source, agreement=agreement, timezone=timezone, location=location
+    )
     out.print(_table(summary))
     for warning in summary.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
@@ -86,9 +89,10 @@ def _import(
     source: str | None,
     agreement: str | None,
     timezone: str | None,
+    location: str | None = None,
 ) -> ImportSummary:
     """Run the import with a progress bar; a failure exits with its message and code."""
-    engine = database()
+    engine = database(location)
     bar = Progress(
         TextColumn("importing"),
         BarColumn(),

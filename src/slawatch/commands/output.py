@@ -11,14 +11,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
+from rich import box
 from rich.table import Table
 
 from slawatch.engine.instants import NO_INSTANT, US, from_us
 from slawatch.engine.results import Evaluation
 from slawatch.engine.status import Status
 from slawatch.formatting import (
+    DAY,
+    HOUR,
     clock_state_text,
     details_text,
+    duration_text,
     status_text,
     target_text,
     value_text,
@@ -112,13 +116,72 @@ def clocks_frame(rows: pl.DataFrame, zone: str, keep: tuple[str, ...] = ()) -> p
     return clock_columns(rows, keep).with_columns(instant(name) for name in INSTANT_COLUMNS)
 
 
-def clocks_table(frame: pl.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in CLOCK_COLUMNS:
-        table.add_column(column, justify="right" if column.endswith("seconds") else "left")
-    state = CLOCK_COLUMNS.index("state")
-    for row in frame.iter_rows():
-        texts = [str(value) for value in row]
-        texts[state] = clock_state_text(texts[state], ENGLISH)
+CLOCK_HEADERS = {
+    "item": "item",
+    "started_at": "started",
+    "stopped_at": "stopped",
+    "deadline": "deadline",
+    "elapsed_seconds": "elapsed",
+    "paused_seconds": "paused",
+    "state": "state",
+}
+LOCAL_INSTANT = "%Y-%m-%d %H:%M"
+
+
+def clocks_table(
+    columns: pl.DataFrame, zone: str, title: str, *, wall_time: bool, width: int = 80
+) -> Table:
+    """Return the clocks for people: local minutes and durations in words.
+
+    `columns` is `clock_columns` (instants in µs). The zone is written once, in the title;
+    seconds and offsets, which CSV and JSON keep, only widen a terminal's table. A clock on
+    wall time reads in days ('1 d 4 h'); working time in hours, as its days are not days
+    ('36 h 12 min'). Narrower than `width` allows, an instant's date and time take two lines,
+    the columns close up to one space, and a long item id folds; nothing is ever cut.
+    """
+    rows = [_clock_texts(row, ZoneInfo(zone), DAY if wall_time else HOUR) for row in
+            columns.iter_rows(named=True)]  # fmt: skip
+    least = [
+        len("2026-10-05") if name in INSTANT_COLUMNS else max(len(header), *map(len, texts))
+        for (name, header), texts in zip(CLOCK_HEADERS.items(), zip(*rows, strict=True) if rows
+                                        else [()] * len(CLOCK_HEADERS), strict=True)
+    ]  # fmt: skip
+    gaps = len(least) - 1
+    one_line = sum(least) + len(INSTANT_COLUMNS) * len(" 14:03") + 2 * gaps <= width
+    gap = 2 if one_line or sum(least) + 2 * gaps <= width else 1
+    least[0] = max(len("item"), min(least[0], width - sum(least[1:]) - gap * gaps))
+    table = Table(
+        title=f"{title} · times in {zone}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, gap - 1, 0, 0),  # besides the box's one space between columns
+    )
+    for (name, header), narrowest in zip(CLOCK_HEADERS.items(), least, strict=True):
+        table.add_column(
+            header,
+            justify="right" if name.endswith("seconds") else "left",
+            min_width=narrowest,
+            width=None if one_line else narrowest,  # rich would share out the lack of room
+            overflow="fold",
+        )
+    for texts in rows:
         table.add_row(*texts)
     return table
+
+
+def _clock_texts(row: dict[str, Any], zone: ZoneInfo, largest: int) -> list[str]:
+    def duration(seconds: int) -> str:
+        return duration_text(seconds, ENGLISH, largest=largest) if seconds else "–"
+
+    return [
+        row["item"],
+        *(_local_minute(row[name], zone) for name in INSTANT_COLUMNS),
+        duration(row["elapsed_seconds"]) if row["elapsed_seconds"] else "0 min",
+        duration(row["paused_seconds"]),
+        clock_state_text(row["state"], ENGLISH),
+    ]
+
+
+def _local_minute(instant: int, zone: ZoneInfo) -> str:
+    return "" if instant == NO_INSTANT else from_us(instant, zone).strftime(LOCAL_INSTANT)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 import uvicorn
 
-from slawatch.commands.common import database, fail, out
+from slawatch.commands.common import DatabaseOpt, database, database_url, fail, out
 from slawatch.config import SettingsError, get_settings
 from slawatch.engine.instants import to_us
 
@@ -32,6 +32,8 @@ DEMO_LADDER = {1: "0m", 2: "2m", 3: "5m"}
 DEMO_READERS = {"head.sales@example.com": "de", "head.marketing@example.com": "en"}
 _LADDER_STEP = re.compile(r"\{after: *[0-9a-z]+, *tier: *([123])\}")
 
+WORKER_HEALTHCHECK = 60  # seconds
+
 HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
 
@@ -42,14 +44,18 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Worker processes (each runs the evaluator).")
     ] = 1,
+    location: DatabaseOpt = None,
 ) -> None:
     """Run the web service and the background evaluator."""
+    if location is not None:  # the workers, and the app they build, read it from there
+        os.environ["SLAWATCH_DATABASE_URL"] = database_url(location)
+        get_settings.cache_clear()
     settings = get_settings()
     try:
         settings.check_secret()
     except SettingsError as error:
         fail(str(error))
-    database()  # refuses a database that needs migrating, with the fix
+    database(location)  # refuses a missing database or one that needs migrating, with the fix
     uvicorn.run(
         "slawatch.web.server:app_from_env",
         factory=True,
@@ -58,6 +64,10 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        # A spawned worker answers uvicorn's health check only once it has imported slawatch,
+        # which takes longer than uvicorn's 5 s on a busy machine; it was then killed and
+        # respawned for ever. A hung worker is still replaced, after this long.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
     )
 
 
@@ -98,7 +108,7 @@ def load_demo(*, now: dt.datetime) -> None:
     from slawatch.store.migrate import upgrade
     from slawatch.store.users import create_user
 
-    engine = database(migrated=False)
+    engine = database(migrated=False, create=True)
     upgrade(engine)
     first = _months_before(now.date(), 12)
     until = to_us(now)
@@ -127,28 +137,46 @@ def demo_text(template: str, *, effective: dt.date) -> str:
     )
 
 
+# The live leads: how long before its 48-hour deadline each is handed over as the demo starts,
+# and its funnel before that, as the generator draws it (created, then qualified about 20 h
+# later, handed over about 3 h after qualifying).
+LIVE_LEADS = (  # (time left, qualified before hand-over, created before qualifying, source)
+    (3 * 60, 2 * 3600, 20 * 3600, "web"),
+    (10 * 60, 3 * 3600, 26 * 3600, "event"),
+    (30 * 60, 90 * 60, 6 * 3600, "referral"),
+    (6 * 3600, 4 * 3600, 30 * 3600, "ads"),
+)
+LIVE_ALLOWANCE = 48 * 3600  # the template's speed-to-lead: first contact within 48 hours
+
+
 def live_leads(now: int) -> list[EventIn]:
     """Return leads handed over to Sales and not contacted yet, their deadline minutes away.
 
     Generated history ends quietly; these give the demo a breach to follow while it runs:
     each is past its warning point (36 of 48 h) and breaches within minutes of starting.
+    Each was created and qualified before its hand-over, like the generated leads.
     """
     from slawatch.store.events import EventIn
 
-    hour = 3_600_000_000
-    minute = 60_000_000
+    second = 1_000_000
     events = []
-    for number, left in enumerate((3 * minute, 10 * minute, 30 * minute, 6 * hour), start=1):
-        handed_over = now - 48 * hour + left
-        for kind, at in (("qualified", handed_over - 2 * hour), ("handed_over", handed_over)):
+    for number, (left, qualifying, creating, source) in enumerate(LIVE_LEADS, start=1):
+        handed_over = now - (LIVE_ALLOWANCE - left) * second
+        qualified = handed_over - qualifying * second
+        steps = (
+            ("created", qualified - creating * second),
+            ("qualified", qualified),
+            ("handed_over", handed_over),
+        )
+        for step, at in steps:
             events.append(
                 EventIn(
                     source="marketing-sales",
                     item=f"L-LIVE-{number}",
-                    type=kind,
+                    type=step,
                     at=at,
                     kind="lead",
-                    attributes={"region": "north"},
+                    attributes={"source": source, "region": "north"},
                 )
             )
     return events

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from slawatch.commands.common import database, err, fail, out
+from slawatch.commands.common import DatabaseOpt, database, err, fail, out
 from slawatch.commands.users import actor
 
 app = typer.Typer(help="API tokens for scripts and integrations.", no_args_is_help=True)
@@ -31,6 +31,7 @@ def _when(instant: object) -> str:
 def create_command(
     name: Annotated[str, typer.Option("--name", help="What the token is for, e.g. hubspot-sync.")],
     scope: Annotated[Scope, typer.Option("--scope", help="What the token may do.")],
+    location: DatabaseOpt = None,
 ) -> None:
     """Create an API token and print it once."""
     from slawatch.store.audit import record
@@ -43,7 +44,7 @@ def create_command(
             "give the token a name of 1 to 200 characters", param_hint="--name"
         )
     who = actor()
-    with transaction(database()) as connection:
+    with transaction(database(location)) as connection:
         secret = create_token(connection, name=name, scope=scope.value, created_by=who)
         record(
             connection,
@@ -63,12 +64,12 @@ def create_command(
 
 
 @app.command("list")
-def list_command() -> None:
+def list_command(location: DatabaseOpt = None) -> None:
     """List API tokens (never their secrets)."""
     from slawatch.store.db import read_transaction
     from slawatch.store.tokens import list_tokens
 
-    with read_transaction(database()) as connection:
+    with read_transaction(database(location)) as connection:
         tokens = list_tokens(connection)
     if not tokens:
         out.print("no API tokens yet; create one with `slawatch tokens create`")
@@ -97,6 +98,7 @@ def revoke_command(
     token_id: Annotated[
         int, typer.Argument(metavar="ID", help="The id from `slawatch tokens list`.")
     ],
+    location: DatabaseOpt = None,
 ) -> None:
     """Revoke an API token; requests with it are refused from now on."""
     from slawatch.store.audit import record
@@ -104,7 +106,7 @@ def revoke_command(
     from slawatch.store.tokens import revoke_token
 
     who = actor()
-    with transaction(database()) as connection:
+    with transaction(database(location)) as connection:
         revoked = revoke_token(connection, token_id)
         if revoked:
             record(connection, actor=who, action="token.revoke", subject=f"token:{token_id}")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from slawatch.commands.common import database, fail, out
+from slawatch.commands.common import DatabaseOpt, database, fail, out
 
 app = typer.Typer(help="Users of the web interface and their roles.", no_args_is_help=True)
 
@@ -62,12 +62,13 @@ def add_command(
     email: EmailArg,
     role: Annotated[Role, typer.Option("--role", help="What the user may do.")],
     password_stdin: PasswordStdinOpt = False,
+    location: DatabaseOpt = None,
 ) -> None:
     """Add a user who logs in with a password."""
     from slawatch.store.db import transaction
     from slawatch.store.users import UserError, create_user, normalize_email
 
-    engine = database()
+    engine = database(location)
     try:
         normalize_email(email)  # complain about the address before asking for a password
     except UserError as error:
@@ -82,12 +83,12 @@ def add_command(
 
 
 @app.command("list")
-def list_command() -> None:
+def list_command(location: DatabaseOpt = None) -> None:
     """List every user with role and state."""
     from slawatch.store.db import read_transaction
     from slawatch.store.users import list_users
 
-    with read_transaction(database()) as connection:
+    with read_transaction(database(location)) as connection:
         found = list_users(connection)
     if not found:
         out.print("no users yet; add one with `slawatch users add EMAIL --role admin`")
@@ -114,13 +115,14 @@ def set_role_command(
     role: Annotated[
         Role, typer.Argument(metavar="ROLE", help="The new role: admin, editor or viewer.")
     ],
+    location: DatabaseOpt = None,
 ) -> None:
     """Give a user another role (applies to their open sessions at once)."""
     from slawatch.store.db import transaction
     from slawatch.store.users import UserError, set_role
 
     try:
-        with transaction(database()) as connection:
+        with transaction(database(location)) as connection:
             user = set_role(connection, email, role.value, actor=actor())
     except UserError as error:
         fail(str(error))
@@ -128,13 +130,13 @@ def set_role_command(
 
 
 @app.command("deactivate")
-def deactivate_command(email: EmailArg) -> None:
+def deactivate_command(email: EmailArg, location: DatabaseOpt = None) -> None:
     """Stop a user from logging in and end their sessions."""
     from slawatch.store.db import transaction
     from slawatch.store.users import UserError, deactivate
 
     try:
-        with transaction(database()) as connection:
+        with transaction(database(location)) as connection:
             user = deactivate(connection, email, actor=actor())
     except UserError as error:
         fail(str(error))
@@ -142,12 +144,14 @@ def deactivate_command(email: EmailArg) -> None:
 
 
 @app.command("set-password")
-def set_password_command(email: EmailArg, password_stdin: PasswordStdinOpt = False) -> None:
+def set_password_command(
+    email: EmailArg, password_stdin: PasswordStdinOpt = False, location: DatabaseOpt = None
+) -> None:
     """Set a user's password (their other sessions end)."""
     from slawatch.store.db import read_transaction, transaction
     from slawatch.store.users import UserError, find_user, set_password
 
-    engine = database()
+    engine = database(location)
     with read_transaction(engine) as connection:
         if find_user(connection, email) is None:
             fail(f"there is no user {email.strip()!r}; see `slawatch users list`")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from slawatch.agreements.model import AttributeTest, Comparison
+from slawatch.agreements.model import Agreement, AttributeTest, Comparison
 from slawatch.generate.flows import Flow
 
 DEFAULT_ATTRIBUTES: dict[str, dict[str, tuple[tuple[str, ...], tuple[float, ...]]]] = {
@@ -18,19 +18,51 @@ DEFAULT_ATTRIBUTES: dict[str, dict[str, tuple[tuple[str, ...], tuple[float, ...]
     },
     "request": {
         "priority": (("low", "normal", "high", "urgent"), (0.3, 0.45, 0.2, 0.05)),
-        "request_type": (
-            ("access", "payroll", "onboarding", "equipment", "other"),
-            (0.3, 0.2, 0.2, 0.2, 0.1),
-        ),
+        "request_type": (("question", "change", "problem", "other"), (0.4, 0.3, 0.2, 0.1)),
     },
     "ticket": {"priority": (("P1", "P2", "P3", "P4"), (0.05, 0.2, 0.45, 0.3))},
     "service": {"tier": (("critical", "standard"), (0.5, 0.5))},
+}
+# What a request is about depends on the team it goes to: Sales asks Marketing for material and
+# campaigns, employees ask HR for certificates and payslips (hr-requests.yaml lists its types).
+# Keyed by the owning party's id or a word of its name; others get the kind's generic types.
+REQUEST_TYPES: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "marketing": (
+        ("collateral", "campaign", "event", "content", "lead_list", "other"),
+        (0.3, 0.2, 0.15, 0.15, 0.1, 0.1),
+    ),
+    "hr": (
+        ("certificate", "payroll", "tax", "master_data", "leave", "other"),
+        (0.25, 0.2, 0.1, 0.15, 0.2, 0.1),
+    ),
+    "it": (
+        ("access", "equipment", "software", "onboarding", "other"),
+        (0.35, 0.2, 0.2, 0.15, 0.1),
+    ),
 }
 KNOWN_VALUE_WEIGHTS = {"P1": 0.05, "P2": 0.2, "P3": 0.45, "P4": 0.3, "urgent": 0.05}
 RESERVED = frozenset({"item", "type", "at", "kind"})  # cannot be attribute columns of a file
 
 
-def draw_attributes(flow: Flow, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def kind_attributes(
+    flow: Flow, agreement: Agreement | None = None
+) -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
+    """Return the flow's usual attributes; a request's types are those of the team it goes to."""
+    defaults = dict(DEFAULT_ATTRIBUTES.get(flow.kind, {}))
+    if "request_type" in defaults:
+        for owner in dict.fromkeys(o.owner for o in flow.objectives):
+            party = agreement.parties.get(owner) if agreement is not None else None
+            words = [owner.lower(), *(party.name.lower().split() if party else ())]
+            found = next((REQUEST_TYPES[w] for w in words if w in REQUEST_TYPES), None)
+            if found is not None:
+                defaults["request_type"] = found
+                break
+    return defaults
+
+
+def draw_attributes(
+    flow: Flow, n: int, rng: np.random.Generator, agreement: Agreement | None = None
+) -> dict[str, np.ndarray]:
     """Default attributes of the kind, and every attribute a `where:` names, matching mostly."""
     tests: dict[str, list[AttributeTest]] = {}
     for objective in flow.objectives:
@@ -38,11 +70,12 @@ def draw_attributes(flow: Flow, n: int, rng: np.random.Generator) -> dict[str, n
             if test.attribute not in RESERVED:
                 tests.setdefault(test.attribute, []).append(test)
     values: dict[str, np.ndarray] = {}
-    for name, (choices, weights) in DEFAULT_ATTRIBUTES.get(flow.kind, {}).items():
+    defaults = kind_attributes(flow, agreement)
+    for name, (choices, weights) in defaults.items():
         if name not in tests:
             values[name] = rng.choice(np.array(choices), size=n, p=np.array(weights))
     for name, named in tests.items():
-        values[name] = _matching(named, DEFAULT_ATTRIBUTES.get(flow.kind, {}).get(name), n, rng)
+        values[name] = _matching(named, defaults.get(name), n, rng)
     return values
 
 

@@ -38,7 +38,7 @@ def generate_events(
     for flow, n in zip(flows, allocate(flows, items), strict=True):
         if n == 0:
             continue
-        attributes = draw_attributes(flow, n, rng)
+        attributes = draw_attributes(flow, n, rng, agreement)
         if flow.is_service:
             times = draw_outages(flow, n, begin, end, rng)
         else:

@@ -31,6 +31,7 @@ from slawatch.web.api import (
     reviews,
     routes,
 )
+from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
@@ -163,7 +164,7 @@ def create_app(
     app = FastAPI(
         title="slawatch",
         version="1",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # served by web/api_docs.py with its own copies of the assets
         openapi_url=f"{API}/openapi.json",
         redoc_url=None,
         lifespan=runner.lifespan,
@@ -180,6 +181,7 @@ def create_app(
     _install_error_handlers(app)
     install_fault_handlers(app, engine)
     _install_operations(app, engine)
+    install_api_docs(app, prefix=API)
     for module in API_ROUTERS:
         app.include_router(module.router, prefix=API)
     app.include_router(metrics.router)
