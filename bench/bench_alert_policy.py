@@ -1,6 +1,6 @@
 """How many messages the demo's first 15 minutes send, with and without the delivery policy.
 
-Usage: uv run python bench/bench_alert_policy.py [--minutes 15]
+Usage: uv run --group bench python bench/bench_alert_policy.py [--minutes 15]
 
 Builds the demo database (as `slawatch demo` does) at the current instant, then replays what
 `slawatch serve` does, on simulated time: an evaluation every 60 s, an alert tick every 15 s

@@ -19,10 +19,9 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from slawatch.commands.common import fail, out
+from slawatch.commands.common import DatabaseOpt, database, fail, out
 from slawatch.commands.inputs import agreement_limits, load
 from slawatch.commands.users import actor
-from slawatch.config import get_settings
 from slawatch.engine.instants import from_us
 from slawatch.store.agreements import StoredAgreement
 
@@ -31,28 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="The database: sqlite:///path.db or postgresql+psycopg://… "
-        "(default: SLAWATCH_DATABASE_URL, else sqlite:///slawatch.db).",
-    ),
-]
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The agreement's id.")]
-
-
-def _database(url: str | None) -> Engine:
-    """Return the engine of `--database`, else of the settings; refuse a schema that is old."""
-    from slawatch.store.db import make_engine
-    from slawatch.store.migrate import needs_upgrade
-
-    engine = make_engine(url or get_settings().database_url)
-    if needs_upgrade(engine):
-        where = engine.url.render_as_string(hide_password=True)
-        fail(f"the database at {where} needs migrating; run `slawatch db upgrade`")
-    return engine
 
 
 def _effective(text: str | None) -> dt.date | None:
@@ -97,7 +75,7 @@ def apply_command(
     reason: Annotated[
         str, typer.Option("--reason", metavar="TEXT", help="Why: kept with the version.")
     ] = "",
-    database: DatabaseOpt = None,
+    location: DatabaseOpt = None,
 ) -> None:
     """Store an agreement file as its next version (version 1 for a new agreement)."""
     from slawatch.agreements.versions import RetroactiveVersionError
@@ -107,7 +85,7 @@ def apply_command(
     day = _effective(effective)
     agreement = load(file)  # check's errors, exit 1; a file over a limit, exit 2
     text = _read_text(file)
-    engine = _database(database)
+    engine = database(location)
     try:
         with transaction(engine) as connection:
             previous = get_version(connection, agreement.id)
@@ -144,12 +122,12 @@ def apply_command(
 
 
 @app.command("list")
-def list_command(database: DatabaseOpt = None) -> None:
+def list_command(location: DatabaseOpt = None) -> None:
     """List the stored agreements with their current version."""
     from slawatch.store.agreements import current_agreements
     from slawatch.store.db import read_transaction
 
-    engine = _database(database)
+    engine = database(location)
     try:
         with read_transaction(engine) as connection:
             stored = current_agreements(connection)
@@ -193,10 +171,10 @@ def show_command(
         int | None,
         typer.Option("--version", metavar="N", min=1, help="This version (default: current)."),
     ] = None,
-    database: DatabaseOpt = None,
+    location: DatabaseOpt = None,
 ) -> None:
     """Print a stored version's YAML (the current one by default)."""
-    engine = _database(database)
+    engine = database(location)
     try:
         versions = _stored(engine, agreement_id, version)
     finally:
@@ -206,9 +184,9 @@ def show_command(
 
 
 @app.command("versions")
-def versions_command(agreement_id: IdArg, database: DatabaseOpt = None) -> None:
+def versions_command(agreement_id: IdArg, location: DatabaseOpt = None) -> None:
     """List an agreement's versions: in force from, author, reason, when stored."""
-    engine = _database(database)
+    engine = database(location)
     try:
         versions = _stored(engine, agreement_id, None)
     finally:
