@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from slawatch.store import audit
+from slawatch.store.agreements import save_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import (
     Person,
     PutResult,
+    agreement_parties,
     managers,
     people,
     people_by_key,
@@ -20,6 +23,7 @@ from slawatch.store.directory import (
     team_members,
 )
 
+EXAMPLES = Path(__file__).parents[2] / "examples"
 HEAD = Person("head.sales", "Hanna Vogt", "head.sales@example.com", "Sales", None, "sales", "de")
 TOM = Person("tom.berg", "Tom Berg", "tom.berg@example.com", "Sales", "head.sales", "sales", "en")
 ANNA = Person("anna.roth", "Anna Roth", None, "Sales", "head.sales", "sales", None)
@@ -77,3 +81,13 @@ def test_removing_a_person_is_audited_and_says_whether_there_was_one(engine: Eng
             entry["action"] for entry in audit.entries(connection, subject="person:tom.berg")
         ]
     assert actions == ["person.remove", "person.add"]
+
+
+def test_the_parties_are_those_of_the_agreements_current_versions(engine: Engine) -> None:
+    text = (EXAMPLES / "marketing-sales.yaml").read_text()
+    with transaction(engine) as connection:
+        save_version(connection, text, author="t", reason="")
+    with read_transaction(engine) as connection:
+        found = agreement_parties(connection)
+    assert found["sales"] == [("marketing-sales", "Sales")]
+    assert "marketing" in found

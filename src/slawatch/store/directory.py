@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from slawatch.store import audit
+from slawatch.store.schema import agreements, parties
 from slawatch.store.schema import people as people_table
 from slawatch.wall_clock import now_us
 
@@ -85,6 +86,23 @@ def managers(connection: Connection) -> list[Person]:
         .order_by(people_table.c.name, people_table.c.key)
     )
     return [_person(row) for row in connection.execute(query)]
+
+
+def agreement_parties(connection: Connection) -> dict[str, list[tuple[str, str]]]:
+    """Return each party id of the agreements' current versions: [(agreement, party name)]."""
+    query = (
+        select(parties.c.party, parties.c.agreement_id, parties.c.name)
+        .join(
+            agreements,
+            (agreements.c.id == parties.c.agreement_id)
+            & (agreements.c.current_version == parties.c.version),
+        )
+        .order_by(parties.c.party, parties.c.agreement_id)
+    )
+    found: dict[str, list[tuple[str, str]]] = {}
+    for row in connection.execute(query):
+        found.setdefault(row.party, []).append((row.agreement_id, row.name))
+    return found
 
 
 def put_people(connection: Connection, persons: Iterable[Person], *, author: str) -> PutResult:

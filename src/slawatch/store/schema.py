@@ -404,3 +404,13 @@ Index(
     sqlite_where=item_attributes.c.name == "owner",
     postgresql_where=item_attributes.c.name == "owner",
 )
+
+# A person's clocks: an item's clocks (the key above leads with the agreement), and the open
+# ones alone (a partial index: few of a million clocks are still running).
+Index("ix_item_clocks_item", item_clocks.c.item_id)
+Index(
+    "ix_item_clocks_open",
+    item_clocks.c.item_id,
+    sqlite_where=item_clocks.c.stopped_at.is_(None),
+    postgresql_where=item_clocks.c.stopped_at.is_(None),
+)

@@ -1,4 +1,4 @@
-"""the directory of people, and an index of items' owners
+"""the directory of people, and indexes for a person's items and clocks
 
 Revision ID: 0006
 Revises: 0005
@@ -39,9 +39,20 @@ def upgrade() -> None:
         sqlite_where=owner_rows,
         postgresql_where=owner_rows,
     )
+    op.create_index("ix_item_clocks_item", "item_clocks", ["item_id"])
+    open_clocks = sa.text("stopped_at IS NULL")
+    op.create_index(
+        "ix_item_clocks_open",
+        "item_clocks",
+        ["item_id"],
+        sqlite_where=open_clocks,
+        postgresql_where=open_clocks,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_item_clocks_open", table_name="item_clocks")
+    op.drop_index("ix_item_clocks_item", table_name="item_clocks")
     op.drop_index("ix_item_attributes_owner", table_name="item_attributes")
     op.drop_index("ix_people_manager", table_name="people")
     op.drop_table("people")
