@@ -21,6 +21,7 @@ from slawatch.store.directory import (
     put_people,
     remove_person,
     team_members,
+    team_of,
 )
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -68,6 +69,7 @@ def test_a_managers_team_is_the_people_who_name_them_as_manager(engine: Engine) 
         assert team_members(connection, "head.sales") == [ANNA, TOM]
         assert team_members(connection, "tom.berg") == []
         assert managers(connection) == [HEAD]
+        assert team_of(connection, "Sales") == [ANNA, HEAD, TOM]
 
 
 def test_removing_a_person_is_audited_and_says_whether_there_was_one(engine: Engine) -> None:

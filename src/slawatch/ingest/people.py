@@ -11,7 +11,8 @@ import csv
 import io
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 
 from slawatch.i18n import LANGUAGES, supported
 from slawatch.store.directory import PERSON_FIELDS, Person
@@ -28,34 +29,68 @@ LENGTHS = {
     "language": 10,
 }
 REQUIRED = ("key", "name")
+COLUMNS_HINT = "the first line names the columns: %(columns)s (key and name required)"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PARTY = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
 class PersonProblem:
-    """What is wrong with one field of one entry; `line` for a file's row."""
+    """What is wrong with one field of one entry; `line` for a file's row.
+
+    `template` is a catalogue message (pages show it in the reader's language), `values`
+    fill it in.
+    """
 
     field: str
-    message: str
+    template: str
+    values: Mapping[str, object] = dataclass_field(default_factory=dict)
     line: int | None = None
+
+    @property
+    def message(self) -> str:
+        return self.template % self.values if self.values else self.template
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
         return f"{where}{self.field}: {self.message}"
 
 
-def _field_problem(name: str, value: str) -> str | None:
+def _problem(field: str, template: str, line: int | None = None, **values: object) -> PersonProblem:
+    return PersonProblem(field, template, values, line)
+
+
+def _field_problem(name: str, value: str) -> PersonProblem | None:
     if "\x00" in value:
-        return "contains a NUL character"
+        return _problem(name, "contains a NUL character; remove it")
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        return _problem(name, "contains a lone surrogate, which is no character; send UTF-8")
     if len(value) > LENGTHS[name]:
-        return f"is {len(value)} characters long; at most {LENGTHS[name]}"
+        return _problem(
+            name,
+            "is %(length)s characters long; at most %(limit)s",
+            length=len(value),
+            limit=LENGTHS[name],
+        )
     if name == "email" and not EMAIL.fullmatch(value):
-        return f"{value[:80]!r} is not an email address; write it as name@example.com"
+        return _problem(
+            name,
+            "%(value)s is not an email address; write it as name@example.com",
+            value=repr(value[:80]),
+        )
     if name == "party" and not PARTY.fullmatch(value):
-        return f"{value[:80]!r} is not a party id; write the id of the agreement, e.g. sales"
+        return _problem(
+            name,
+            "%(value)s is not a party id; write the party's id from the agreement, e.g. sales",
+            value=repr(value[:80]),
+        )
     if name == "language" and supported(value) != value.lower():
-        return f"{value[:20]!r} is not a language of slawatch; use {' or '.join(LANGUAGES)}"
+        return _problem(
+            name,
+            "%(value)s is not a language of slawatch; use %(choices)s",
+            value=repr(value[:20]),
+            choices=" or ".join(LANGUAGES),
+        )
     return None
 
 
@@ -67,16 +102,14 @@ def checked_person(values: Mapping[str, str | None]) -> Person | list[PersonProb
     """
     cleaned = {name: (values.get(name) or "").strip() for name in PERSON_FIELDS}
     problems = [
-        PersonProblem(name, "required; it may not be empty")
-        for name in REQUIRED
-        if not cleaned[name]
+        _problem(name, "required; it may not be empty") for name in REQUIRED if not cleaned[name]
     ]
     for name, value in cleaned.items():
         problem = _field_problem(name, value) if value else None
         if problem is not None:
-            problems.append(PersonProblem(name, problem))
+            problems.append(problem)
     if cleaned["manager"] and cleaned["manager"] == cleaned["key"]:
-        problems.append(PersonProblem("manager", "a person cannot be their own manager"))
+        problems.append(_problem("manager", "a person cannot be their own manager"))
     if problems:
         return problems
     given = {name: value or None for name, value in cleaned.items()}
@@ -112,20 +145,22 @@ def reference_problems(
     for line, entry in entries:
         if entry.manager and entry.manager not in keys:
             problems.append(
-                PersonProblem(
+                _problem(
                     "manager",
-                    f"{entry.manager!r} is not in the directory; add them too "
-                    "(in the same file is fine) or leave manager empty",
+                    "%(key)s is not in the directory; add them too (in the same file is "
+                    "fine) or leave manager empty",
                     line,
+                    key=repr(entry.manager),
                 )
             )
         if entry.party and entry.party not in parties:
-            known = ", ".join(sorted(parties)) or "none: no agreement is stored yet"
             problems.append(
-                PersonProblem(
+                _problem(
                     "party",
-                    f"no stored agreement has a party {entry.party!r}; its parties: {known}",
+                    "no stored agreement has a party %(party)s; the parties: %(known)s",
                     line,
+                    party=repr(entry.party),
+                    known=", ".join(sorted(parties)) or "none, no agreement is stored yet",
                 )
             )
     return problems
@@ -151,43 +186,51 @@ def read_people_csv(text: str) -> tuple[list[tuple[int, Person]], list[PersonPro
             continue
         if len(found) >= MAX_PEOPLE:
             problems.append(
-                PersonProblem("file", f"more than {MAX_PEOPLE} people; split the file", first)
+                _problem(
+                    "file", "more than %(limit)s people; split the file", first, limit=MAX_PEOPLE
+                )
             )
             break
         if len(row) > len(header):
-            message = f"{len(row)} fields but the header names {len(header)}"
-            problems.append(PersonProblem("row", message + "; quote values with commas", first))
+            problems.append(
+                _problem(
+                    "row",
+                    "%(fields)s fields but the header names %(columns)s; quote values with commas",
+                    first,
+                    fields=len(row),
+                    columns=len(header),
+                )
+            )
             continue
         checked = checked_person(dict(zip(header, row, strict=False)))
         if isinstance(checked, Person):
             found.append((first, checked))
         else:
-            problems += [PersonProblem(p.field, p.message, first) for p in checked]
+            problems += [replace(problem, line=first) for problem in checked]
     return found, problems
 
 
 def _header_problems(header: list[str]) -> list[PersonProblem]:
+    hint = {"columns": ",".join(PERSON_FIELDS)}
     if not header:
-        return [PersonProblem("header", f"the file is empty; {columns_hint()}", 1)]
+        return [_problem("header", "the file is empty; " + COLUMNS_HINT, 1, **hint)]
     problems = [
-        PersonProblem(
-            "header", f"unknown column {name!r}; the columns are {', '.join(PERSON_FIELDS)}", 1
-        )
+        _problem("header", "unknown column %(name)s; " + COLUMNS_HINT, 1, name=repr(name), **hint)
         for name in header
         if name not in PERSON_FIELDS
     ]
     problems += [
-        PersonProblem("header", f"column {name!r} is missing; {columns_hint()}", 1)
+        _problem(
+            "header", "column %(name)s is missing; " + COLUMNS_HINT, 1, name=repr(name), **hint
+        )
         for name in REQUIRED
         if name not in header
     ]
     repeated = sorted({name for name in header if header.count(name) > 1})
-    problems += [PersonProblem("header", f"column {name!r} appears twice", 1) for name in repeated]
+    problems += [
+        _problem("header", "column %(name)s appears twice", 1, name=repr(name)) for name in repeated
+    ]
     return problems
-
-
-def columns_hint() -> str:
-    return f"the first line names the columns: {','.join(PERSON_FIELDS)} (key and name required)"
 
 
 def write_people_csv(persons: Iterable[Person]) -> str:

@@ -77,6 +77,16 @@ def team_members(connection: Connection, manager_key: str) -> list[Person]:
     return [_person(row) for row in connection.execute(query)]
 
 
+def team_of(connection: Connection, team: str) -> list[Person]:
+    """Return the people of a team (by its name), by name."""
+    query = (
+        select(people_table)
+        .where(people_table.c.team == team)
+        .order_by(people_table.c.name, people_table.c.key)
+    )
+    return [_person(row) for row in connection.execute(query)]
+
+
 def managers(connection: Connection) -> list[Person]:
     """Return every person who manages someone, by name."""
     managed = select(people_table.c.manager).where(people_table.c.manager.is_not(None))

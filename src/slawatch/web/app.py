@@ -30,6 +30,7 @@ from slawatch.web.api import (
     reviews,
     routes,
 )
+from slawatch.web.api import directory as directory_api
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
@@ -44,8 +45,10 @@ from slawatch.web.pages import (
     reports,
     versions,
 )
+from slawatch.web.pages import directory as directory_pages
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
+from slawatch.web.pages import people as people_pages
 from slawatch.web.pages import reviews as review_pages
 from slawatch.web.periodic import periodic_work
 from slawatch.web.security import Principal
@@ -118,6 +121,7 @@ API_ROUTERS = (
     routes,
     credits,
     reviews,
+    directory_api,
 )
 PAGES = (
     login,
@@ -134,6 +138,8 @@ PAGES = (
     deliveries,
     credit_pages,
     review_pages,
+    directory_pages,
+    people_pages,
 )
 
 
