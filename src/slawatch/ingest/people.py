@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
-from slawatch.i18n import LANGUAGES, supported
+from slawatch.i18n import LANGUAGES, N_, supported
 from slawatch.store.directory import PERSON_FIELDS, Person
 
 MAX_PEOPLE = 10_000  # rows of one import or one PUT
@@ -62,32 +62,32 @@ def _problem(field: str, template: str, line: int | None = None, **values: objec
 
 def _field_problem(name: str, value: str) -> PersonProblem | None:
     if "\x00" in value:
-        return _problem(name, "contains a NUL character; remove it")
+        return _problem(name, N_("contains a NUL character; remove it"))
     if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
-        return _problem(name, "contains a lone surrogate, which is no character; send UTF-8")
+        return _problem(name, N_("contains a lone surrogate, which is no character; send UTF-8"))
     if len(value) > LENGTHS[name]:
         return _problem(
             name,
-            "is %(length)s characters long; at most %(limit)s",
+            N_("is %(length)s characters long; at most %(limit)s"),
             length=len(value),
             limit=LENGTHS[name],
         )
     if name == "email" and not EMAIL.fullmatch(value):
         return _problem(
             name,
-            "%(value)s is not an email address; write it as name@example.com",
+            N_("%(value)s is not an email address; write it as name@example.com"),
             value=repr(value[:80]),
         )
     if name == "party" and not PARTY.fullmatch(value):
         return _problem(
             name,
-            "%(value)s is not a party id; write the party's id from the agreement, e.g. sales",
+            N_("%(value)s is not a party id; write the party's id from the agreement, e.g. sales"),
             value=repr(value[:80]),
         )
     if name == "language" and supported(value) != value.lower():
         return _problem(
             name,
-            "%(value)s is not a language of slawatch; use %(choices)s",
+            N_("%(value)s is not a language of slawatch; use %(choices)s"),
             value=repr(value[:20]),
             choices=" or ".join(LANGUAGES),
         )
@@ -102,14 +102,16 @@ def checked_person(values: Mapping[str, str | None]) -> Person | list[PersonProb
     """
     cleaned = {name: (values.get(name) or "").strip() for name in PERSON_FIELDS}
     problems = [
-        _problem(name, "required; it may not be empty") for name in REQUIRED if not cleaned[name]
+        _problem(name, N_("required; it may not be empty"))
+        for name in REQUIRED
+        if not cleaned[name]
     ]
     for name, value in cleaned.items():
         problem = _field_problem(name, value) if value else None
         if problem is not None:
             problems.append(problem)
     if cleaned["manager"] and cleaned["manager"] == cleaned["key"]:
-        problems.append(_problem("manager", "a person cannot be their own manager"))
+        problems.append(_problem("manager", N_("a person cannot be their own manager")))
     if problems:
         return problems
     given = {name: value or None for name, value in cleaned.items()}
@@ -147,8 +149,10 @@ def reference_problems(
             problems.append(
                 _problem(
                     "manager",
-                    "%(key)s is not in the directory; add them too (in the same file is "
-                    "fine) or leave manager empty",
+                    N_(
+                        "%(key)s is not in the directory; add them too (in the same file "
+                        "is fine) or leave manager empty"
+                    ),
                     line,
                     key=repr(entry.manager),
                 )
@@ -157,7 +161,7 @@ def reference_problems(
             problems.append(
                 _problem(
                     "party",
-                    "no stored agreement has a party %(party)s; the parties: %(known)s",
+                    N_("no stored agreement has a party %(party)s; the parties: %(known)s"),
                     line,
                     party=repr(entry.party),
                     known=", ".join(sorted(parties)) or "none, no agreement is stored yet",

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from slawatch.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+from slawatch.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from slawatch.ingest.people import LENGTHS, PersonProblem, checked_person, reference_problems
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import (
@@ -35,13 +35,13 @@ from slawatch.web.sessions import form_csrf
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PersonKey = Annotated[str, Path(min_length=1, max_length=300, pattern=NO_NUL)]
 FIELD_LABELS = {
-    "key": "Owner id",
-    "name": "Name",
-    "email": "Email",
-    "team": "Team",
-    "manager": "Manager",
-    "party": "Party",
-    "language": "Language",
+    "key": N_("Owner id"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "team": N_("Team"),
+    "manager": N_("Manager"),
+    "party": N_("Party"),
+    "language": N_("Language"),
 }
 
 
@@ -136,7 +136,7 @@ def _problems(request: Request, values: Mapping[str, str], new: bool) -> list[Pe
         everyone = people(connection)
         parties = agreement_parties(connection)
     if new and checked.key in everyone:
-        return [PersonProblem("key", "is taken already; edit that person instead")]
+        return [PersonProblem("key", N_("is taken already; edit that person instead"))]
     return reference_problems([(None, checked)], known_keys=everyone, parties=parties)
 
 
