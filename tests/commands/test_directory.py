@@ -104,3 +104,28 @@ def test_an_empty_directory_says_how_to_fill_it() -> None:
 def test_a_bad_database_url_is_a_usage_error() -> None:
     code, _, stderr = run("directory", "list", "--database", "nonsense")
     assert code == 2 and "--database: 'nonsense' is not a database URL" in stderr
+
+
+def test_the_demo_directory_names_every_generated_owner_and_their_heads() -> None:
+    from slawatch.agreements import template_names, template_text
+    from slawatch.agreements.parse import parse_agreement
+    from slawatch.commands.directory import demo_people
+    from slawatch.generate.owners import OWNERS
+    from slawatch.ingest.people import reference_problems
+
+    found = {entry.key: entry for entry in demo_people()}
+    assert {key for pool in OWNERS.values() for key, _ in pool} < set(found)
+    agreements = [parse_agreement(template_text(name)) for name in template_names()]
+    parties = {party for agreement in agreements for party in agreement.parties}
+    assert (
+        reference_problems([(None, p) for p in found.values()], known_keys=(), parties=parties)
+        == []
+    )
+    contacts = {
+        party.id: party.contacts for agreement in agreements for party in agreement.parties.values()
+    }
+    assert found["tom.berg"].email == contacts["sales"][0]  # Sales tier 1
+    assert found["tom.berg"].manager == "head.sales"
+    assert found["head.sales"].email == contacts["sales"][1]  # department heads: tier 2
+    assert found["head.marketing"].email == contacts["marketing"][1]
+    assert found["lena.koch"].email == contacts["marketing"][0]

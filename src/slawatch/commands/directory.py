@@ -13,7 +13,9 @@ from rich.table import Table
 from slawatch.commands.common import database, err, fail, out
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+
+    from slawatch.store.directory import Person
 
 app = typer.Typer(
     help="The directory: owners of items, with names, teams, managers and parties.",
@@ -145,3 +147,52 @@ def export_command(
         return
     output.write_text(text, encoding="utf-8")
     err.print(f"wrote {output}", markup=False)
+
+
+# The demo's people: each owner the generator draws (generate/owners.py), their department
+# head (the party's tier-2 contact in the templates) as manager, and the tier-1 contacts
+# under their own keys, so that messages and pages name the same people.
+DEMO_HEADS = {
+    "sales": ("head.sales", "Katrin Sommer", "Sales", "de"),
+    "marketing": ("head.marketing", "Julia Brandt", "Marketing", "en"),
+    "it": ("head.it", "Stefan Krüger", "IT Service Desk", None),
+    "hr": ("head.hr", "Claudia Neumann", "Human Resources", None),
+}
+DEMO_NAMES = {
+    "tom.berg": ("Tom Berg", "Sales North"),
+    "sara.lind": ("Sara Lind", "Sales North"),
+    "jonas.meier": ("Jonas Meier", "Sales South"),
+    "mia.schulz": ("Mia Schulz", "Sales South"),
+    "lena.koch": ("Lena Koch", "Marketing"),
+    "paul.wagner": ("Paul Wagner", "Marketing"),
+    "emma.fischer": ("Emma Fischer", "Marketing"),
+    "servicedesk.lead": ("Deniz Aydin", "IT Service Desk"),
+    "lukas.hoffmann": ("Lukas Hoffmann", "IT Service Desk"),
+    "nina.becker": ("Nina Becker", "IT Service Desk"),
+    "hr.servicecenter": ("Sabine Wolf", "HR Service Centre"),
+    "laura.weber": ("Laura Weber", "HR Service Centre"),
+    "tim.schaefer": ("Tim Schäfer", "HR Service Centre"),
+}
+
+
+def demo_people() -> list[Person]:
+    """Return the demo directory: the generator's owners, their teams and department heads."""
+    from slawatch.generate.owners import OWNERS
+    from slawatch.store.directory import Person
+
+    found = []
+    for party, (head, head_name, department, language) in DEMO_HEADS.items():
+        found.append(
+            Person(head, head_name, f"{head}@example.com", department, None, party, language)
+        )
+        for key, _share in OWNERS[party]:
+            name, team = DEMO_NAMES[key]
+            found.append(Person(key, name, f"{key}@example.com", team, head, party, None))
+    return found
+
+
+def load_demo_directory(connection: Connection) -> None:
+    """Fill the demo's directory (called by `slawatch demo` when it creates its database)."""
+    from slawatch.store.directory import put_people
+
+    put_people(connection, demo_people(), author="demo")
