@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
@@ -41,8 +43,12 @@ def person_url(key: str) -> str:
 
 
 def _instant(us: int, zone: str, t: Translator) -> tuple[str, str]:
+    """Return an instant as the tables show it (to the minute, in the zone) and in ISO."""
     moment = from_us(us, dt.UTC)
-    return t.datetime(moment, zone), moment.isoformat().replace("+00:00", "Z")
+    local = moment.astimezone(ZoneInfo(zone))
+    day = format_date(local, "medium", locale=t.locale)
+    text = f"{day} {format_time(local, 'short', locale=t.locale)}"
+    return text, moment.isoformat().replace("+00:00", "Z")
 
 
 def clock_line(
