@@ -35,7 +35,7 @@ from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.clock_lists import ClockRow
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import Person, managers, team_members
-from slawatch.store.owner_clocks import finished_counts, open_clocks, open_counts
+from slawatch.store.owner_clocks import finished_counts, open_items
 
 log = logging.getLogger("slawatch.alerts")
 DIGEST_WEEKDAY = 0  # Monday
@@ -145,11 +145,8 @@ def member_lines(
 ) -> list[MemberLine]:
     lines = []
     for member in team_members(connection, manager.key):
-        late = [
-            clock
-            for clock in open_clocks(connection, member.key, now=now, limit=LATE_LIMIT)
-            if clock.deadline is not None and clock.deadline <= now
-        ]
+        opened, open_count = open_items(connection, member.key, now=now, limit=LATE_LIMIT)
+        late = [clock for clock in opened if clock.deadline is not None and clock.deadline <= now]
         counts = finished_counts(
             connection, member.key, start=week.last_week_start, end=week.last_week_end
         )
@@ -157,7 +154,7 @@ def member_lines(
             MemberLine(
                 member=member,
                 late=late,
-                late_count=open_counts(connection, member.key, now=now).late,
+                late_count=open_count.late,
                 met=counts["met"],
                 breached=counts["breached"],
             )

@@ -25,7 +25,7 @@ from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.clock_lists import ClockRow
 from slawatch.store.db import read_transaction
 from slawatch.store.directory import Person, people_by_key, person, team_members, team_of
-from slawatch.store.owner_clocks import finished_clocks, open_clocks, open_counts
+from slawatch.store.owner_clocks import finished_clocks, open_items
 from slawatch.web.deps import NO_NUL, Now, Reader, engine_of
 from slawatch.web.pages.home import item_url, objective_url
 from slawatch.web.pages.templating import page_translator, render
@@ -112,8 +112,7 @@ def person_page(key: PersonKey, request: Request, principal: Reader, now: Now) -
     t = page_translator(request, principal)
     with read_transaction(engine_of(request)) as connection:
         found = person(connection, key)
-        counts = open_counts(connection, key, now=now)
-        opened = open_clocks(connection, key, now=now, limit=OPEN_LIMIT)
+        opened, counts = open_items(connection, key, now=now, limit=OPEN_LIMIT)
         since = now - FINISHED_DAYS * DAY_US
         finished = finished_clocks(connection, key, since=since, now=now, limit=FINISHED_LIMIT)
         if found is None and not opened and not finished:

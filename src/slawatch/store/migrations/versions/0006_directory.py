@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_item_attributes_owner",
         "item_attributes",
-        ["value", "item_id"],
+        ["value", "item_id", "at"],
         sqlite_where=owner_rows,
         postgresql_where=owner_rows,
     )
@@ -44,7 +44,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_item_clocks_open",
         "item_clocks",
-        ["item_id"],
+        ["item_id", "agreement_id", "objective", "deadline"],
         sqlite_where=open_clocks,
         postgresql_where=open_clocks,
     )
