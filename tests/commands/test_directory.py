@@ -74,7 +74,7 @@ def test_a_file_with_a_bad_row_changes_nothing_and_names_line_and_field(
     assert code == 1
     assert "line 4: manager: 'nobody' is not in the directory" in stderr
     assert (
-        "line 4: party: no stored agreement has a party 'it'; its parties: marketing, sales"
+        "line 4: party: no stored agreement has a party 'it'; the parties: marketing, sales"
         in stderr
     )
     with read_transaction(engine) as connection:
