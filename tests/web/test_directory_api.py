@@ -82,3 +82,9 @@ def test_readers_list_but_may_not_change(client: TestClient, engine: Engine) -> 
     client.headers["Authorization"] = f"Bearer {token(engine, 'read')}"
     assert client.get(URL).status_code == 200
     assert client.put(f"{URL}/x", json={"name": "X"}).status_code == 403
+
+
+def test_a_key_with_a_slash_is_one_person(client: TestClient) -> None:
+    assert client.put(f"{URL}/eu%2Fsales%2F7", json={"name": "Ole Dahl"}).status_code == 201
+    assert client.get(f"{URL}/eu/sales/7").json()["key"] == "eu/sales/7"
+    assert client.delete(f"{URL}/eu%2Fsales%2F7").status_code == 204

@@ -64,3 +64,16 @@ def test_the_item_page_names_the_owner_and_links_their_page(engine: Engine) -> N
     assert '<a href="/people/tom.berg" data-owner="tom.berg">Tom Berg</a>' in text
     unknown = client.get("/items/crm/L-5").text
     assert '<a href="/people/0055g" data-owner="0055g">0055g</a>' in unknown
+
+
+def test_an_owner_id_with_a_slash_has_its_page(engine: Engine) -> None:
+    from slawatch.store.db import transaction
+    from slawatch.store.directory import Person, put_people
+
+    owned_leads(engine)
+    with transaction(engine) as connection:
+        put_people(connection, [Person("eu/sales/7", "Ole Dahl")], author="test")
+    client = browser(engine)
+    assert "<h1>Ole Dahl</h1>" in client.get("/people/eu%2Fsales%2F7").text
+    directory = client.get("/directory").text
+    assert '<a href="/people/eu%2Fsales%2F7">Ole Dahl</a>' in directory

@@ -127,7 +127,7 @@ def put_directory(request: Request, body: DirectoryPut, admin: Admin) -> PutAnsw
 
 
 @router.get(
-    "/directory/{key}",
+    "/directory/{key:path}",
     response_model=PersonRead,
     responses={404: {"description": "no such person"}},
 )
@@ -141,7 +141,7 @@ def get_person(request: Request, key: PersonKey, _reader: Reader) -> PersonRead:
 
 
 @router.put(
-    "/directory/{key}",
+    "/directory/{key:path}",
     response_model=PersonRead,
     responses={422: {"description": "a field cannot be used"}},
 )
@@ -158,7 +158,7 @@ def put_person(
 
 
 @router.delete(
-    "/directory/{key}",
+    "/directory/{key:path}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "no such person"}},
 )

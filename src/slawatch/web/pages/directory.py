@@ -118,7 +118,7 @@ def new_page(
     return _form(request, principal, {"key": key}, new=True, problems=[])
 
 
-@router.get("/directory/{key}/edit", response_class=HTMLResponse)
+@router.get("/directory/{key:path}/edit", response_class=HTMLResponse)
 def edit_page(key: PersonKey, request: Request, principal: Admin) -> HTMLResponse:
     """Show the form to change a person."""
     with read_transaction(engine_of(request)) as connection:
@@ -174,7 +174,7 @@ async def save(request: Request, principal: Admin) -> HTMLResponse | RedirectRes
 
 
 @router.post(
-    "/directory/{key}/remove",
+    "/directory/{key:path}/remove",
     response_class=RedirectResponse,
     dependencies=[Depends(form_csrf)],
 )

@@ -106,7 +106,7 @@ def people_links(persons: Sequence[Person]) -> list[dict[str, str]]:
     return [{"name": p.name, "key": p.key, "url": person_url(p.key)} for p in persons]
 
 
-@router.get("/people/{key}", response_class=HTMLResponse)
+@router.get("/people/{key:path}", response_class=HTMLResponse)
 def person_page(key: PersonKey, request: Request, principal: Reader, now: Now) -> HTMLResponse:
     """Show one owner's open items with deadlines, late first, recent finishes and team."""
     t = page_translator(request, principal)
