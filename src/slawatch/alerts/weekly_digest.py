@@ -178,8 +178,8 @@ def send_weekly_digests(
     settings = settings or get_settings()
     known = seen if seen is not None else set()
     with read_transaction(engine) as connection:
-        agreements = current_agreements(connection)
         candidates = [m for m in managers(connection) if m.email]
+        agreements = current_agreements(connection) if candidates else []
     queued = 0
     for manager in candidates:
         zone = manager_zone(manager, agreements)
