@@ -286,6 +286,9 @@ def _register_database_commands() -> None:
     imports.register(app)
     serve.register(app)
     report.register(app)
+    from slawatch.commands import directory
+
+    app.add_typer(directory.app, name="directory")
 
 
 _register_database_commands()

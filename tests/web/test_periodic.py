@@ -23,6 +23,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
         "escalation tick",
         "review reminders",
         "digests",
+        "weekly team digests",
         "sending",
     ]
     alerts.run_round()
@@ -30,5 +31,6 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
         "escalation tick",
         "review reminders",
         "digests",
+        "weekly team digests",
         "sending",
     }

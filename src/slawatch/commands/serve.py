@@ -100,6 +100,7 @@ def demo(
 def load_demo(*, now: dt.datetime) -> None:
     """Fill a new database: the three templates, twelve months of events, a demo admin."""
     from slawatch.agreements import template_names, template_text
+    from slawatch.commands.directory import load_demo_directory
     from slawatch.evaluation.service import refresh_all
     from slawatch.generate import generate_events
     from slawatch.store.agreements import save_version
@@ -126,6 +127,7 @@ def load_demo(*, now: dt.datetime) -> None:
         create_user(connection, DEMO_ADMIN, DEMO_PASSWORD, "admin")
         for email, language in DEMO_READERS.items():  # department heads who acknowledge
             create_user(connection, email, DEMO_PASSWORD, "editor", language)
+        load_demo_directory(connection)
     refresh_all(engine, as_of=until)
 
 

@@ -14,6 +14,7 @@ from slawatch.generate.flows import allocate, flows_of
 from slawatch.generate.funnels import Funnel, place_events
 from slawatch.generate.local_time import NONE, add_months, instants_text, local_seconds
 from slawatch.generate.outages import draw_outages
+from slawatch.generate.owners import OWNER, draw_owners
 from slawatch.generate.week import calendar_week, draw_arrivals
 
 COLUMNS = ("item", "type", "at", "kind")
@@ -48,6 +49,9 @@ def generate_events(
             funnel = Funnel(agreement, flow, rng, arrival, attributes)
             place_events(funnel)
             times = funnel.times
+        owners = draw_owners(agreement, flow, n, seed)
+        if owners is not None:
+            attributes = {**attributes, OWNER: owners}
         prefix = PREFIXES.get(flow.kind, f"{flow.kind[:1].upper()}-")
         prefix = prefix if prefix not in prefixes else f"{flow.kind}-"
         prefixes.add(prefix)
@@ -57,6 +61,7 @@ def generate_events(
     events = pl.concat(frames, how="diagonal").sort("\x00t", maintain_order=True)
     at = instants_text(events["\x00t"].to_numpy(), agreement.timezone)
     names = [c for c in events.columns if c not in (*COLUMNS, "\x00t")]
+    names.sort(key=lambda name: name == OWNER)  # last: the columns before it stay where they were
     return events.with_columns(at=at).select(*COLUMNS, *names)
 
 

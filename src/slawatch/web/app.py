@@ -31,6 +31,7 @@ from slawatch.web.api import (
     reviews,
     routes,
 )
+from slawatch.web.api import directory as directory_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
@@ -47,9 +48,11 @@ from slawatch.web.pages import (
     reports,
     versions,
 )
+from slawatch.web.pages import directory as directory_pages
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
+from slawatch.web.pages import people as people_pages
 from slawatch.web.pages import preferences as preference_pages
 from slawatch.web.pages import reviews as review_pages
 from slawatch.web.periodic import periodic_work
@@ -124,6 +127,7 @@ API_ROUTERS = (
     credits,
     reviews,
     preferences,
+    directory_api,
 )
 PAGES = (
     login,
@@ -143,6 +147,8 @@ PAGES = (
     credit_pages,
     review_pages,
     preference_pages,
+    directory_pages,
+    people_pages,
 )
 
 

@@ -20,6 +20,7 @@ from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
+from slawatch.alerts.weekly_digest import send_weekly_digests
 from slawatch.background import Runner, Task
 from slawatch.config import Settings
 from slawatch.evaluation.scheduler import BackgroundEvaluation
@@ -58,6 +59,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
+    runner.then(ALERTS, "weekly team digests", _weekly_digests(settings, engine))
     runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
     return Periodic(runner, evaluation, task)
 
@@ -75,3 +77,13 @@ def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:
 def _digests(digests: Digests) -> object:
     """Send the due digests and daily summaries (alerts/digests.py), every alert tick."""
     return digests.run(now_us())
+
+
+def _weekly_digests(settings: Settings, engine: Engine) -> Callable[[], int]:
+    """Send each manager their team's digest once a week (alerts/weekly_digest.py)."""
+    seen: set[str] = set()
+
+    def send() -> int:
+        return send_weekly_digests(engine, now=now_us(), settings=settings, seen=seen)
+
+    return send

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
 
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.item_clock import ItemClock, measure_item
@@ -17,10 +18,13 @@ from slawatch.formatting import clock_state_text
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
+from slawatch.store.directory import person
 from slawatch.store.items import ItemDetail, item_detail
+from slawatch.store.owner_clocks import OWNER
 from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 from slawatch.web.pages.clock_bars import clock_bar
 from slawatch.web.pages.clock_texts import clock_facts, instant_text
+from slawatch.web.pages.people import person_url
 from slawatch.web.pages.templating import page_translator, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -38,6 +42,15 @@ def clock_view(clock: ItemClock, t: Translator, key: str) -> dict[str, Any]:
         "facts": clock_facts(clock, t),
         "bar": clock_bar(clock, t, key),
     }
+
+
+def owner_view(connection: Connection, detail: ItemDetail | None) -> dict[str, str] | None:
+    """Return the item's owner: the name from the directory (else the id) and their page."""
+    key = detail.attributes.get(OWNER) if detail is not None else None
+    if not key:
+        return None
+    found = person(connection, key)
+    return {"key": key, "name": found.name if found else key, "url": person_url(key)}
 
 
 # -- the route -------------------------------------------------------------------------------
@@ -65,6 +78,7 @@ def item_page(
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         versions = versions_by_agreement(connection) if detail is not None else {}
+        owner = owner_view(connection, detail)
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
@@ -86,5 +100,6 @@ def item_page(
         "as_of": instant_text(as_of, zone, t),
         "events": events,
         "clocks": [clock_view(c, t, f"clock-{i}") for i, c in enumerate(clocks)],
+        "owner": owner,
     }
     return render(request, "items/item.html", context, principal)
