@@ -113,8 +113,10 @@ def main() -> None:
         counted, queued = tally(settings)
         with sink.lock:
             arrived = len(sink.messages)
-    print(f"demo from {now.isoformat()}, {arguments.minutes:g} simulated minutes, "
-          f"tick {settings.alert_tick:g} s: {queued} messages queued, {arrived} mails arrived")
+    print(
+        f"demo from {now.isoformat()}, {arguments.minutes:g} simulated minutes, "
+        f"tick {settings.alert_tick:g} s: {queued} messages queued, {arrived} mails arrived"
+    )
     for tier in sorted({t for t, _ in counted}):
         print(f"  {tier}: {sum(n for (t, _), n in counted.items() if t == tier)}")
     for trigger in sorted({g for _, g in counted}):
