@@ -13,7 +13,9 @@ notifies tier 1 when the office opens). Without a calendar the ladder is wall-cl
 
 Some escalations may not climb past tier 1 yet (`held_until`): a warning about an item never
 does, a warning about a running period not before the period ends; the higher tiers then
-follow as if the ladder had opened at that end. A snoozed escalation notifies no one until the
+follow as if the ladder had opened at that end. An escalation of history (its subject turned
+bad before slawatch watched the database) is listed and closes on recovery, but never
+notifies. A snoozed escalation notifies no one until the
 snooze ends, and then takes the steps that fell due meanwhile, as after a pause.
 """
 
@@ -61,6 +63,7 @@ class EscalationState:
     acknowledged: bool = False
     closed: bool = False
     held_until: int | None = None  # tiers above 1 wait until then (NEVER: for good)
+    history: bool = False  # turned bad before slawatch watched: listed, never notified
     snoozed_until: int | None = None  # no notification before then
 
     def snoozed_at(self, as_of: int) -> bool:
@@ -131,7 +134,9 @@ def due_actions(
         return []
     if condition is Condition.RECOVERED:
         return [Close("recovered")]
-    if state.acknowledged or condition is Condition.WAITING or state.snoozed_at(as_of):
+    if state.acknowledged or state.history or condition is Condition.WAITING:
+        return []
+    if state.snoozed_at(as_of):
         return []
     actions: list[Action] = []
     for index in range(state.steps_taken, len(ladder)):
@@ -168,7 +173,7 @@ def next_step_at(
 ) -> int | None:
     """Return when the ladder climbs next, or None when it cannot (done, acknowledged, closed,
     held for good); a step due during a snooze is taken when the snooze ends."""
-    if state.closed or state.acknowledged or state.steps_taken >= len(ladder):
+    if state.closed or state.acknowledged or state.history or state.steps_taken >= len(ladder):
         return None
     due = step_due_at(state, ladder[state.steps_taken], clock)
     if due is None or state.snoozed_until is None:

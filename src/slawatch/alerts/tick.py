@@ -83,6 +83,7 @@ from slawatch.wall_clock import now_us
 
 log = logging.getLogger("slawatch.alerts")
 LEASE = "alerts"
+HISTORY = "history"  # kept in an escalation's detail: it turned bad before slawatch watched
 LEASE_US = 300 * US  # longer than any tick; a dead holder's lease runs out after it
 EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 
@@ -151,6 +152,7 @@ def state_of(escalation: Escalation) -> EscalationState:
         acknowledged=escalation.acknowledged_at is not None,
         closed=escalation.closed_at is not None,
         held_until=held_until(escalation.trigger, escalation.detail, escalation.opened_at),
+        history=bool(escalation.detail.get(HISTORY)),
         snoozed_until=escalation.snoozed_until,
     )
 
@@ -211,10 +213,11 @@ class Tick:
         self.results: dict[str, list[StoredResult]] = {}
         self.health: dict[str, Health] = {}
         self.unread: set[str] = set()  # agreements whose stored results could not be read
+        self.watching_since = now
 
     def run(self, *, since_from: int) -> TickReport:
         with transaction(self.engine) as connection:
-            since_from = max(since_from, watching_since(connection, self.now))
+            self.watching_since = watching_since(connection, self.now)
         with read_transaction(self.engine) as connection:
             self.agreements = {s.id: s for s in current_agreements(connection)}
             self.health = failing_agreements(connection)
@@ -296,9 +299,12 @@ class Tick:
         if stored is None or trigger.objective not in stored.agreement.objectives:
             return  # figures of an objective the current version no longer has
         ladder = ladder_for(stored.agreement, trigger.objective)
+        # What turned bad before slawatch watched is listed, never sent (a first start).
+        history = trigger.began_at < self.watching_since
         opened = EscalationState(
             opened_at=self.now,
             held_until=held_until(trigger.trigger, trigger.detail, self.now),
+            history=history,
         )
         new = NewEscalation(
             agreement_id=trigger.agreement_id,
@@ -308,7 +314,9 @@ class Tick:
             party=stored.agreement.objectives[trigger.objective].owner,
             opened_at=self.now,
             next_step_at=ladder.next_at(opened),
-            detail=trigger.detail | {"began_at": trigger.began_at, "version": stored.version},
+            detail=trigger.detail
+            | {"began_at": trigger.began_at, "version": stored.version}
+            | ({HISTORY: True} if history else {}),
             item_id=trigger.item_id,
             period=trigger.period,
         )

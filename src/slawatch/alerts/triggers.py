@@ -7,9 +7,10 @@ Four triggers, each on a subject:
 - `period_breached`: a period's objective is breached (closed, or already beyond saving
   while it runs) — `period:<label>`.
 
-Only subjects that turned bad within the lookback, and while the alerts were watching
-(`watching_since`), open escalations: loading last year's history, or starting a server on
-a database full of it, pages no one. Warnings about a running period wait until the
+Only subjects that turned bad within the lookback open escalations, so loading last year's
+history pages no one; what turned bad before the alerts watched the database at all (a
+server's first start on a database of history) opens escalations marked `history` that are
+listed but notify no one (`tick.py`). Warnings about a running period wait until the
 agreement's `objective_warnings_after` share of it has passed.
 
 One ladder per subject: a breach supersedes the item's warning, and a breached period its
