@@ -32,7 +32,8 @@ class EscalationSection:
 
 def read_escalation_section(walk: Walk, value: Any, at: At) -> EscalationSection:
     """Read `escalation:` written as a list of steps or as a mapping with `ladder:`."""
-    if not isinstance(value, CommentedMap):
+    if not isinstance(value, CommentedMap) or "after" in value or "tier" in value:
+        # A step written without its list is refused as the ladder it means to be.
         return EscalationSection(ladder=read_escalation(walk, value, at))
     section = read_mapping(walk, value, at, known=KEYS, example=EXAMPLE)
     if section is None:  # pragma: no cover - a CommentedMap is always a mapping
