@@ -251,9 +251,7 @@ def test_a_warning_held_for_good_notifies_tier_one_and_never_climbs() -> None:
     assert next_step_at(state, LADDER) is None
 
 
-def test_a_running_period_warning_climbs_only_after_the_period_ends_measured_from_its_end() -> (
-    None
-):
+def test_a_running_period_warning_climbs_only_after_the_period_ends_measured_from_its_end() -> None:
     end = OPENED + 10 * HOUR
     state = EscalationState(opened_at=OPENED, held_until=end)
     state = apply(state, steps(state, OPENED))
