@@ -1,5 +1,8 @@
 """Snoozing an escalation with a reason, through the API and the escalation page."""
 
+# The fixtures come from the API's and the pages' tests, hence the names used twice.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
@@ -18,7 +21,7 @@ def breach_of(client: TestClient) -> int:
 
 def test_snoozing_for_a_while_holds_the_escalation_with_its_reason(
     client: TestClient,
-    opened: dict[str, int],  # noqa: F811
+    opened: dict[str, int],
 ) -> None:
     escalation_id = breach_of(client)
     response = client.post(
@@ -38,7 +41,7 @@ def test_snoozing_for_a_while_holds_the_escalation_with_its_reason(
 
 def test_a_snooze_needs_a_reason_and_exactly_one_future_time(
     client: TestClient,
-    opened: dict[str, int],  # noqa: F811
+    opened: dict[str, int],
 ) -> None:
     snooze = f"{URL}/{breach_of(client)}/snooze"
     assert client.post(snooze, json={"for": "2h"}).status_code == 422
@@ -57,7 +60,7 @@ def test_a_snooze_needs_a_reason_and_exactly_one_future_time(
 def test_a_closed_or_unknown_escalation_cannot_be_snoozed(
     client: TestClient,
     engine: Engine,
-    opened: dict[str, int],  # noqa: F811
+    opened: dict[str, int],
 ) -> None:
     escalation_id = breach_of(client)
     with transaction(engine) as connection:
@@ -69,8 +72,8 @@ def test_a_closed_or_unknown_escalation_cannot_be_snoozed(
 
 
 def test_the_page_snoozes_with_a_reason_and_shows_it_in_both_languages(
-    editor: TestClient,  # noqa: F811
-    ids: dict[str, int],  # noqa: F811
+    editor: TestClient,
+    ids: dict[str, int],
 ) -> None:
     url = f"/escalations/{ids['warn']}"
     page = editor.get(url).text
@@ -92,9 +95,9 @@ def test_the_page_snoozes_with_a_reason_and_shows_it_in_both_languages(
 
 
 def test_the_page_explains_a_refused_snooze_in_the_readers_language(
-    editor: TestClient,  # noqa: F811
-    viewer: TestClient,  # noqa: F811
-    ids: dict[str, int],  # noqa: F811
+    editor: TestClient,
+    viewer: TestClient,
+    ids: dict[str, int],
 ) -> None:
     url = f"/escalations/{ids['warn']}"
     token = csrf_of(editor.get(url).text)
