@@ -74,6 +74,7 @@ from slawatch.store.escalations import (
     open_of_subject,
     set_next_step_at,
     take_ladder_step,
+    watched_since,
     watching_since,
 )
 from slawatch.store.health import Health, failing_agreements
@@ -216,8 +217,12 @@ class Tick:
         self.watching_since = now
 
     def run(self, *, since_from: int) -> TickReport:
-        with transaction(self.engine) as connection:
-            self.watching_since = watching_since(connection, self.now)
+        with read_transaction(self.engine) as connection:
+            watched = watched_since(connection)  # read-only on every tick but the first
+        if watched is None:
+            with transaction(self.engine) as connection:
+                watched = watching_since(connection, self.now)
+        self.watching_since = watched
         with read_transaction(self.engine) as connection:
             self.agreements = {s.id: s for s in current_agreements(connection)}
             self.health = failing_agreements(connection)

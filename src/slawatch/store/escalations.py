@@ -347,22 +347,29 @@ def open_of_subject(
     return [int(row.id) for row in rows]
 
 
+def watched_since(connection: Connection) -> int | None:
+    """Return since when the alerts have watched this database; None before the first tick."""
+    found = connection.execute(
+        select(alert_watch.c.since).where(alert_watch.c.name == WATCH)
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def watching_since(connection: Connection, now: int) -> int:
     """Return since when the alerts have watched this database, starting to watch at `now`.
 
     The first tick ever writes the row; a database that escalated before this was recorded
     has been watched since its first escalation. Replicas racing agree on the first row.
     """
-    recorded = select(alert_watch.c.since).where(alert_watch.c.name == WATCH)
-    found = connection.execute(recorded).scalar()
+    found = watched_since(connection)
     if found is not None:
-        return int(found)
+        return found
     first = connection.execute(select(func.min(escalations.c.opened_at))).scalar()
     since = now if first is None else min(now, int(first))
     connection.execute(
         _insert_ignoring_conflict(connection, alert_watch).values(name=WATCH, since=since)
     )
-    return int(connection.execute(recorded).scalar_one())
+    return int(connection.execute(select(alert_watch.c.since)).scalar_one())
 
 
 # -- reading ------------------------------------------------------------------------------
