@@ -197,12 +197,14 @@ class View:
         taken = {s.step_number: s for s in steps if s.step_number is not None}
         rows = []
         hold = held_until(escalation.trigger, escalation.detail, escalation.opened_at)
+        snoozed = self.now is not None and escalation.snoozed_at(self.now)
         for index, rung in enumerate(ladder_of(agreement.escalation)):
             state = EscalationState(
                 opened_at=escalation.opened_at,
                 steps_taken=index,
                 held_until=hold,
                 history=bool(escalation.detail.get(HISTORY)),
+                snoozed_until=escalation.snoozed_until if snoozed else None,
             )
             due = next_step_at(state, ladder.rungs, ladder.clock)
             step = taken.get(index + 1)
