@@ -58,3 +58,49 @@ def test_a_step_needs_after_and_tier_and_nothing_else() -> None:
 def test_escalation_must_be_a_list() -> None:
     problem = only_problem(make(tail="escalation: {after: 1h, tier: 1}\n"))
     assert problem.message.startswith("must be a list")
+
+
+def test_the_section_may_be_a_mapping_with_the_ladder_and_when_objective_warnings_begin() -> None:
+    text = make(
+        tail="escalation:\n"
+        "  objective_warnings_after: 75%\n"
+        "  ladder:\n"
+        "    - {after: 0h, tier: 1}\n"
+        "    - {after: 4h, tier: 2}\n"
+    )
+    agreement = parse(text)
+    assert [(s.after.amount, s.tier) for s in agreement.escalation] == [(0, 1), (14_400, 2)]
+    assert agreement.objective_warnings_after == 0.75
+
+
+def test_objective_warnings_begin_halfway_through_a_period_by_default() -> None:
+    assert parse(with_escalation("  - {after: 0h, tier: 1}\n")).objective_warnings_after == 0.5
+    assert parse(make(tail="escalation:\n  objective_warnings_after: 0%\n")).escalation == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("0.5", "write 50%"),
+        ("150%", "write a percentage between 0% and 100%"),
+        ("soon", "write it with %, such as 75%"),
+    ],
+)
+def test_objective_warnings_after_is_a_share_of_the_period(written: str, hint: str) -> None:
+    text = make(tail=f"escalation:\n  objective_warnings_after: {written}\n")
+    problem = only_problem(text)
+    assert problem.field == "escalation.objective_warnings_after"
+    assert problem.line == line_of(text, "objective_warnings_after")
+    assert problem.hint == hint
+
+
+def test_a_misspelt_key_of_the_section_names_the_known_ones() -> None:
+    text = make(tail="escalation:\n  objective_warning_after: 50%\n")
+    problem = only_problem(text)
+    assert problem.message == 'unknown key "objective_warning_after"'
+    assert problem.hint.startswith("did you mean objective_warnings_after?")
+
+
+def test_the_ladder_under_the_mapping_is_checked_like_the_list() -> None:
+    text = make(tail="escalation:\n  ladder:\n    - {after: 2bd, tier: 2}\n")
+    assert only_problem(text).field == "escalation.ladder[0].after"

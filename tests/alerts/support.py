@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, insert
 
 from slawatch.engine.instants import to_us
 from slawatch.store.db import transaction
-from slawatch.store.schema import item_clocks, items, results
+from slawatch.store.schema import alert_watch, item_clocks, items, results
 from tests.evaluation.support import save_template
 
 HOUR = 3_600_000_000
@@ -17,6 +17,14 @@ DAY = 24 * HOUR
 AGREEMENT = "marketing-sales"
 NOW = to_us(dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC))  # a Wednesday, 11:00 in Berlin
 LOOKBACK = 7 * DAY
+# A running period past half its length (objective_warnings_after: 50 %), so it may warn.
+RUNNING = {"start": NOW - 20 * DAY, "end": NOW + 10 * DAY}
+
+
+def watching(engine: Engine, since: int = NOW - LOOKBACK) -> None:
+    """Record that the alerts have watched the store since `since`: a server running a while."""
+    with transaction(engine) as connection:
+        connection.execute(insert(alert_watch).values(name="alerts", since=since))
 
 
 def berlin(text: str) -> int:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from slawatch.agreements.model import Duration, DurationUnit, EscalationStep
 from slawatch.alerts.escalation import (
+    NEVER,
     Action,
     Close,
     Condition,
@@ -240,3 +241,45 @@ def test_a_calendar_ladder_keeps_the_same_invariants_and_notifies_only_in_workin
     for n in notified:
         opening_hours = calendar.intervals_between(n.due_at - 24 * HOUR, n.due_at + 1)
         assert any(start <= n.due_at <= end for start, end in opening_hours)
+
+
+def test_a_warning_held_for_good_notifies_tier_one_and_never_climbs() -> None:
+    state = EscalationState(opened_at=OPENED, held_until=NEVER)
+    state = apply(state, steps(state, OPENED))
+    assert state.tier == 1
+    assert steps(state, OPENED + 1000 * HOUR) == []
+    assert next_step_at(state, LADDER) is None
+
+
+def test_a_running_period_warning_climbs_only_after_the_period_ends_measured_from_its_end() -> None:
+    end = OPENED + 10 * HOUR
+    state = EscalationState(opened_at=OPENED, held_until=end)
+    state = apply(state, steps(state, OPENED))
+    assert steps(state, end - 1) == []
+    assert next_step_at(state, LADDER) == end + 4 * HOUR
+    assert steps(state, end + 4 * HOUR) == [Notify(2, 2, end + 4 * HOUR)]
+
+
+def test_a_reminder_to_tier_one_is_not_held() -> None:
+    ladder = (Rung(0, 1), Rung(2 * HOUR, 1), Rung(4 * HOUR, 2))
+    state = EscalationState(opened_at=OPENED, held_until=NEVER)
+    taken = due_actions(state, ladder, Condition.BAD, OPENED + 100 * HOUR)
+    assert [action.tier for action in taken if isinstance(action, Notify)] == [1, 1]
+
+
+def test_a_snooze_holds_the_ladder_and_it_resumes_with_what_fell_due() -> None:
+    state = apply(EscalationState(opened_at=OPENED), [Notify(1, 1, OPENED)])
+    snoozed = replace(state, snoozed_until=OPENED + 6 * HOUR)
+    assert steps(snoozed, OPENED + 5 * HOUR) == []
+    assert next_step_at(snoozed, LADDER) == OPENED + 6 * HOUR
+    assert steps(snoozed, OPENED + 6 * HOUR) == [Notify(2, 2, OPENED + 4 * HOUR)]
+    assert steps(snoozed, OPENED + HOUR, Condition.RECOVERED) == [Close("recovered")]
+    later = replace(state, snoozed_until=OPENED + HOUR)  # a snooze that ended before the step
+    assert next_step_at(later, LADDER) == OPENED + 4 * HOUR
+
+
+def test_an_escalation_of_history_notifies_no_one_but_closes_on_recovery() -> None:
+    state = EscalationState(opened_at=OPENED, history=True)
+    assert steps(state, OPENED + 1000 * HOUR) == []
+    assert next_step_at(state, LADDER) is None
+    assert steps(state, OPENED, Condition.RECOVERED) == [Close("recovered")]

@@ -158,8 +158,8 @@ def test_one_agreements_broken_figures_do_not_stop_anothers_escalations(
     set_period(
         engine,
         "2026-03",
-        start=NOW - 3 * DAY,
-        end=NOW + 27 * DAY,
+        start=NOW - 20 * DAY,  # past objective_warnings_after (50 %): it may warn
+        end=NOW + 10 * DAY,
         as_of=NOW,
         statuses={"qualified-leads": "breached"},
     )
@@ -244,8 +244,8 @@ def test_escalations_of_an_agreement_whose_figures_cannot_be_read_stay_open(
     set_period(
         engine,
         "2026-03",
-        start=NOW - 3 * DAY,
-        end=NOW + 27 * DAY,
+        start=NOW - 20 * DAY,  # past objective_warnings_after (50 %): it may warn
+        end=NOW + 10 * DAY,
         as_of=NOW,
         statuses={"qualified-leads": "breached"},
     )

@@ -24,11 +24,13 @@ from tests.alerts.support import (
     HOUR,
     LOOKBACK,
     NOW,
+    RUNNING,
     add_item,
     agreement,
     berlin,
     set_clock,
     set_period,
+    watching,
 )
 from tests.evaluation.support import ROOT
 
@@ -78,7 +80,9 @@ def actions(engine: Engine, escalation_id: int) -> list[tuple[str, int | None]]:
 
 @pytest.fixture
 def lead(engine: Engine) -> int:
+    """An item of an agreement on a store the alerts have watched for a week."""
     agreement(engine)
+    watching(engine)
     return add_item(engine, "lead-1")
 
 
@@ -94,11 +98,8 @@ def test_an_item_at_risk_opens_a_warn_escalation_and_notifies_tier_one_at_once(
         "warn",
         "sales",
     )
-    assert (escalation.opened_at, escalation.tier, escalation.next_step_at) == (
-        NOW,
-        1,
-        NOW + 4 * HOUR,
-    )
+    # A warning notifies tier 1 only: it has no next step.
+    assert (escalation.opened_at, escalation.tier, escalation.next_step_at) == (NOW, 1, None)
     assert escalation.detail["began_at"] == NOW - 60_000_000
     step_id = actions(engine, escalation.id)
     assert step_id == [("opened", None), ("step-1", 1)]
@@ -108,7 +109,7 @@ def test_an_item_at_risk_opens_a_warn_escalation_and_notifies_tier_one_at_once(
 def test_the_ladder_climbs_step_by_step_and_each_step_is_taken_once(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
+    set_clock(engine, lead, "breached", since=NOW, deadline=NOW)
     for at in (NOW, NOW, NOW + HOUR, NOW + 4 * HOUR - 1, NOW + 4 * HOUR, NOW + 5 * HOUR):
         tick(engine, at, notified)
     assert notified.tiers == [1, 2]
@@ -129,7 +130,7 @@ def test_the_ladder_climbs_step_by_step_and_each_step_is_taken_once(
 def test_a_tick_after_a_long_outage_takes_every_step_that_fell_due(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
+    set_clock(engine, lead, "breached", since=NOW, deadline=NOW)
     tick(engine, NOW, notified)
     tick(engine, NOW + 2 * DAY, notified)
     assert notified.tiers == [1, 2, 3]
@@ -196,12 +197,12 @@ def test_a_clock_whose_row_is_gone_counts_as_recovered(
 def test_a_paused_item_holds_the_ladder_and_catches_up_when_it_runs_again(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    set_clock(engine, lead, "at_risk", since=NOW)
+    set_clock(engine, lead, "breached", since=NOW, deadline=NOW)
     tick(engine, NOW, notified)
-    set_clock(engine, lead, "paused", since=NOW + HOUR)
+    set_clock(engine, lead, "paused", since=NOW + HOUR, deadline=NOW)
     tick(engine, NOW + 6 * HOUR, notified)
     assert notified.tiers == [1] and only(engine).is_open
-    set_clock(engine, lead, "at_risk", since=NOW + 7 * HOUR)
+    set_clock(engine, lead, "breached", since=NOW, deadline=NOW)
     tick(engine, NOW + 7 * HOUR, notified)
     assert notified.tiers == [1, 2]
 
@@ -224,10 +225,7 @@ def test_acknowledging_stops_the_ladder_but_recovery_still_closes_it(
 def test_a_running_period_at_risk_escalates_and_recovers_when_back_on_track(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    march = {
-        "start": berlin("2026-03-01T00:00:00+01:00"),
-        "end": berlin("2026-04-01T00:00:00+02:00"),
-    }
+    march = RUNNING
     set_period(engine, "2026-03", **march, as_of=NOW, statuses={"qualified-leads": "at_risk"})
     tick(engine, NOW, notified)
     escalation = only(engine)
@@ -251,10 +249,7 @@ def test_a_running_period_at_risk_escalates_and_recovers_when_back_on_track(
 def test_a_breached_period_supersedes_its_at_risk_forecast(
     engine: Engine, lead: int, notified: Notifications
 ) -> None:
-    march = {
-        "start": berlin("2026-03-01T00:00:00+01:00"),
-        "end": berlin("2026-04-01T00:00:00+02:00"),
-    }
+    march = RUNNING
     set_period(engine, "2026-03", **march, as_of=NOW, statuses={"qualified-leads": "at_risk"})
     tick(engine, NOW, notified)
     after = march["end"] + HOUR
@@ -358,7 +353,7 @@ def test_two_ticks_racing_take_each_step_exactly_once(
 ) -> None:
     for name in ("lead-2", "lead-3", "lead-4"):
         set_clock(engine, add_item(engine, name), "breached", since=NOW)
-    set_clock(engine, lead, "at_risk", since=NOW, deadline=NOW + 30 * DAY)
+    set_clock(engine, lead, "breached", since=NOW, deadline=NOW)
     start = threading.Barrier(2)
 
     def racer(owner: str, at: int, with_lease: bool) -> None:

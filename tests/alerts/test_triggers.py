@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from slawatch.alerts.escalation import Condition
+from slawatch.alerts.escalation import NEVER, Condition
 from slawatch.alerts.triggers import (
+    held_until,
     item_condition,
     period_condition,
     period_trigger_of,
     standing_of,
     status_of,
+    too_early,
 )
 from slawatch.store.clock_states import ClockStanding
 from slawatch.store.escalations import Escalation
@@ -145,3 +149,25 @@ def test_a_status_is_looked_up_by_period_and_objective() -> None:
     assert status_of(stored, "2026-03", "o") == "at_risk"
     assert status_of(stored, "2026-02", "o") is None
     assert status_of(stored, "2026-03", "other") is None
+
+
+@pytest.mark.parametrize(
+    ("as_of", "share", "early"),
+    [(49 * HOUR, 0.5, True), (50 * HOUR, 0.5, False), (0, 0.0, False), (99 * HOUR, 1.0, True)],
+)
+def test_a_running_period_is_too_early_to_warn_before_its_share_has_passed(
+    as_of: int, share: float, early: bool
+) -> None:
+    running = replace(result("at_risk", running=True), as_of=as_of)
+    assert too_early(running, share) is early
+    assert too_early(result("breached", running=False), 1.0) is False  # a closed period
+
+
+def test_warnings_are_held_at_tier_one_and_breaches_are_not() -> None:
+    during = {"period_end": 100 * HOUR}
+    assert held_until("warn", {}, 0) == NEVER
+    assert held_until("at_risk", during, 10 * HOUR) == 100 * HOUR
+    assert held_until("period_breached", during, 10 * HOUR) == 100 * HOUR
+    assert held_until("period_breached", during, 120 * HOUR) is None  # opened once closed
+    assert held_until("breach", during, 10 * HOUR) is None
+    assert held_until("evaluation_failing", {}, 0) is None

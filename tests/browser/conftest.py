@@ -83,6 +83,7 @@ class Site:
     url: str
     read_token: str
     ticket: str  # the item page of a ticket with a pause, resolved across a weekend
+    database: str = ""  # the server's database URL, for a test to add what it needs
 
 
 def _events(frame: pl.DataFrame, source: str, until: int) -> list[EventIn]:
@@ -182,7 +183,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             if time.monotonic() > deadline:
                 pytest.fail("slawatch serve did not answer /health within 60 s")
             time.sleep(0.1)
-        yield Site(url=base, read_token=token, ticket=ticket)
+        yield Site(url=base, read_token=token, ticket=ticket, database=url)
     finally:
         process.terminate()
         process.wait(timeout=10)

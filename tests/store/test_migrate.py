@@ -85,3 +85,34 @@ def test_migration_0005_turns_every_items_latest_values_into_its_history(engine:
         ("note", 'a "quoted", one', 9),
         ("region", "EU", 7),
     ]
+
+
+def test_a_store_that_escalated_before_0008_is_watched_since_its_first_escalation(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+        connection.execute(
+            text(
+                "INSERT INTO agreements (id, title, current_version, created_at) "
+                "VALUES ('a', 'A', 1, 0)"
+            )
+        )
+        for number, opened_at in ((1, 500), (2, 300)):
+            connection.execute(
+                text(
+                    "INSERT INTO escalations (agreement_id, objective, subject, trigger, party, "
+                    "opened_at, tier, detail) VALUES ('a', 'o', :s, 'breach', 'p', :at, 1, '{}')"
+                ),
+                {"s": f"item:{number}", "at": opened_at},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT since FROM alert_watch")).scalar_one() == 300
+    engine.dispose()
+
+
+def test_a_store_that_never_escalated_starts_watching_at_its_first_tick(engine: Engine):
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM alert_watch")).scalar_one() == 0

@@ -15,7 +15,16 @@ from slawatch.store.db import transaction
 from slawatch.store.tokens import create_token
 from slawatch.web.api import escalations as api
 from slawatch.web.app import create_app
-from tests.alerts.support import LOOKBACK, NOW, add_item, agreement, berlin, set_clock, set_period
+from tests.alerts.support import (
+    LOOKBACK,
+    NOW,
+    RUNNING,
+    add_item,
+    agreement,
+    set_clock,
+    set_period,
+    watching,
+)
 
 URL = "/api/v1/escalations"
 
@@ -44,14 +53,14 @@ def client(engine: Engine) -> Iterator[TestClient]:
 def opened(engine: Engine) -> dict[str, int]:
     """A warn escalation of lead-1, a breach of lead-2 and an at-risk period, tier 1 notified."""
     agreement(engine)
+    watching(engine)
     first, second = add_item(engine, "lead-1"), add_item(engine, "lead-2", source="web")
     set_clock(engine, first, "at_risk", since=NOW)
     set_clock(engine, second, "breached", since=NOW)
     set_period(
         engine,
         "2026-03",
-        start=berlin("2026-03-01T00:00:00+01:00"),
-        end=berlin("2026-04-01T00:00:00+02:00"),
+        **RUNNING,
         as_of=NOW,
         statuses={"qualified-leads": "at_risk"},
     )
@@ -89,7 +98,7 @@ def test_one_escalation_reads_with_its_item_and_timeline(
         ("step-1", 1, "slawatch"),
     ]
     assert detail["opened_at"].startswith("2026-03-04T10:00:00")
-    assert detail["next_step_at"].startswith("2026-03-04T14:00:00")
+    assert detail["next_step_at"] is None  # a warning notifies tier 1 only
 
 
 def test_acknowledging_stops_the_ladder_and_a_second_time_is_a_conflict(

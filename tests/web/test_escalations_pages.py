@@ -23,11 +23,12 @@ from tests.alerts.support import (
     HOUR,
     LOOKBACK,
     NOW,
+    RUNNING,
     add_item,
     agreement,
-    berlin,
     set_clock,
     set_period,
+    watching,
 )
 from tests.web.test_escalations_api import with_escalations
 
@@ -95,13 +96,13 @@ def viewer(app: FastAPI) -> Iterator[TestClient]:
 def ids(engine: Engine) -> dict[str, int]:
     """A warn escalation of crm/lead-1 (tier 1 notified) and an at-risk March forecast."""
     agreement(engine)
+    watching(engine)
     lead = add_item(engine, "lead-1")
     set_clock(engine, lead, "at_risk", since=NOW)
     set_period(
         engine,
         "2026-03",
-        start=berlin("2026-03-01T00:00:00+01:00"),
-        end=berlin("2026-04-01T00:00:00+02:00"),
+        **RUNNING,
         as_of=NOW,
         statuses={"qualified-leads": "at_risk"},
     )
@@ -144,12 +145,25 @@ def test_the_detail_shows_the_ladder_the_timeline_and_the_forms_for_editors(
     text = page.text
     assert "tom.berg@example.com" in text and "head.sales@example.com" in text
     assert "ceo@example.com" in text
-    assert "Mar 4, 2026, 3:00:00\u202fPM" in text  # tier 2 due at 11:00 + 4 h, Berlin time
+    assert text.count("<td>never</td>") == 2  # a warning never climbs past tier 1
     assert "Step 1: tier 1, employee notified" in text
     assert f'action="/escalations/{ids["warn"]}/acknowledge"' in text
     assert '<label for="ack-comment">' in text and 'name="csrf_token"' in text
-    assert "data-countdown=" in text
+    assert "data-countdown=" not in text  # no next step to count down to
     assert "/acknowledge" not in viewer.get(f"/escalations/{ids['warn']}").text
+
+
+def test_a_breach_shows_when_each_tier_is_due(
+    editor: TestClient, engine: Engine, ids: dict[str, int]
+) -> None:
+    set_clock(engine, add_item(engine, "lead-2"), "breached", since=NOW)
+    run_tick(engine, now=NOW, owner="test", lookback_us=LOOKBACK)
+    with read_transaction(engine) as connection:
+        (breach,) = [e for e in list_escalations(connection) if e.trigger == "breach"]
+    text = editor.get(f"/escalations/{breach.id}").text
+    assert "Mar 4, 2026, 3:00:00\u202fPM" in text  # tier 2 due at 11:00 + 4 h, Berlin time
+    assert "Mar 5, 2026, 11:00:00\u202fAM" in text  # tier 3 a day after opening
+    assert "data-countdown=" in text
 
 
 def test_acknowledging_in_the_form_records_it_and_a_second_time_explains_why_not(

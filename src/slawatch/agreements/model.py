@@ -165,6 +165,9 @@ class Party(Model):
     contacts: tuple[str, ...] = ()  # tier 1, 2, 3: employee, department head, management
 
 
+DEFAULT_OBJECTIVE_WARNINGS_AFTER = 0.5  # the share of a running period; see docs/escalation.md
+
+
 class EscalationStep(Model):
     after: Duration  # since the escalation opened; working time if the objective has a calendar
     tier: int = Field(ge=1, le=3)
@@ -205,6 +208,8 @@ class Agreement(Model):
     calendars: dict[str, Calendar] = {}
     objectives: dict[str, Objective]
     escalation: tuple[EscalationStep, ...] = ()
+    # Warnings about a running period's objectives wait until this share of it has passed.
+    objective_warnings_after: float = Field(default=DEFAULT_OBJECTIVE_WARNINGS_AFTER, ge=0, le=1)
     credits: Credits | None = None
 
     def calendar_of(self, objective_id: str) -> Calendar | None:

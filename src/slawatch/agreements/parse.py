@@ -26,8 +26,9 @@ from slawatch.agreements._walk import (
     read_text,
 )
 from slawatch.agreements.calendars import read_calendars, read_timezone
-from slawatch.agreements.credits import read_credits, read_escalation
+from slawatch.agreements.credits import read_credits
 from slawatch.agreements.errors import AgreementError
+from slawatch.agreements.escalation import EscalationSection, read_escalation_section
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
 from slawatch.agreements.model import Agreement, ReviewCadence
 from slawatch.agreements.objectives import read_objectives
@@ -97,7 +98,10 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
         )
         or {}
     )
-    escalation = part("escalation", lambda v, at: read_escalation(walk, v, at)) or ()
+    escalation = (
+        part("escalation", lambda v, at: read_escalation_section(walk, v, at))
+        or EscalationSection()
+    )
     credits = part("credits", lambda v, at: read_credits(walk, v, at, objectives, objective_ids))
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
@@ -114,7 +118,8 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
             parties=parties,
             calendars=calendars,
             objectives=objectives,
-            escalation=escalation,
+            escalation=escalation.ladder,
+            objective_warnings_after=escalation.objective_warnings_after,
             credits=credits,
         ),
     )

@@ -10,6 +10,13 @@ due meanwhile, in ladder order, so the timeline always shows the whole ladder.
 On an objective with a `calendar:`, the ladder counts working time of that calendar: `4h` is
 four working hours, and a step never falls due outside working hours (a breach at 3 a.m.
 notifies tier 1 when the office opens). Without a calendar the ladder is wall-clock time.
+
+Some escalations may not climb past tier 1 yet (`held_until`): a warning about an item never
+does, a warning about a running period not before the period ends; the higher tiers then
+follow as if the ladder had opened at that end. An escalation of history (its subject turned
+bad before slawatch watched the database) is listed and closes on recovery, but never
+notifies. A snoozed escalation notifies no one until the
+snooze ends, and then takes the steps that fell due meanwhile, as after a pause.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from slawatch.engine.instants import US
 
 # (opened_at, after_us) → the instant the step falls due.
 StepClock = Callable[[int, int], int]
+
+NEVER = 2**63 - 1  # `held_until` of a ladder that never climbs past tier 1
 
 
 class Condition(StrEnum):
@@ -53,6 +62,12 @@ class EscalationState:
     tier: int = 0  # the highest tier notified so far; 0 before the first notification
     acknowledged: bool = False
     closed: bool = False
+    held_until: int | None = None  # tiers above 1 wait until then (NEVER: for good)
+    history: bool = False  # turned bad before slawatch watched: listed, never notified
+    snoozed_until: int | None = None  # no notification before then
+
+    def snoozed_at(self, as_of: int) -> bool:
+        return self.snoozed_until is not None and as_of < self.snoozed_until
 
 
 @dataclass(frozen=True)
@@ -113,22 +128,34 @@ def due_actions(
     """Return what is due at `as_of`: the notifications the ladder owes, or closing it.
 
     A recovered subject closes the escalation and notifies no one, even if a step was due;
-    acknowledged, closed and waiting escalations take no step.
+    acknowledged, closed, waiting and snoozed escalations take no step.
     """
     if state.closed:
         return []
     if condition is Condition.RECOVERED:
         return [Close("recovered")]
-    if state.acknowledged or condition is Condition.WAITING:
+    if state.acknowledged or state.history or condition is Condition.WAITING:
+        return []
+    if state.snoozed_at(as_of):
         return []
     actions: list[Action] = []
     for index in range(state.steps_taken, len(ladder)):
         rung = ladder[index]
-        due_at = clock(state.opened_at, rung.after_us)
-        if due_at > as_of:
+        due_at = step_due_at(state, rung, clock)
+        if due_at is None or due_at > as_of:
             break
         actions.append(Notify(step=index + 1, tier=rung.tier, due_at=due_at))
     return actions
+
+
+def step_due_at(state: EscalationState, rung: Rung, clock: StepClock = wall_clock) -> int | None:
+    """Return when a rung falls due; None if it is held for good (a warning's higher tiers)."""
+    opened = state.opened_at
+    if rung.tier > 1 and state.held_until is not None:
+        if state.held_until >= NEVER:
+            return None
+        opened = max(opened, state.held_until)
+    return clock(opened, rung.after_us)
 
 
 def apply(state: EscalationState, actions: Sequence[Action]) -> EscalationState:
@@ -144,7 +171,11 @@ def apply(state: EscalationState, actions: Sequence[Action]) -> EscalationState:
 def next_step_at(
     state: EscalationState, ladder: Sequence[Rung], clock: StepClock = wall_clock
 ) -> int | None:
-    """Return when the ladder climbs next, or None when it cannot (done, acknowledged, closed)."""
-    if state.closed or state.acknowledged or state.steps_taken >= len(ladder):
+    """Return when the ladder climbs next, or None when it cannot (done, acknowledged, closed,
+    held for good); a step due during a snooze is taken when the snooze ends."""
+    if state.closed or state.acknowledged or state.history or state.steps_taken >= len(ladder):
         return None
-    return clock(state.opened_at, ladder[state.steps_taken].after_us)
+    due = step_due_at(state, ladder[state.steps_taken], clock)
+    if due is None or state.snoozed_until is None:
+        return due
+    return max(due, state.snoozed_until)

@@ -11,6 +11,10 @@ bad figures are logged and counted, and every other agreement still escalates.
 
 Agreements whose evaluation keeps failing are escalated to the admins here too
 (`failing_evaluations.py`), with a one-rung ladder of their own.
+
+The first tick ever on a database records since when the alerts watch it
+(`watching_since`); nothing that turned bad before then opens an escalation, so a server
+started on a database of history (the demo's first start) sends nothing about the past.
 """
 
 from __future__ import annotations
@@ -42,7 +46,15 @@ from slawatch.alerts.escalation import (
     working_clock,
 )
 from slawatch.alerts.outbox import LadderStep
-from slawatch.alerts.triggers import Standing, Trigger, item_triggers, period_triggers, standing_of
+from slawatch.alerts.triggers import (
+    SUPERSEDES,
+    Standing,
+    Trigger,
+    held_until,
+    item_triggers,
+    period_triggers,
+    standing_of,
+)
 from slawatch.engine.calendar import WorkingCalendar
 from slawatch.engine.instants import US
 from slawatch.evaluation.service import process_owner
@@ -59,8 +71,11 @@ from slawatch.store.escalations import (
     lock_escalation,
     open_escalation,
     open_escalations,
+    open_of_subject,
     set_next_step_at,
     take_ladder_step,
+    watched_since,
+    watching_since,
 )
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.leases import release_lease, take_lease
@@ -69,6 +84,7 @@ from slawatch.wall_clock import now_us
 
 log = logging.getLogger("slawatch.alerts")
 LEASE = "alerts"
+HISTORY = "history"  # kept in an escalation's detail: it turned bad before slawatch watched
 LEASE_US = 300 * US  # longer than any tick; a dead holder's lease runs out after it
 EVALUATION_INTERVAL_US = 60 * US  # SLAWATCH_EVALUATION_INTERVAL's default
 
@@ -136,6 +152,9 @@ def state_of(escalation: Escalation) -> EscalationState:
         tier=escalation.tier,
         acknowledged=escalation.acknowledged_at is not None,
         closed=escalation.closed_at is not None,
+        held_until=held_until(escalation.trigger, escalation.detail, escalation.opened_at),
+        history=bool(escalation.detail.get(HISTORY)),
+        snoozed_until=escalation.snoozed_until,
     )
 
 
@@ -195,8 +214,15 @@ class Tick:
         self.results: dict[str, list[StoredResult]] = {}
         self.health: dict[str, Health] = {}
         self.unread: set[str] = set()  # agreements whose stored results could not be read
+        self.watching_since = now
 
     def run(self, *, since_from: int) -> TickReport:
+        with read_transaction(self.engine) as connection:
+            watched = watched_since(connection)  # read-only on every tick but the first
+        if watched is None:
+            with transaction(self.engine) as connection:
+                watched = watching_since(connection, self.now)
+        self.watching_since = watched
         with read_transaction(self.engine) as connection:
             self.agreements = {s.id: s for s in current_agreements(connection)}
             self.health = failing_agreements(connection)
@@ -278,6 +304,13 @@ class Tick:
         if stored is None or trigger.objective not in stored.agreement.objectives:
             return  # figures of an objective the current version no longer has
         ladder = ladder_for(stored.agreement, trigger.objective)
+        # What turned bad before slawatch watched is listed, never sent (a first start).
+        history = trigger.began_at < self.watching_since
+        opened = EscalationState(
+            opened_at=self.now,
+            held_until=held_until(trigger.trigger, trigger.detail, self.now),
+            history=history,
+        )
         new = NewEscalation(
             agreement_id=trigger.agreement_id,
             objective=trigger.objective,
@@ -285,14 +318,23 @@ class Tick:
             trigger=trigger.trigger,
             party=stored.agreement.objectives[trigger.objective].owner,
             opened_at=self.now,
-            next_step_at=ladder.next_at(EscalationState(opened_at=self.now)),
-            detail=trigger.detail | {"began_at": trigger.began_at, "version": stored.version},
+            next_step_at=ladder.next_at(opened),
+            detail=trigger.detail
+            | {"began_at": trigger.began_at, "version": stored.version}
+            | ({HISTORY: True} if history else {}),
             item_id=trigger.item_id,
             period=trigger.period,
         )
         with transaction(self.engine) as connection:
-            if open_escalation(connection, new) is not None:
-                self.report.opened += 1
+            if open_escalation(connection, new) is None:
+                return
+            self.report.opened += 1
+            # One ladder per subject: the breach takes over from the warning at once.
+            warnings = SUPERSEDES.get(trigger.trigger, [])
+            for warning in open_of_subject(
+                connection, trigger.agreement_id, trigger.objective, trigger.subject, warnings
+            ):
+                self.report.superseded += self._close_id(connection, warning, "superseded")
 
     def _advance(self, escalation: Escalation, standing: Standing) -> None:
         """Take what is due for one escalation; write only when something is."""
@@ -342,7 +384,10 @@ class Tick:
         return 1
 
     def _close(self, connection: Connection, escalation: Escalation, reason: CloseReason) -> int:
-        closed = close_escalation(connection, escalation.id, at=self.now, by=SYSTEM, reason=reason)
+        return self._close_id(connection, escalation.id, reason)
+
+    def _close_id(self, connection: Connection, escalation_id: int, reason: CloseReason) -> int:
+        closed = close_escalation(connection, escalation_id, at=self.now, by=SYSTEM, reason=reason)
         return int(closed)
 
 

@@ -8,20 +8,26 @@ Four triggers, each on a subject:
   while it runs) — `period:<label>`.
 
 Only subjects that turned bad within the lookback open escalations, so loading last year's
-history pages no one. A breach supersedes the item's warning, and a breached period its
-at-risk forecast: the earlier escalation closes as `superseded` and the new one starts its
-own ladder, because a breach is news for everyone, whoever already heard of the risk.
+history pages no one; what turned bad before the alerts watched the database at all (a
+server's first start on a database of history) opens escalations marked `history` that are
+listed but notify no one (`tick.py`). Warnings about a running period wait until the
+agreement's `objective_warnings_after` share of it has passed.
+
+One ladder per subject: a breach supersedes the item's warning, and a breached period its
+at-risk forecast, in the transaction that opens the breach; the warning closes as
+`superseded` and the breach starts its own ladder. Warnings never climb past tier 1 (an
+item's never, a running period's not before it ends: `held_until`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
-from slawatch.alerts.escalation import Condition
+from slawatch.alerts.escalation import NEVER, Condition
 from slawatch.engine.results import ObjectiveResult
 from slawatch.store.agreements import StoredAgreement
 from slawatch.store.clock_states import ClockStanding, clocks_turned_bad
@@ -31,6 +37,8 @@ from slawatch.store.results import StoredResult
 
 ITEM_TRIGGERS = {"at_risk": "warn", "breached": "breach"}  # clock state → trigger
 TRIGGERS = ("warn", "breach", "at_risk", "period_breached")
+# The warnings a breach of the same subject closes as superseded.
+SUPERSEDES = {"breach": ["warn"], "period_breached": ["at_risk"]}
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,14 @@ def period_trigger_of(result: StoredResult, status: str) -> str | None:
     return None
 
 
+def too_early(result: StoredResult, share: float) -> bool:
+    """Tell whether less than `share` of a running period has passed: too early to warn."""
+    if not is_running(result):
+        return False
+    length = result.period_end - result.period_start
+    return result.as_of - result.period_start < share * length
+
+
 def period_triggers(
     connection: Connection,
     stored: StoredAgreement,
@@ -113,13 +129,14 @@ def period_triggers(
     """Return the period objectives of an agreement that turned bad since `since_from`.
 
     A period's figures tell no instant of turning bad: a closed period turned breached when
-    it closed, a running one as of its latest evaluation.
+    it closed, a running one as of its latest evaluation. A running period opens nothing
+    before the agreement's `objective_warnings_after` share of it has passed.
     """
     opened = stored_triggers(connection, stored.id)
     found = []
     for result in results:
         began = min(result.period_end, result.as_of)
-        if began < since_from:
+        if began < since_from or too_early(result, stored.agreement.objective_warnings_after):
             continue
         for objective in result.objectives:
             trigger = period_trigger_of(result, objective.status.value)
@@ -152,6 +169,17 @@ def period_detail(result: StoredResult, objective: ObjectiveResult) -> dict[str,
         "period_end": result.period_end,
         "as_of": result.as_of,
     }
+
+
+def held_until(trigger: str, detail: Mapping[str, Any], opened_at: int) -> int | None:
+    """Return until when an escalation stays at tier 1: an item warning for good, a warning
+    about a running period (or its early breach) until the period ends; None: it climbs."""
+    if trigger == "warn":
+        return NEVER
+    end = detail.get("period_end")
+    if trigger not in ("at_risk", "period_breached") or end is None:
+        return None
+    return int(end) if opened_at < int(end) else None
 
 
 # -- how an open escalation's subject stands ---------------------------------------------

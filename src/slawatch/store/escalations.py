@@ -29,10 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.store import audit
-from slawatch.store.schema import escalation_steps, escalations, items
+from slawatch.store.schema import alert_watch, escalation_steps, escalations, items
 
 SYSTEM = "slawatch"  # the actor of steps the tick takes
 STEP_PREFIX = "step-"
+SNOOZE_PREFIX = "snoozed-"  # snooze N of an escalation: a timeline may show several
+WATCH = "alerts"
 
 CloseReason = Literal["resolved", "recovered", "superseded"]
 Outcome = Literal["done", "missing", "acknowledged", "closed"]
@@ -77,10 +79,16 @@ class Escalation:
     closed_by: str | None
     close_reason: str | None
     detail: dict[str, Any]
+    snoozed_until: int | None = None
+    snoozed_by: str | None = None
+    snooze_reason: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def snoozed_at(self, at: int) -> bool:
+        return self.is_open and self.snoozed_until is not None and at < self.snoozed_until
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ class Step:
     id: int
     escalation_id: int
     at: int
-    action: str  # opened | step-N | acknowledged | resolved | recovered | superseded
+    action: str  # opened | step-N | snoozed-N | acknowledged | resolved | recovered | superseded
     tier: int | None
     actor: str
     comment: str | None
@@ -168,7 +176,7 @@ def add_step(
     audit.record(
         connection,
         actor=actor,
-        action="escalation.notified" if action.startswith(STEP_PREFIX) else f"escalation.{action}",
+        action=_audit_action(action),
         subject=f"escalation:{escalation_id}",
         step=action,
         tier=tier,
@@ -176,6 +184,14 @@ def add_step(
         comment=comment,
     )
     return int(row.id)
+
+
+def _audit_action(action: str) -> str:
+    if action.startswith(STEP_PREFIX):
+        return "escalation.notified"
+    if action.startswith(SNOOZE_PREFIX):
+        return "escalation.snoozed"
+    return f"escalation.{action}"
 
 
 def take_ladder_step(
@@ -282,6 +298,80 @@ def resolve(
     return _why_not(connection, escalation_id)
 
 
+def snooze(
+    connection: Connection, escalation_id: int, *, at: int, until: int, by: str, reason: str
+) -> Outcome:
+    """Hold an open escalation's notifications until `until`, with the reason; say why not.
+
+    A second snooze replaces the first (sooner or later); each is a step of its own.
+    """
+    done = connection.execute(
+        update(escalations)
+        .where(escalations.c.id == escalation_id, escalations.c.closed_at.is_(None))
+        .values(snoozed_until=until, snoozed_by=by, snooze_reason=reason)
+    )
+    if done.rowcount != 1:
+        return "missing" if _why_not(connection, escalation_id) == "missing" else "closed"
+    count = connection.execute(
+        select(func.count()).where(
+            escalation_steps.c.escalation_id == escalation_id,
+            escalation_steps.c.action.startswith(SNOOZE_PREFIX),
+        )
+    ).scalar_one()
+    add_step(
+        connection,
+        escalation_id,
+        at=at,
+        action=f"{SNOOZE_PREFIX}{int(count) + 1}",
+        tier=_tier_of(connection, escalation_id),
+        actor=by,
+        comment=reason,
+    )
+    return "done"
+
+
+def open_of_subject(
+    connection: Connection, agreement_id: str, objective: str, subject: str, triggers: list[str]
+) -> list[int]:
+    """Return the open escalations of one subject under the given triggers."""
+    e = escalations.c
+    rows = connection.execute(
+        select(e.id).where(
+            e.agreement_id == agreement_id,
+            e.objective == objective,
+            e.subject == subject,
+            e.trigger.in_(triggers),
+            e.closed_at.is_(None),
+        )
+    )
+    return [int(row.id) for row in rows]
+
+
+def watched_since(connection: Connection) -> int | None:
+    """Return since when the alerts have watched this database; None before the first tick."""
+    found = connection.execute(
+        select(alert_watch.c.since).where(alert_watch.c.name == WATCH)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def watching_since(connection: Connection, now: int) -> int:
+    """Return since when the alerts have watched this database, starting to watch at `now`.
+
+    The first tick ever writes the row; a database that escalated before this was recorded
+    has been watched since its first escalation. Replicas racing agree on the first row.
+    """
+    found = watched_since(connection)
+    if found is not None:
+        return found
+    first = connection.execute(select(func.min(escalations.c.opened_at))).scalar()
+    since = now if first is None else min(now, int(first))
+    connection.execute(
+        _insert_ignoring_conflict(connection, alert_watch).values(name=WATCH, since=since)
+    )
+    return int(connection.execute(select(alert_watch.c.since)).scalar_one())
+
+
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -327,6 +417,9 @@ def _escalation(row: Any) -> Escalation:
         closed_by=m["closed_by"],
         close_reason=m["close_reason"],
         detail=m["detail"],
+        snoozed_until=m["snoozed_until"],
+        snoozed_by=m["snoozed_by"],
+        snooze_reason=m["snooze_reason"],
     )
 
 

@@ -281,9 +281,21 @@ escalations = Table(
     Column("closed_by", String(320)),  # a user, or "slawatch" when the subject recovered
     Column("close_reason", String(20)),  # resolved | recovered
     Column("detail", JSON, nullable=False),  # the numbers at opening
+    Column("snoozed_until", BigInteger),  # no notification before this instant
+    Column("snoozed_by", String(320)),
+    Column("snooze_reason", Text),
     UniqueConstraint("agreement_id", "objective", "subject", "trigger"),
 )
 Index("ix_escalations_open", escalations.c.closed_at, escalations.c.next_step_at)
+
+# Since when the escalation tick has watched this database: whatever turned bad before is
+# history, and opens no escalation (one row, "alerts").
+alert_watch = Table(
+    "alert_watch",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("since", BigInteger, nullable=False),
+)
 
 escalation_steps = Table(
     "escalation_steps",

@@ -1,8 +1,9 @@
-"""API routes: escalations, their timelines, acknowledging and resolving them.
+"""API routes: escalations, their timelines, acknowledging, snoozing and resolving them.
 
 Escalations are opened, climbed and closed by the background tick; people acknowledge one
 (which stops its ladder) or resolve it (which closes it). Both are one-time: a second
 acknowledgement, or acting on a closed escalation, is a 409 that says who got there first.
+Snoozing holds an open escalation's notifications until a time, with a reason.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from slawatch.engine.instants import from_us
+from slawatch.alerts.snoozing import MAX_REASON, SnoozeError, snooze_end, snooze_reason
+from slawatch.engine.instants import from_us, to_us
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
     Escalation,
@@ -23,10 +25,11 @@ from slawatch.store.escalations import (
     get_escalation,
     list_escalations,
     resolve,
+    snooze,
     steps_of,
 )
 from slawatch.web.deps import NO_NUL, Editor, Now, Reader, engine_of
-from slawatch.web.errors import ConflictError, NotFoundError
+from slawatch.web.errors import ConflictError, NotFoundError, UnprocessableError
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["escalations"])
@@ -47,8 +50,8 @@ class ItemRef(BaseModel):
 class StepRead(BaseModel):
     at: dt.datetime
     action: str = Field(
-        description="opened, step-N (ladder step N notified `tier`), acknowledged, resolved, "
-        "recovered or superseded"
+        description="opened, step-N (ladder step N notified `tier`), snoozed-N (the N-th "
+        "snooze; its reason in `comment`), acknowledged, resolved, recovered or superseded"
     )
     tier: int | None
     actor: str
@@ -78,7 +81,15 @@ class EscalationRead(BaseModel):
     closed_at: dt.datetime | None
     closed_by: str | None
     close_reason: str | None
-    detail: dict[str, Any]
+    detail: dict[str, Any] = Field(
+        description="the figures at opening; `history: true` when the subject turned bad "
+        "before slawatch watched the database (listed, never notified)"
+    )
+    snoozed_until: dt.datetime | None = Field(
+        None, description="no one is notified before this instant; null when not snoozed"
+    )
+    snoozed_by: str | None = None
+    snooze_reason: str | None = None
 
 
 class EscalationDetail(EscalationRead):
@@ -88,6 +99,22 @@ class EscalationDetail(EscalationRead):
 class CommentIn(BaseModel):
     comment: str = Field(
         "", max_length=2000, pattern=NO_NUL, description="what is being done, or was done"
+    )
+
+
+class SnoozeIn(BaseModel):
+    until: dt.datetime | None = Field(
+        None, description="snooze until this instant (with a zone), e.g. 2026-03-05T08:00:00Z"
+    )
+    for_: str | None = Field(
+        None,
+        alias="for",
+        max_length=40,
+        pattern=NO_NUL,
+        description="or snooze for this long from now: 30m, 2h, 1d (at most 30 days)",
+    )
+    reason: str = Field(
+        max_length=MAX_REASON, pattern=NO_NUL, description="why the escalation may wait; required"
     )
 
 
@@ -129,6 +156,9 @@ def _read(escalation: Escalation) -> dict[str, Any]:
         "closed_by": escalation.closed_by,
         "close_reason": escalation.close_reason,
         "detail": escalation.detail,
+        "snoozed_until": _instant(escalation.snoozed_until),
+        "snoozed_by": escalation.snoozed_by if escalation.snoozed_until else None,
+        "snooze_reason": escalation.snooze_reason if escalation.snoozed_until else None,
     }
 
 
@@ -264,4 +294,41 @@ def resolve_one(
 ) -> Any:
     """Resolve an escalation by hand: it closes, whatever its subject's state."""
     act(request, escalation_id, principal, body.comment if body else "", "resolve", now)
+    return _detail(request, escalation_id)
+
+
+@router.post(
+    "/escalations/{escalation_id}/snooze",
+    response_model=EscalationDetail,
+    responses={
+        404: {"description": "no such escalation"},
+        409: {"description": "already closed"},
+        422: {"description": "no reason, no time, or a time in the past or too far ahead"},
+    },
+)
+def snooze_one(
+    escalation_id: EscalationId,
+    request: Request,
+    principal: Editor,
+    now: Now,
+    body: Annotated[SnoozeIn, Body()],
+) -> Any:
+    """Snooze an escalation until a time or for a while, with a reason: its ladder notifies
+    no one meanwhile and resumes afterwards, taking the steps that fell due."""
+    if body.until is not None and body.until.tzinfo is None:
+        raise UnprocessableError("until: give the time with its zone, e.g. 2026-03-05T08:00:00Z")
+    try:
+        until = snooze_end(
+            now, until=None if body.until is None else to_us(body.until), duration=body.for_
+        )
+        reason = snooze_reason(body.reason)
+    except SnoozeError as error:
+        raise UnprocessableError(error.text()) from None
+    with transaction(engine_of(request)) as connection:
+        outcome = snooze(
+            connection, escalation_id, at=now, until=until, by=principal.name, reason=reason
+        )
+        current = None if outcome == "done" else get_escalation(connection, escalation_id)
+    if outcome != "done":
+        raise refusal(escalation_id, outcome, current)
     return _detail(request, escalation_id)

@@ -1,34 +1,40 @@
 """The escalation pages: the list (open first), one escalation's timeline, and a fragment.
 
 The detail page shows the ladder as agreed (who is told at which step, and when) beside what
-happened (the steps taken), with forms to acknowledge and resolve. The fragment lists one
+happened (the steps taken), with forms to acknowledge, snooze and resolve. The fragment lists one
 subject's escalations without the layout, for item and objective pages to load with htmx.
 Times are shown in the agreement's time zone, as its deadlines are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts import failing_evaluations as failing
 from slawatch.alerts.escalation import EscalationState, ladder_of, next_step_at
-from slawatch.alerts.tick import ladder_for
-from slawatch.engine.instants import from_us
+from slawatch.alerts.snoozing import SnoozeError, snooze_end, snooze_reason
+from slawatch.alerts.tick import HISTORY, ladder_for
+from slawatch.alerts.triggers import held_until
+from slawatch.engine.instants import from_us, to_us
 from slawatch.formatting import status_text
 from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.escalations import (
+    SNOOZE_PREFIX,
     Escalation,
     Step,
     acknowledge,
     get_escalation,
     list_escalations,
     resolve,
+    snooze,
     steps_of,
 )
 from slawatch.web.deps import Editor, Now, Reader
@@ -70,6 +76,7 @@ STEP_TEXTS = {
     "recovered": N_("Closed: the subject recovered"),
     "superseded": N_("Closed: superseded by a breach"),
 }
+SNOOZED = N_("Snoozed")
 
 
 def state_of(escalation: Escalation) -> Literal["open", "acknowledged", "closed"]:
@@ -81,9 +88,12 @@ def state_of(escalation: Escalation) -> Literal["open", "acknowledged", "closed"
 class View:
     """Turn stored escalations into what the templates show, in the reader's language."""
 
-    def __init__(self, t: Translator, agreements: dict[str, StoredAgreement]) -> None:
+    def __init__(
+        self, t: Translator, agreements: dict[str, StoredAgreement], now: int | None = None
+    ) -> None:
         self.t = t
         self.agreements = agreements
+        self.now = now  # to tell a running snooze from one that ended
 
     def when(self, instant: int | None, agreement_id: str) -> str:
         if instant is None:
@@ -127,7 +137,15 @@ class View:
             "state_text": self.t.gettext(STATE_NAMES[state]),
             "state_class": STATE_CLASSES[state],
             "reason": self.t.gettext(CLOSE_REASONS.get(reason, reason)) if reason else "",
+            "snoozed": self.snoozed(escalation),
+            "history": bool(escalation.detail.get(HISTORY)),
         }
+
+    def snoozed(self, escalation: Escalation) -> str:
+        """Return until when the escalation is snoozed, or "" when it is not (any longer)."""
+        if self.now is None or not escalation.snoozed_at(self.now):
+            return ""
+        return self.when(escalation.snoozed_until, escalation.agreement_id)
 
     def tier_text(self, escalation: Escalation, tier: int | None) -> str:
         """Name whom a tier reached: a party's contact, or the admins of a failing evaluation."""
@@ -144,6 +162,8 @@ class View:
                 step=number,
                 tier=self.tier_text(escalation, step.tier),
             )
+        elif step.action.startswith(SNOOZE_PREFIX):
+            text = self.t.gettext(SNOOZED)
         else:
             text = self.t.gettext(STEP_TEXTS.get(step.action, step.action))
         return {
@@ -176,8 +196,16 @@ class View:
         contacts = party.contacts if party else ()
         taken = {s.step_number: s for s in steps if s.step_number is not None}
         rows = []
+        hold = held_until(escalation.trigger, escalation.detail, escalation.opened_at)
+        snoozed = self.now is not None and escalation.snoozed_at(self.now)
         for index, rung in enumerate(ladder_of(agreement.escalation)):
-            state = EscalationState(opened_at=escalation.opened_at, steps_taken=index)
+            state = EscalationState(
+                opened_at=escalation.opened_at,
+                steps_taken=index,
+                held_until=hold,
+                history=bool(escalation.detail.get(HISTORY)),
+                snoozed_until=escalation.snoozed_until if snoozed else None,
+            )
             due = next_step_at(state, ladder.rungs, ladder.clock)
             step = taken.get(index + 1)
             rows.append(
@@ -185,7 +213,7 @@ class View:
                     "number": index + 1,
                     "tier": self.t.gettext(TIER_NAMES[rung.tier]),
                     "contact": contacts[min(rung.tier, len(contacts)) - 1] if contacts else "",
-                    "due": self.when(due, escalation.agreement_id),
+                    "due": self.when(due, escalation.agreement_id) or self.t.gettext("never"),
                     "taken": self.when(step.at, escalation.agreement_id) if step else "",
                 }
             )
@@ -224,6 +252,7 @@ def _agreements(connection: Any) -> dict[str, StoredAgreement]:
 def escalations_page(
     request: Request,
     principal: Reader,
+    now: Now,
     state: Annotated[Literal["open", "closed", ""], Query()] = "",
     agreement: AgreementFilter = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -239,7 +268,7 @@ def escalations_page(
             limit=PAGE_SIZE + 1,
             offset=(page - 1) * PAGE_SIZE,
         )
-    view = View(t, agreements)
+    view = View(t, agreements, now)
     context = {
         "rows": [view.row(escalation) for escalation in found[:PAGE_SIZE]],
         "state": state,
@@ -255,6 +284,7 @@ def escalations_page(
 def escalations_fragment(
     request: Request,
     principal: Reader,
+    now: Now,
     agreement: Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")],
     objective: Annotated[
         str | None, Query(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")
@@ -276,7 +306,7 @@ def escalations_fragment(
             subject=f"period:{period}" if period else None,
             limit=FRAGMENT_SIZE,
         )
-    view = View(t, agreements)
+    view = View(t, agreements, now)
     context = {"rows": [view.row(escalation) for escalation in found], "limit": FRAGMENT_SIZE}
     return render(request, "escalations/fragment.html", context, principal)
 
@@ -286,8 +316,10 @@ def _detail(
     principal: Principal,
     escalation_id: int,
     *,
+    now: int,
     message: str = "",
     status_code: int = 200,
+    form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     t = page_translator(request, principal)
     with read_transaction(request.app.state.engine) as connection:
@@ -297,7 +329,7 @@ def _detail(
     if escalation is None:
         missing = {"escalation_id": escalation_id}
         return render(request, "escalations/missing.html", missing, principal, status_code=404)
-    view = View(t, agreements)
+    view = View(t, agreements, now)
     aid = escalation.agreement_id
     context = {
         "escalation": escalation,
@@ -313,16 +345,18 @@ def _detail(
         "steps": [view.step(step, escalation) for step in steps],
         "message": message,
         "max_comment": MAX_COMMENT,
+        "snooze_form": form or {},
+        "zone": _zone_of(agreements, aid),
     }
     return render(request, "escalations/detail.html", context, principal, status_code=status_code)
 
 
 @router.get("/escalations/{escalation_id}", response_class=HTMLResponse)
 def escalation_page(
-    escalation_id: EscalationId, request: Request, principal: Reader
+    escalation_id: EscalationId, request: Request, principal: Reader, now: Now
 ) -> HTMLResponse:
     """Show one escalation: its subject, the ladder, the timeline and what can be done."""
-    return _detail(request, principal, escalation_id)
+    return _detail(request, principal, escalation_id, now=now)
 
 
 def _act(
@@ -334,7 +368,7 @@ def _act(
         message = t.gettext(
             "The comment is too long: at most %(count)s characters.", count=MAX_COMMENT
         )
-        return _detail(request, principal, escalation_id, message=message, status_code=422)
+        return _detail(request, principal, escalation_id, now=at, message=message, status_code=422)
     action = acknowledge if what == "acknowledge" else resolve
     with transaction(request.app.state.engine) as connection:
         outcome = action(
@@ -347,14 +381,22 @@ def _act(
     if outcome == "done":
         target = f"/escalations/{escalation_id}"
         return RedirectResponse(target, status.HTTP_303_SEE_OTHER, headers=NO_STORE)
+    return _refused(request, principal, escalation_id, outcome, at)
+
+
+def _refused(
+    request: Request, principal: Principal, escalation_id: int, outcome: str, at: int
+) -> HTMLResponse:
+    """Show the page again, saying why the action did nothing."""
     if outcome == "missing":
-        return _detail(request, principal, escalation_id)
+        return _detail(request, principal, escalation_id, now=at)
+    t = page_translator(request, principal)
     message = (
         t.gettext("This escalation is already closed.")
         if outcome == "closed"
         else t.gettext("Someone has acknowledged this escalation already.")
     )
-    return _detail(request, principal, escalation_id, message=message, status_code=409)
+    return _detail(request, principal, escalation_id, now=at, message=message, status_code=409)
 
 
 @router.post(
@@ -389,3 +431,68 @@ def resolve_form(
 ) -> HTMLResponse | RedirectResponse:
     """Resolve from the page: the escalation closes."""
     return _act(request, principal, escalation_id, comment, "resolve", now)
+
+
+def _zone_of(agreements: dict[str, StoredAgreement], agreement_id: str) -> str:
+    stored = agreements.get(agreement_id)
+    return stored.agreement.timezone if stored else "UTC"
+
+
+def _local_instant(text: str, zone: str) -> int | None:
+    """Read a datetime-local field (`2026-03-05T08:00`) in the agreement's zone; None if empty."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SnoozeError(
+            "until", N_("Write the time as date and time, for example 2026-03-05 08:00.")
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return to_us(moment)
+
+
+@router.post(
+    "/escalations/{escalation_id}/snooze",
+    dependencies=[Depends(form_csrf)],
+    response_class=HTMLResponse,
+    response_model=None,
+)
+def snooze_form(
+    escalation_id: EscalationId,
+    request: Request,
+    principal: Editor,
+    now: Now,
+    duration: Annotated[str, Form(alias="for", max_length=40)] = "",
+    until: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=4 * MAX_COMMENT)] = "",
+) -> HTMLResponse | RedirectResponse:
+    """Snooze from the page, with a reason: no one is notified until then."""
+    engine = request.app.state.engine
+    with read_transaction(engine) as connection:
+        zone = _zone_of(_agreements(connection), _agreement_of(connection, escalation_id))
+    try:
+        end = snooze_end(now, until=_local_instant(until, zone), duration=duration)
+        why = snooze_reason(reason)
+    except SnoozeError as error:
+        t = page_translator(request, principal)
+        form = {"for": duration, "until": until, "reason": reason, "field": error.field}
+        message = error.text(t)
+        return _detail(
+            request, principal, escalation_id, now=now, message=message, status_code=422, form=form
+        )
+    with transaction(engine) as connection:
+        outcome = snooze(
+            connection, escalation_id, at=now, until=end, by=principal.name, reason=why
+        )
+    if outcome != "done":
+        return _refused(request, principal, escalation_id, outcome, now)
+    target = f"/escalations/{escalation_id}"
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER, headers=NO_STORE)
+
+
+def _agreement_of(connection: Any, escalation_id: int) -> str:
+    escalation = get_escalation(connection, escalation_id)
+    return escalation.agreement_id if escalation else ""
