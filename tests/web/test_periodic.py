@@ -19,10 +19,16 @@ def test_the_evaluation_and_the_alerts_run_at_their_configured_intervals(engine:
 
 def test_a_round_of_alerts_ticks_then_reminds_then_sends(engine: Engine):
     alerts = periodic_work(Settings(), engine).runner.tasks[ALERTS]
-    assert [job.name for job in alerts.jobs] == ["escalation tick", "review reminders", "sending"]
+    assert [job.name for job in alerts.jobs] == [
+        "escalation tick",
+        "review reminders",
+        "report delivery",
+        "sending",
+    ]
     alerts.run_round()
     assert not alerts.failures and set(alerts.last) == {
         "escalation tick",
         "review reminders",
+        "report delivery",
         "sending",
     }

@@ -2,8 +2,9 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the review reminders, then the sending of what
-is queued, so a ladder step's message goes out in the round that took the step.
+agreements whose evaluation keeps failing, then the review reminders, then the reports of
+periods that closed, then the sending of what is queued, so a ladder step's message goes out
+in the round that took the step.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
 from slawatch.background import Runner, Task
 from slawatch.config import Settings
+from slawatch.reports.delivery import deliver_reports
 from slawatch.evaluation.scheduler import BackgroundEvaluation
 from slawatch.evaluation.service import process_owner
 from slawatch.wall_clock import now_us
@@ -56,6 +58,11 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
+    runner.then(
+        ALERTS,
+        "report delivery",
+        lambda: deliver_reports(engine, now=now_us(), settings=settings),
+    )
     runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
     return Periodic(runner, evaluation, task)
 
