@@ -22,9 +22,9 @@ from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
 from slawatch.background import Runner, Task
 from slawatch.config import Settings
-from slawatch.reports.delivery import deliver_reports
 from slawatch.evaluation.scheduler import BackgroundEvaluation
 from slawatch.evaluation.service import process_owner
+from slawatch.reports.delivery import deliver_reports
 from slawatch.wall_clock import now_us
 
 EVALUATION = "evaluation"

@@ -1,0 +1,55 @@
+"""A report of a free range of days (`2026-10-01..2026-10-15`), measured when it is asked for.
+
+The background evaluation stores each objective's own periods, not every stretch a reader
+may name, so a range is evaluated from the process's copy of the event table (as the editor's
+what-if is), with the version in force on the range's first day, as of now. A named period
+is never evaluated here: its report reads the stored figures (`reports.stored`).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from slawatch.engine.events import EventTable
+from slawatch.engine.periods import parse_label
+from slawatch.reports.model import Report
+from slawatch.reports.offline import report_from_events
+from slawatch.reports.stored import ReportNotFoundError
+from slawatch.store.agreements import StoredAgreement, all_versions
+
+
+def governing_version(versions: list[StoredAgreement], label: str) -> StoredAgreement:
+    """Return the version in force on the first day of `label` (the first version before it)."""
+    zone = ZoneInfo(versions[-1].agreement.timezone)
+    first = parse_label(label, zone).first
+    in_force = [v for v in versions if v.effective <= first]
+    return in_force[-1] if in_force else versions[0]
+
+
+def range_report(
+    connection: Connection,
+    table: EventTable,
+    agreement_id: str,
+    label: str,
+    *,
+    as_of: int,
+    generated_at: int,
+) -> Report:
+    """Evaluate one range of days of a stored agreement as of `as_of`.
+
+    Raises PeriodLabelError for a bad range, ReportNotFoundError for an unknown agreement or a
+    range that has not begun.
+    """
+    versions = all_versions(connection, agreement_id)
+    if not versions:
+        raise ReportNotFoundError(f"there is no agreement {agreement_id!r}")
+    stored = governing_version(versions, label)
+    agreement = stored.agreement.model_copy(update={"version": stored.version})
+    window = parse_label(label, ZoneInfo(agreement.timezone))
+    if window.start > as_of:
+        raise ReportNotFoundError(f"the range {window.label} has not begun yet")
+    return report_from_events(
+        agreement, table, window=window, as_of=as_of, generated_at=generated_at
+    )
