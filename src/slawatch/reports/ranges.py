@@ -8,16 +8,18 @@ is never evaluated here: its report reads the stored figures (`reports.stored`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
 from slawatch.engine.events import EventTable
 from slawatch.engine.periods import parse_label
-from slawatch.reports.model import Report
+from slawatch.reports.model import Items, Report
 from slawatch.reports.offline import report_from_events
 from slawatch.reports.stored import ReportNotFoundError
 from slawatch.store.agreements import StoredAgreement, all_versions
+from slawatch.store.reports import external_ids
 
 
 def governing_version(versions: list[StoredAgreement], label: str) -> StoredAgreement:
@@ -50,6 +52,25 @@ def range_report(
     window = parse_label(label, ZoneInfo(agreement.timezone))
     if window.start > as_of:
         raise ReportNotFoundError(f"the range {window.label} has not begun yet")
-    return report_from_events(
+    report = report_from_events(
         agreement, table, window=window, as_of=as_of, generated_at=generated_at
+    )
+    return named_items(connection, report)
+
+
+def named_items(connection: Connection, report: Report) -> Report:
+    """Name the report's items by their external ids: the event table knows stored ids."""
+    listed = [*report.items.values(), *report.breaches.values()]
+    names = external_ids(connection, (int(row.item) for items in listed for row in items.rows))
+
+    def named(items: Items) -> Items:
+        rows = tuple(
+            replace(row, item=names.get(int(row.item), str(row.item))) for row in items.rows
+        )
+        return Items(rows, items.total)
+
+    return replace(
+        report,
+        items={name: named(items) for name, items in report.items.items()},
+        breaches={name: named(items) for name, items in report.breaches.items()},
     )

@@ -7,10 +7,13 @@ the same transaction. The watermark says from when closing periods are reported 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, Insert, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.store.schema import (
+    items,
     report_issues,
     report_subscriptions,
     report_watermarks,
@@ -122,3 +125,14 @@ def unissued_closed_periods(connection: Connection, agreement_id: str, since: in
         .order_by(results.c.period_end, results.c.period_start.desc())
     )
     return list(connection.execute(query).scalars())
+
+
+def external_ids(connection: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Return the external id of each stored item id (a report names items as people do)."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 5000):  # bounded IN lists on every backend
+        chunk = wanted[start : start + 5000]
+        query = select(items.c.id, items.c.external_id).where(items.c.id.in_(chunk))
+        found.update({int(row.id): str(row.external_id) for row in connection.execute(query)})
+    return found
