@@ -13,8 +13,8 @@ from slawatch.evaluation.service import refresh_all
 from slawatch.reports.delivery import deliver_reports
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import list_deliveries
-from slawatch.store.results import want_all
 from slawatch.store.reports import issued_periods, subscribe, unsubscribe
+from slawatch.store.results import want_all
 from slawatch.store.users import create_user
 from tests.reports.support import AS_OF, BERLIN, store_example
 

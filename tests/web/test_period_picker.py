@@ -46,7 +46,7 @@ def viewer(engine: Engine) -> Iterator[TestClient]:
 
 
 def options(page: str) -> list[str]:
-    picker = page.split('id="picker-period"')[1].split("</select>")[0]
+    picker = page.split('id="picker-period"')[1].split("</select>", maxsplit=1)[0]
     return re.findall(r'<option value="([^"]*)"', picker)
 
 
