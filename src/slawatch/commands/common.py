@@ -21,9 +21,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def database(*, migrated: bool = True) -> Engine:
-    """Return the configured database's engine; with `migrated`, refuse one that needs it."""
-    engine = make_engine(get_settings().database_url)
+def database(*, migrated: bool = True, url: str | None = None) -> Engine:
+    """Return the configured database's engine (or `url`'s); with `migrated`, refuse an old one."""
+    engine = make_engine(url or get_settings().database_url)
     if migrated and needs_upgrade(engine):
         fail(
             f"the database at {engine.url.render_as_string(hide_password=True)} needs "
