@@ -165,3 +165,26 @@ def test_a_reader_subscribes_and_unsubscribes_with_the_button(viewer: TestClient
     viewer.post(f"{PAGE}/subscription", data={"csrf_token": token, "subscribed": "false"})
     with read_transaction(engine) as connection:
         assert subscribers(connection, "marketing-sales") == []
+
+
+def test_an_editor_subscribes_a_user_through_the_api(engine: Engine):
+    store_example(engine)
+    with transaction(engine) as connection:
+        create_user(connection, "anna@example.com", PASSWORD, "viewer")
+        secret = create_token(connection, name="e", scope="admin", created_by="test")
+    url = "/api/v1/agreements/marketing-sales/report-subscribers"
+    with TestClient(new_app(engine)) as client:
+        client.headers["Authorization"] = f"Bearer {secret}"
+        assert client.put(f"{url}/Anna@example.com").status_code == 204
+        assert client.get(url).json() == {
+            "agreement": "marketing-sales",
+            "subscribers": ["anna@example.com"],
+        }
+        unknown = client.put(f"{url}/nobody@example.com")
+        assert unknown.status_code == 404 and "create the user first" in unknown.json()["detail"]
+        assert (
+            client.put("/api/v1/agreements/nope/report-subscribers/anna@example.com").status_code
+            == 404
+        )
+        assert client.delete(f"{url}/anna@example.com").status_code == 204
+        assert client.delete(f"{url}/anna@example.com").status_code == 404

@@ -29,6 +29,7 @@ from slawatch.web.api import (
     metrics,
     reviews,
     routes,
+    subscriptions,
 )
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
@@ -118,6 +119,7 @@ API_ROUTERS = (
     routes,
     credits,
     reviews,
+    subscriptions,
 )
 PAGES = (
     login,
