@@ -188,3 +188,22 @@ def test_an_editor_subscribes_a_user_through_the_api(engine: Engine):
         )
         assert client.delete(f"{url}/anna@example.com").status_code == 204
         assert client.delete(f"{url}/anna@example.com").status_code == 404
+
+
+def test_the_api_evaluates_a_range_of_days_as_one_window(engine: Engine):
+    store_example(engine)
+    with transaction(engine) as connection:
+        secret = create_token(connection, name="r", scope="read", created_by="test")
+    url = "/api/v1/agreements/marketing-sales/report"
+    with TestClient(new_app(engine)) as client:
+        client.headers["Authorization"] = f"Bearer {secret}"
+        answer = client.get(url, params={"period": "2026-10-01..2026-10-15"})
+        assert answer.status_code == 200, answer.text
+        (period,) = answer.json()["periods"]
+        assert period["period"] == "2026-10-01..2026-10-15"
+        assert period["start"].startswith("2026-10-01T00:00:00+02:00")
+        assert period["end"].startswith("2026-10-16T00:00:00+02:00")
+        leads = next(o for o in period["objectives"] if o["id"] == "qualified-leads")
+        assert leads["target"] == pytest.approx(50 * 15 / 31)
+        bad = client.get(url, params={"period": "2026-10-15..2026-10-01"})
+        assert bad.status_code == 422 and "ends before it begins" in bad.json()["detail"]

@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from slawatch.agreements.model import Agreement
 from slawatch.engine.events import EventTable
-from slawatch.engine.periods import parse_label
+from slawatch.engine.objectives import evaluate
+from slawatch.engine.periods import Period, parse_label
+from slawatch.engine.results import Evaluation
 from slawatch.reports.model import Items, Report
 from slawatch.reports.offline import report_from_events
 from slawatch.reports.stored import ReportNotFoundError
@@ -28,6 +31,32 @@ def governing_version(versions: list[StoredAgreement], label: str) -> StoredAgre
     first = parse_label(label, zone).first
     in_force = [v for v in versions if v.effective <= first]
     return in_force[-1] if in_force else versions[0]
+
+
+def _range_of(
+    connection: Connection, agreement_id: str, label: str, as_of: int
+) -> tuple[Agreement, Period]:
+    """Return the agreement version in force on the range's first day, and the range."""
+    versions = all_versions(connection, agreement_id)
+    if not versions:
+        raise ReportNotFoundError(f"there is no agreement {agreement_id!r}")
+    stored = governing_version(versions, label)
+    agreement = stored.agreement.model_copy(update={"version": stored.version})
+    window = parse_label(label, ZoneInfo(agreement.timezone))
+    if window.start > as_of:
+        raise ReportNotFoundError(f"the range {window.label} has not begun yet")
+    return agreement, window
+
+
+def range_evaluation(
+    connection: Connection, table: EventTable, agreement_id: str, label: str, *, as_of: int
+) -> tuple[Evaluation, int]:
+    """Evaluate a range of days as one window: the evaluate JSON's one period, and the version.
+
+    Raises PeriodLabelError or ReportNotFoundError as `range_report` does.
+    """
+    agreement, window = _range_of(connection, agreement_id, label, as_of)
+    return evaluate(agreement, table, as_of=as_of, window=window), agreement.version or 1
 
 
 def range_report(
@@ -44,14 +73,7 @@ def range_report(
     Raises PeriodLabelError for a bad range, ReportNotFoundError for an unknown agreement or a
     range that has not begun.
     """
-    versions = all_versions(connection, agreement_id)
-    if not versions:
-        raise ReportNotFoundError(f"there is no agreement {agreement_id!r}")
-    stored = governing_version(versions, label)
-    agreement = stored.agreement.model_copy(update={"version": stored.version})
-    window = parse_label(label, ZoneInfo(agreement.timezone))
-    if window.start > as_of:
-        raise ReportNotFoundError(f"the range {window.label} has not begun yet")
+    agreement, window = _range_of(connection, agreement_id, label, as_of)
     report = report_from_events(
         agreement, table, window=window, as_of=as_of, generated_at=generated_at
     )
