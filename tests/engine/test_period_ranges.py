@@ -4,6 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slawatch.agreements.model import PeriodKind
 from slawatch.engine.instants import from_us
@@ -72,3 +74,22 @@ def test_range_labels_round_trip():
     label = range_label(dt.date(2026, 10, 1), dt.date(2026, 10, 15))
     assert is_range(label) and not is_range("2026-10")
     assert parse_label(label, BERLIN).label == label
+
+
+@given(
+    start=st.dates(dt.date(1970, 1, 1), dt.date(2190, 12, 31)),
+    first=st.integers(0, 400),
+    second=st.integers(0, 400),
+    kind=st.sampled_from(list(PeriodKind)),
+)
+def test_two_adjacent_ranges_share_as_much_of_a_period_kind_as_the_range_they_make(
+    start, first, second, kind
+):
+    middle = start + dt.timedelta(days=first)
+    end = middle + dt.timedelta(days=second + 1)
+    whole = parse_label(range_label(start, end), BERLIN)
+    left = parse_label(range_label(start, middle), BERLIN)
+    right = parse_label(range_label(middle + dt.timedelta(days=1), end), BERLIN)
+    assert whole.start == left.start and left.end == right.start and right.end == whole.end
+    shares = [share_of_periods(window, kind, BERLIN) for window in (whole, left, right)]
+    assert shares[0] == pytest.approx(shares[1] + shares[2])

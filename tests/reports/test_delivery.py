@@ -97,3 +97,11 @@ def test_an_unsubscribed_user_gets_nothing(engine: Engine):
         assert not unsubscribe(connection, "marketing-sales", "anna@example.com")
     deliver_reports(engine, now=AFTER_CLOSE, settings=SETTINGS)
     assert "anna@example.com" not in {d.recipient for d in _queued(engine)}
+
+
+def test_weeks_and_longer_are_sent_and_days_are_not():
+    from slawatch.reports.delivery import _reported
+
+    assert [_reported(label) for label in ("2026-10", "2026-Q4", "2026-W41", "2026")] == [True] * 4
+    assert not _reported("2026-10-05")
+    assert not _reported("not a label")
