@@ -32,14 +32,14 @@ from slawatch.i18n import translator
 from slawatch.metrics import record_background_failure
 from slawatch.reports.model import Report
 from slawatch.reports.stored import report_from_store
-from slawatch.store.agreements import current_agreements
-from slawatch.store.db import read_transaction, transaction
+from slawatch.store.agreements import get_version
+from slawatch.store.db import transaction
 from slawatch.store.reports import (
     claim_issue,
+    mark_new_agreements,
     record_messages,
     subscribers,
     unissued_closed_periods,
-    watermark,
 )
 
 log = logging.getLogger(__name__)
@@ -151,28 +151,37 @@ def deliver_reports(
 ) -> int:
     """Queue the reports of every period that closed since the last round; return how many.
 
-    A transaction per agreement: one agreement's failure leaves the others' reports queued,
-    and its periods are tried again next round (their claim was rolled back with it).
+    One query finds the periods to report, so a round with nothing to send parses no
+    agreement. A transaction per agreement: one agreement's failure leaves the others'
+    reports queued, and its periods are tried again next round (their claims roll back).
     """
     settings = settings or get_settings()
-    with read_transaction(engine) as connection:
-        agreements = current_agreements(connection)
+    with transaction(engine) as connection:
+        mark_new_agreements(connection, now)
+        pending = unissued_closed_periods(connection)
+    by_agreement: dict[str, list[str]] = {}
+    for agreement_id, label in pending:
+        if _reported(label):
+            by_agreement.setdefault(agreement_id, []).append(label)
     queued = 0
-    for stored in agreements:
+    for agreement_id, labels in by_agreement.items():
         try:
             with transaction(engine) as connection:
-                since = watermark(connection, stored.id, now)
-                for label in unissued_closed_periods(connection, stored.id, since):
-                    if _reported(label):
-                        queued += issue_report(
-                            connection,
-                            stored.agreement,
-                            label,
-                            now=now,
-                            settings=settings,
-                            enqueue=enqueue,
-                        )
+                stored = get_version(connection, agreement_id)
+                if stored is None:
+                    continue
+                for label in labels:
+                    queued += issue_report(
+                        connection,
+                        stored.agreement,
+                        label,
+                        now=now,
+                        settings=settings,
+                        enqueue=enqueue,
+                    )
         except Exception:
-            log.exception("%s: queueing closed-period reports failed; the others go on", stored.id)
-            record_background_failure("report_delivery", stored.id)
+            log.exception(
+                "%s: queueing closed-period reports failed; the others go on", agreement_id
+            )
+            record_background_failure("report_delivery", agreement_id)
     return queued

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Insert, Table, delete, select
+from sqlalchemy import Connection, Insert, Table, delete, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.store.schema import (
+    agreements,
     items,
     report_issues,
     report_subscriptions,
@@ -63,17 +64,18 @@ def is_subscribed(connection: Connection, agreement_id: str, email: str) -> bool
     return email in subscribers(connection, agreement_id)
 
 
-def watermark(connection: Connection, agreement_id: str, now: int) -> int:
-    """Return from when the agreement's closing periods are reported; set it to `now` at first."""
+def mark_new_agreements(connection: Connection, now: int) -> None:
+    """Start reporting closing periods from `now` for every agreement not seen before."""
+    unseen = select(agreements.c.id, literal(now)).where(
+        ~select(report_watermarks.c.agreement_id)
+        .where(report_watermarks.c.agreement_id == agreements.c.id)
+        .exists()
+    )
     connection.execute(
-        _insert_ignoring_conflict(connection, report_watermarks).values(
-            agreement_id=agreement_id, since=now
+        _insert_ignoring_conflict(connection, report_watermarks).from_select(
+            ["agreement_id", "since"], unseen
         )
     )
-    since = connection.execute(
-        select(report_watermarks.c.since).where(report_watermarks.c.agreement_id == agreement_id)
-    ).scalar_one()
-    return int(since)
 
 
 def claim_issue(connection: Connection, agreement_id: str, period: str, now: int) -> bool:
@@ -100,11 +102,12 @@ def issued_periods(connection: Connection, agreement_id: str) -> set[str]:
     return set(connection.execute(query).scalars())
 
 
-def unissued_closed_periods(connection: Connection, agreement_id: str, since: int) -> list[str]:
-    """Return the stored periods that closed at or after `since` and whose report is not issued.
+def unissued_closed_periods(connection: Connection) -> list[tuple[str, str]]:
+    """Return (agreement, period) of the stored periods closed since their agreement's
+    watermark whose report is not issued yet, by agreement, the earliest end first.
 
-    Closed: the period had ended when its figures were computed. Earliest end first; a month
-    before the quarter that ends with it.
+    Closed: the period had ended when its figures were computed. One query for every
+    agreement, so that a round with nothing to send reads no agreement.
     """
     issued = (
         select(report_issues.c.period)
@@ -115,16 +118,16 @@ def unissued_closed_periods(connection: Connection, agreement_id: str, since: in
         .exists()
     )
     query = (
-        select(results.c.period)
+        select(results.c.agreement_id, results.c.period)
+        .join(report_watermarks, report_watermarks.c.agreement_id == results.c.agreement_id)
         .where(
-            results.c.agreement_id == agreement_id,
             results.c.period_end <= results.c.as_of,
-            results.c.period_end >= since,
+            results.c.period_end >= report_watermarks.c.since,
             ~issued,
         )
-        .order_by(results.c.period_end, results.c.period_start.desc())
+        .order_by(results.c.agreement_id, results.c.period_end, results.c.period_start.desc())
     )
-    return list(connection.execute(query).scalars())
+    return [(str(row.agreement_id), str(row.period)) for row in connection.execute(query)]
 
 
 def external_ids(connection: Connection, ids: Iterable[int]) -> dict[int, str]:
