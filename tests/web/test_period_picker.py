@@ -76,7 +76,9 @@ def test_a_range_of_days_is_measured_and_offered_as_downloads(viewer: TestClient
     assert 'value="2026-10-01"' in page.text and 'value="2026-10-15"' in page.text
     pdf = viewer.get(f"{AGREEMENT}/report.pdf", params={"period": "2026-10-01..2026-10-15"})
     assert pdf.status_code == 200
-    assert "2026-10-01..2026-10-15" in pdf_text(pdf.content)
+    text = pdf_text(pdf.content)
+    assert "2026-10-01..2026-10-15" in text
+    assert "Source: the stored events, evaluated for this range of days" in text
     assert (
         'filename="marketing-sales-2026-10-01..2026-10-15.pdf"'
         in (pdf.headers["content-disposition"])

@@ -93,6 +93,7 @@ def named_items(connection: Connection, report: Report) -> Report:
 
     return replace(
         report,
+        source="range",
         items={name: named(items) for name, items in report.items.items()},
         breaches={name: named(items) for name, items in report.breaches.items()},
     )
