@@ -134,7 +134,7 @@ def chosen_report(
     """Return the report of the chosen period (the latest closed by default), or refuse it."""
     period, first, last = choice
     engine = request.app.state.engine
-    label = period or f"{first}..{last}"
+    label = f"{first}..{last}" if first or last else period
     try:
         chosen = chosen_label(period, first, last, ZoneInfo(stored.agreement.timezone))
         if chosen is not None and is_range(chosen):
@@ -151,7 +151,9 @@ def chosen_report(
         raise _refuse(request, principal, stored.id, label, error) from None
 
 
-def _stored_or_refused(request: Request, principal: Principal, agreement_id: str) -> Any:
+def _stored_or_refused(
+    request: Request, principal: Principal, agreement_id: str
+) -> StoredAgreement:
     with read_transaction(request.app.state.engine) as connection:
         stored = get_version(connection, agreement_id)
     if stored is not None:
