@@ -73,8 +73,6 @@ def test_every_slawatch_command_of_the_readme_works_in_order(
     for words in readme_commands():
         if words[:1] == ["demo"]:  # what the demo does before it serves
             monkeypatch.setattr(serve_command, "serve", lambda **kwargs: None)
-        if "--database" in words and not has_option(words[0], "--database"):
-            continue  # `report --database` comes with the report's part of issue 12
         password = "a long enough password\n" * 2 if words[:2] == ["users", "add"] else None
         result = runner.invoke(app, words, input=password)
         assert result.exit_code == 0, f"slawatch {shlex.join(words)}:\n{result.output}"

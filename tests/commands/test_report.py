@@ -220,3 +220,69 @@ def test_the_document_is_a_pdf_of_the_agreement_alone(tmp_path: Path):
     code, _, err = run(EXAMPLE, "--document", "--period", "2026-10", "-o", tmp_path / "d.pdf")
     assert code == 2
     assert "--period" in err
+
+
+# --database and --locale --------------------------------------------------------------------
+
+
+def test_database_names_the_store_to_read(
+    engine: Engine, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    store_example(engine)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLAWATCH_DATABASE_URL", "sqlite:///elsewhere.db")
+    get_settings.cache_clear()
+    given = database_url
+    if database_url.startswith("sqlite:///"):
+        given = database_url.removeprefix("sqlite:///")  # a plain file path works too
+    output = tmp_path / "october.csv"
+    code, _, err = run("marketing-sales", "--period", "2026-10", "-o", output, "--database", given)
+    get_settings.cache_clear()
+    assert code == 0, err
+    assert "2026-10,speed-to-lead" in output.read_text(encoding="utf-8")
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+def test_a_missing_database_file_is_refused_and_not_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SLAWATCH_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    code, _, err = run("marketing-sales", "-o", tmp_path / "r.pdf")
+    assert code == 2
+    assert "there is no database file slawatch.db" in err and "--database" in err
+    assert not (tmp_path / "slawatch.db").exists()
+    code, _, err = run("marketing-sales", "-o", tmp_path / "r.pdf", "--database", "nope.db")
+    assert code == 2 and "there is no database file nope.db" in err
+    assert not (tmp_path / "nope.db").exists()
+    get_settings.cache_clear()
+
+
+def test_database_does_not_go_with_events(tmp_path: Path):
+    code, _, err = run(
+        EXAMPLE, "--events", EVENTS, *ARGS, "-o", tmp_path / "r.csv", "--database", "x.db"
+    )
+    assert code == 2 and "--database" in err
+
+
+def test_a_german_csv_in_german_conventions(tmp_path: Path):
+    output = tmp_path / "oktober.csv"
+    code, _, err = run(
+        EXAMPLE, "--events", EVENTS, *ARGS, "-o", output, "--format", "csv", "--locale", "de"
+    )
+    assert code == 0, err
+    data = output.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfperiod;objective;owner;kind;value;")
+    assert b"0,987179" in data
+
+
+def test_a_report_of_a_range_of_days_from_a_file(tmp_path: Path):
+    output = tmp_path / "half.csv"
+    code, out, err = run(
+        EXAMPLE, "--events", EVENTS, "--period", "2026-10-01..2026-10-15",
+        "--as-of", "2026-11-01", "-o", output,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "2026-10-01..2026-10-15" in out
+    assert output.read_text(encoding="utf-8").splitlines()[1].startswith("2026-10-01..2026-10-15,")

@@ -57,3 +57,33 @@ def test_a_scorecard_text_cell_from_the_agreement_is_neutralised_and_numbers_are
     row = next(csv.DictReader(io.StringIO(report_csv(report))))
     assert row["owner"] == "'=cmd|' /C calc'!A0"
     assert row["value"] == "-3"
+
+
+def test_german_conventions_open_in_german_excel():
+    from slawatch.reports.csv import BOM, GERMAN
+
+    text = report_csv(from_file("2026-10"), GERMAN)
+    assert text.startswith(BOM + "period;objective;owner;kind;value")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix(BOM)), delimiter=";"))
+    speed = next(row for row in rows if row["objective"] == "speed-to-lead")
+    assert (speed["value"], speed["target"], speed["met"]) == ("0,987179", "0,95", "77")
+    leads = next(row for row in rows if row["objective"] == "qualified-leads")
+    assert (leads["value"], leads["target"]) == ("86", "50")
+
+
+def test_english_conventions_stay_the_contract():
+    from slawatch.reports.csv import CsvConventions
+
+    report = from_file("2026-10")
+    assert report_csv(report, CsvConventions.of("en")) == report_csv(report)
+    assert not report_csv(report).startswith("\ufeff")
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(0.9583333333333334, "0,958333"), (1.0, "1"), (-0.25, "-0,25"), (12, "12"), (1e-9, "0")],
+)
+def test_german_numbers_have_a_decimal_comma_and_at_most_six_decimals(value, written):
+    from slawatch.reports.csv import GERMAN
+
+    assert GERMAN.number(value) == written

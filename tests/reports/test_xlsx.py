@@ -118,5 +118,33 @@ def test_numbers_stay_numbers_when_text_is_neutralised(october: Report):
     changed = Items((first, *listed.rows[1:]), listed.total)
     report = dataclasses.replace(october, items={**october.items, "speed-to-lead": changed})
     sheet = opened(report)["speed-to-lead"]
-    assert (sheet["E2"].value, sheet["E2"].data_type) == (-5, "n")
+    # a number formatted as a duration: openpyxl reads it back as one
+    assert sheet["E2"].value == dt.timedelta(seconds=-5)
     assert sheet["A3"].quotePrefix is False  # ordinary ids are left as they are
+
+
+def test_every_sheet_is_a_table_with_a_frozen_header_and_an_autofilter(october: Report):
+    workbook = opened(october)
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
+
+
+def test_values_carry_formats_shares_durations_counts_and_money(october: Report):
+    workbook = opened(october)
+    scorecard = workbook["Scorecard"]
+    rows = {row[1].value: row for row in scorecard.iter_rows(min_row=2)}
+    assert rows["speed-to-lead"][4].number_format.endswith("%")
+    assert rows["qualified-leads"][4].number_format == "#,##0"
+    assert isinstance(rows["qualified-leads"][4].value, int)
+    clocks = workbook["speed-to-lead"]
+    assert [c.value for c in clocks[1]][4:6] == ["Elapsed", "Paused"]
+    assert clocks["E2"].number_format == "[h]:mm"
+    assert isinstance(clocks["E2"].value, dt.timedelta)
+    conversion = workbook["conversion"]
+    header = [c.value for c in conversion[1]]
+    numerator = conversion.cell(row=2, column=header.index("numerator") + 1)
+    assert isinstance(numerator.value, int) and numerator.number_format == "#,##0"
+    credits = workbook["Credits"]
+    amounts = [row[8] for row in credits.iter_rows(min_row=2) if row[8].value is not None]
+    assert amounts and all(cell.number_format == '#,##0.00 "EUR"' for cell in amounts)

@@ -34,6 +34,8 @@ API_ROUTES = (
 )
 PAGE_ROUTES = (
     f"{AGREEMENT}/report.csv?period={{}}",
+    f"{AGREEMENT}/reports?period={{}}",
+    f"{AGREEMENT}?period={{}}",
     f"{AGREEMENT}/objectives/speed-to-lead?period={{}}",
     "/escalations?period={}",
     "/escalations/fragment?period={}",
@@ -46,7 +48,22 @@ labels = st.one_of(
     st.builds("{}-{}".format, year, two),
     st.builds("{}-Q{}".format, year, st.integers(0, 9)),
     year,
-    st.sampled_from(["9999-12", "0001", "0001-W01", "9999-W52", "9999-12-31", "2026-10"]),
+    st.builds("{}-{}-{}..{}-{}-{}".format, year, two, two, year, two, two),
+    st.sampled_from(
+        [
+            "9999-12",
+            "0001",
+            "0001-W01",
+            "9999-W52",
+            "9999-12-31",
+            "2026-10",
+            "2026-10-01..",
+            "..2026-10-01",
+            "2026-10-01..2026-10-15",
+            "2026-10-15..2026-10-01",
+            "2026-10..2026-11",
+        ]
+    ),
     st.text(max_size=12),
 )
 FUZZ = settings(

@@ -24,6 +24,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
         "review reminders",
         "digests",
         "weekly team digests",
+        "report delivery",
         "sending",
     ]
     alerts.run_round()
@@ -32,5 +33,6 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
         "review reminders",
         "digests",
         "weekly team digests",
+        "report delivery",
         "sending",
     }

@@ -18,8 +18,10 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy import Engine
 
 from slawatch.agreements.model import Agreement
+from slawatch.commands.common import DatabaseOpt
 from slawatch.engine.instants import from_us
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.i18n import Translator, translator
@@ -65,7 +67,13 @@ FormatOpt = Annotated[
     typer.Option("--format", help="pdf, xlsx or csv. Default: the suffix of --output."),
 ]
 LanguageOpt = Annotated[
-    Language, typer.Option("--language", help="The language of the report: en or de.")
+    Language,
+    typer.Option(
+        "--language",
+        "--locale",
+        help="The language of the report: en or de. A German CSV follows German conventions: "
+        "semicolons, decimal commas, UTF-8 with a byte order mark for Excel.",
+    ),
 ]
 DocumentOpt = Annotated[
     bool,
@@ -94,11 +102,14 @@ def report(
     as_of: AsOfOpt = None,
     timezone: TimezoneOpt = None,
     skip_bad_rows: SkipOpt = False,
+    database: DatabaseOpt = None,
 ) -> None:
     """Write a period's report (PDF, workbook or CSV), or the agreement as a PDF to sign."""
     from slawatch.commands.common import out
 
     t = translator(language.value)
+    if events is not None:
+        _refuse_with("with --events nothing is read from a database", database=database)
     if document:
         _refuse_with(
             "--document writes the agreement itself",
@@ -110,11 +121,11 @@ def report(
         )
         if output_format not in (None, ReportFormat.PDF):
             raise typer.BadParameter("the document is a PDF", param_hint="--format")
-        parsed = _document(agreement, output, t)
+        parsed = _document(agreement, output, t, database)
         out.print(f"wrote the agreement document of {parsed.id} to {output}", markup=False)
         return
     chosen = output_format or _format_of(output)
-    built = _build(agreement, period, events, as_of, timezone, skip_bad_rows, chosen)
+    built = _build(agreement, period, events, (as_of, timezone, database), skip_bad_rows, chosen)
     _write(built, chosen, output, t)
     out.print(
         f"wrote the {chosen.value} report of {built.agreement.id} {built.period.label} to {output}",
@@ -126,12 +137,15 @@ def _build(
     agreement: str,
     period: str | None,
     events: Path | None,
-    as_of: str | None,
-    timezone: str | None,
+    where: tuple[str | None, str | None, str | None],
     skip_bad_rows: bool,
     chosen: ReportFormat,
 ) -> Report:
-    """Return the report evaluated from the event file, or read from the stored results."""
+    """Return the report evaluated from the event file, or read from the stored results.
+
+    `where` is (--as-of, --timezone, --database).
+    """
+    as_of, timezone, database = where
     if events is not None:
         return _from_events(agreement, events, period, as_of, timezone, skip_bad_rows)
     _refuse_with(
@@ -140,7 +154,7 @@ def _build(
         timezone=timezone,
         skip_bad_rows=skip_bad_rows,
     )
-    return _from_store(agreement, period, with_items=chosen is ReportFormat.XLSX)
+    return _from_store(agreement, period, database, with_items=chosen is ReportFormat.XLSX)
 
 
 def _refuse_with(reason: str, **given: object) -> None:
@@ -201,8 +215,21 @@ def _from_events(
         )
 
 
-def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Report:
-    from slawatch.commands.common import database, fail
+def store_engine(database: str | None) -> Engine:
+    """Return the engine of --database (a SQLite file or a URL), else of the settings.
+
+    A SQLite file that does not exist is refused with the fix, never created empty: a
+    report reads a store, it does not start one.
+    """
+    from slawatch.commands.common import database as opened
+
+    return opened(database)
+
+
+def _from_store(
+    agreement: str, period: str | None, database: str | None, *, with_items: bool
+) -> Report:
+    from slawatch.commands.common import fail
     from slawatch.reports.stored import ReportNotFoundError, report_from_store
     from slawatch.store.db import read_transaction
     from slawatch.wall_clock import now_us
@@ -213,7 +240,7 @@ def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Repo
             "from the database, pass the agreement's id",
             param_hint="--events",
         )
-    engine = database()
+    engine = store_engine(database)
     try:
         with read_transaction(engine) as connection:
             return report_from_store(
@@ -225,8 +252,8 @@ def _from_store(agreement: str, period: str | None, *, with_items: bool) -> Repo
         fail(error.message)
 
 
-def _document(agreement: str, output: Path, t: Translator) -> Agreement:
-    from slawatch.commands.common import database, fail
+def _document(agreement: str, output: Path, t: Translator, database: str | None) -> Agreement:
+    from slawatch.commands.common import fail
     from slawatch.commands.inputs import load
     from slawatch.reports.document import agreement_pdf
     from slawatch.store.agreements import get_version
@@ -236,7 +263,7 @@ def _document(agreement: str, output: Path, t: Translator) -> Agreement:
     if _is_agreement_file(agreement):
         parsed = load(Path(agreement))
     else:
-        with read_transaction(database()) as connection:
+        with read_transaction(store_engine(database)) as connection:
             stored = get_version(connection, agreement)
         if stored is None:
             fail(f"there is no agreement {agreement!r} in the database, and no such file")
@@ -249,7 +276,7 @@ def _document(agreement: str, output: Path, t: Translator) -> Agreement:
 def _write(built: Report, chosen: ReportFormat, output: Path, t: Translator) -> None:
     from slawatch.commands.common import err
     from slawatch.commands.inputs import step
-    from slawatch.reports.csv import report_csv
+    from slawatch.reports.csv import CsvConventions, report_csv
     from slawatch.reports.pdf import report_pdf
     from slawatch.reports.xlsx import report_xlsx
 
@@ -260,7 +287,8 @@ def _write(built: Report, chosen: ReportFormat, output: Path, t: Translator) -> 
             case ReportFormat.XLSX:
                 output.write_bytes(report_xlsx(built, t))
             case ReportFormat.CSV:
-                output.write_text(report_csv(built), encoding="utf-8")
+                conventions = CsvConventions.of(t.language)
+                output.write_text(report_csv(built, conventions), encoding="utf-8")
     for warning in built.warnings:
         err.print(f"warning: {warning}", markup=False)
 

@@ -4,6 +4,10 @@ A period is a half-open span of local calendar dates, `[first day 00:00, next fi
 placed in UTC with zoneinfo. Labels are the ones people type: `2026-10-05`, `2026-W41`,
 `2026-10`, `2026-Q4`, `2026`, for the years 1970 to 2199 (the dates an agreement can be in
 force: the API refuses others), so that no period runs past what `datetime` can hold.
+
+A free range of days, `2026-10-01..2026-10-15`, names both its days inclusively, as people
+say "from the 1st to the 15th"; it is the window `[1 Oct 00:00, 16 Oct 00:00)`. Its kind is
+`day` (a run of days); it is measured as one window, scaling count targets pro rata.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ _LABELS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
 
 EARLIEST_YEAR = 1970
 LATEST_YEAR = 2199
+
+
+RANGE_SEPARATOR = ".."
+MAX_RANGE_DAYS = 3660  # ten years: a range longer than that is a typo, not a question
 
 
 class PeriodLabelError(ValueError):
@@ -123,9 +131,67 @@ def make_period(kind: PeriodKind, day: dt.date, zone: ZoneInfo) -> Period:
 
 
 def parse_label(label: str, zone: ZoneInfo) -> Period:
-    """Return the period a label names, or raise PeriodLabelError with the accepted shapes."""
+    """Return the period a label or a range names; PeriodLabelError with the accepted shapes."""
+    if RANGE_SEPARATOR in label:
+        first, last = read_range(label)
+        return range_period(first, last, zone)
     kind, day = read_label(label)
     return make_period(kind, day, zone)
+
+
+def is_range(label: str) -> bool:
+    """Whether a label names a free range of days (`2026-10-01..2026-10-15`)."""
+    return RANGE_SEPARATOR in label
+
+
+def range_label(first: dt.date, last: dt.date) -> str:
+    """Return the label of the days `first` to `last`, both included."""
+    return f"{first.isoformat()}{RANGE_SEPARATOR}{last.isoformat()}"
+
+
+def read_range(label: str) -> tuple[dt.date, dt.date]:
+    """Return the first and last day of a range label; PeriodLabelError naming the fix."""
+    start, _, end = label.strip().partition(RANGE_SEPARATOR)
+    days = []
+    for part in (start, end):
+        kind, day = _range_day(label, part.strip())
+        if kind is not PeriodKind.DAY:
+            raise PeriodLabelError(
+                f"range {label!r} must run from day to day, e.g. 2026-10-01..2026-10-15"
+            )
+        days.append(day)
+    first, last = days
+    if last < first:
+        raise PeriodLabelError(
+            f"range {label!r} ends before it begins; write the earlier day first"
+        )
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise PeriodLabelError(
+            f"range {label!r} is longer than {MAX_RANGE_DAYS} days; choose a shorter range"
+        )
+    return first, last
+
+
+def _range_day(label: str, part: str) -> tuple[PeriodKind, dt.date]:
+    try:
+        return read_label(part)
+    except PeriodLabelError as error:
+        raise PeriodLabelError(
+            f"range {label!r}: {error}; a range is two days, e.g. 2026-10-01..2026-10-15"
+        ) from None
+
+
+def range_period(first: dt.date, last: dt.date, zone: ZoneInfo) -> Period:
+    """Return the window of the days `first` to `last` (both included) in the zone."""
+    after = last + dt.timedelta(days=1)
+    return Period(
+        start=local_midnight(first, zone),
+        end=local_midnight(after, zone),
+        kind=PeriodKind.DAY,
+        label=range_label(first, last) if last != first else first.isoformat(),
+        first=first,
+        after=after,
+    )
 
 
 def read_label(label: str) -> tuple[PeriodKind, dt.date]:
@@ -236,7 +302,7 @@ def share_of_periods(window: Period, kind: PeriodKind, zone: ZoneInfo) -> float:
     A monthly count target of 50 becomes 150 over a quarter and 50 × 7/31 over a week of
     October. Shares are taken in days, so a DST hour does not shave a target.
     """
-    if window.kind == kind:
+    if window.kind == kind and window.after == next_first_day(kind, window.first):
         return 1.0
     total = 0.0
     for period in periods_between(kind, window.first, window.after - dt.timedelta(days=1), zone):

@@ -140,7 +140,9 @@ class Report:
     credits: tuple[Credit, ...] = ()
     benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    source: str = "events"  # "events": evaluated from a file now; "store": stored results
+    # "events": evaluated from a file now; "store": stored results; "range": a range of
+    # days evaluated now from the stored events (reports.ranges)
+    source: str = "events"
 
     @property
     def zone(self) -> ZoneInfo:

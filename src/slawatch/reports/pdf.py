@@ -86,9 +86,7 @@ def _cover(pdf: Page, report: Report, t: Translator) -> None:
             zone=agreement.timezone,
         ),
         t.gettext("Generated at: %(moment)s", moment=moment_text(report.generated_at, t)),
-        t.gettext("Source: stored results")
-        if report.source == "store"
-        else t.gettext("Source: an event file, evaluated for this report"),
+        _source_text(report.source, t),
     ]
     pdf.ln(2)
     for fact in facts:
@@ -419,3 +417,14 @@ def _own_lines(comparison: Comparison, t: Translator) -> list[tuple[str, float |
             )
         )
     return lines
+
+
+def _source_text(source: str, t: Translator) -> str:
+    """Say where the figures come from: the store, the stored events now, or a file."""
+    match source:
+        case "store":
+            return t.gettext("Source: stored results")
+        case "range":
+            return t.gettext("Source: the stored events, evaluated for this range of days")
+        case _:
+            return t.gettext("Source: an event file, evaluated for this report")

@@ -1,8 +1,10 @@
 """The report as a workbook: the scorecard, a sheet per objective, and the service credits.
 
-Values stay numbers (shares formatted as percentages) and instants real Excel datetimes, so
-the workbook can be sorted and summed; headings and statuses are in the reader's language.
-Text that could start a formula is stored as text (`reports.cells`).
+Values stay numbers with formats, so the workbook can be sorted, filtered and summed: shares
+as percentages (0.0%), durations as Excel durations (`[h]:mm`, a day being 1), counts as
+integers, money in its currency, instants as real Excel datetimes. Every sheet is one table
+with a frozen header row and an autofilter. Headings and statuses are in the reader's
+language. Text that could start a formula is stored as text (`reports.cells`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ MAX_SHEET_NAME = 31
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
+DURATION_FORMAT = "[h]:mm"
+COUNT_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#"
+SECONDS_PER_DAY = 86_400
+SHARE_FIGURES = frozenset({"error_budget_remaining"})
 BOLD = Font(bold=True)
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -104,6 +111,7 @@ def _scorecard(sheet: Worksheet, report: Report, t: Translator) -> None:
             ],
         )
         _percent(sheet, objective, (5, 6))
+    _finish(sheet)
     _widths(sheet, (10, 22, 36, 16, 12, 12, 11, 14, 44))
 
 
@@ -115,8 +123,8 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
             t.gettext("Started"),
             t.gettext("Stopped"),
             t.gettext("Deadline"),
-            t.gettext("Elapsed (seconds)"),
-            t.gettext("Paused (seconds)"),
+            t.gettext("Elapsed"),
+            t.gettext("Paused"),
             t.gettext("State"),
         ),
     )
@@ -134,20 +142,23 @@ def _clock_sheet(sheet: Worksheet, report: Report, objective: str, t: Translator
                 row.started,
                 row.stopped,
                 row.deadline,
-                row.elapsed_seconds,
-                row.paused_seconds,
+                row.elapsed_seconds / SECONDS_PER_DAY,
+                row.paused_seconds / SECONDS_PER_DAY,
                 clock_state_text(row.state, t),
             ],
         )
         for column in (2, 3, 4):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATETIME_FORMAT
+        for column in (5, 6):
+            sheet.cell(row=sheet.max_row, column=column).number_format = DURATION_FORMAT
+    _finish(sheet)
     if listed is not None and listed.more:
         _append(sheet, [t.gettext("and %(count)s more", count=count_text(listed.more, t))])
     _widths(sheet, (16, 20, 20, 20, 18, 18, 12))
 
 
 def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) -> None:
-    detail_names = list(dict.fromkeys(k for f in figures for k in f.objective.figures()))
+    detail_names = list(dict.fromkeys(k for f in figures for k in f.objective.columns()))
     _header(
         sheet,
         (
@@ -158,7 +169,7 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
             t.gettext("Target"),
             t.gettext("Comparison"),
             t.gettext("Status"),
-            *detail_names,
+            *(_detail_heading(name) for name in detail_names),
         ),
     )
     for figure in figures:
@@ -173,19 +184,41 @@ def _period_sheet(sheet: Worksheet, figures: Sequence[Figure], t: Translator) ->
                 figure.target,
                 figure.objective.op.value,
                 status_text(figure.status, t),
-                *(_cell(figure.objective.figures().get(name)) for name in detail_names),
+                *(_detail(name, figure.objective.columns().get(name)) for name in detail_names),
             ],
         )
         for column in (2, 3):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
         _percent(sheet, figure.objective, (4, 5))
+        for column, name in enumerate(detail_names, start=8):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell.number_format = _detail_format(name, cell.value)
+    _finish(sheet)
     _widths(sheet, (10, 12, 12, 12, 12, 11, 14, *(16 for _ in detail_names)))
 
 
-def _cell(value: Any) -> Any:
+def _detail_heading(name: str) -> str:
+    """Name a details column; a duration in seconds is shown as hours and minutes."""
+    return f"{name.removesuffix('_seconds')} [h:mm]" if name.endswith("_seconds") else name
+
+
+def _detail(name: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={v}" for k, v in value.items())
+    if name.endswith("_seconds") and isinstance(value, int | float):
+        return value / SECONDS_PER_DAY
     return value
+
+
+def _detail_format(name: str, value: Any) -> str:
+    """Return a details cell's format: a duration, a share, a count or a decimal number."""
+    if name.endswith("_seconds"):
+        return DURATION_FORMAT
+    if name in SHARE_FIGURES:
+        return "0.0%"
+    if isinstance(value, int):
+        return COUNT_FORMAT
+    return DECIMAL_FORMAT if isinstance(value, float) else "General"
 
 
 def _credits_sheet(sheet: Worksheet, report: Report, t: Translator) -> None:
@@ -207,6 +240,7 @@ def _credits_sheet(sheet: Worksheet, report: Report, t: Translator) -> None:
     )
     for credit in report.credits:
         _statement_rows(sheet, report, credit, t)
+    _finish(sheet)
     _widths(sheet, (10, 16, 22, 10, 10, 12, 11, 9, 14, 9, 60))
 
 
@@ -251,13 +285,13 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
         )
         _percent(sheet, shape, (4, 5, 7))
         sheet.cell(row=sheet.max_row, column=8).number_format = "0.00%"
-        sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
+        sheet.cell(row=sheet.max_row, column=9).number_format = money_format(statement.currency)
     _append(
         sheet,
         [statement.period, name, t.gettext("Total (at most the fee)"), None, None, None, None,
          None, statement.total, statement.currency, note]
     )  # fmt: skip
-    sheet.cell(row=sheet.max_row, column=9).number_format = MONEY_FORMAT
+    sheet.cell(row=sheet.max_row, column=9).number_format = money_format(statement.currency)
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
 
@@ -276,11 +310,30 @@ def _header(sheet: Worksheet, names: Sequence[str]) -> None:
 
 
 def _percent(sheet: Worksheet, objective: Measured, columns: Sequence[int]) -> None:
+    """Format an objective's value and target cells: a percentage, or a count."""
     pattern = excel_format(objective)
-    if pattern is None:
-        return
     for column in columns:
-        sheet.cell(row=sheet.max_row, column=column).number_format = pattern
+        cell = sheet.cell(row=sheet.max_row, column=column)
+        if pattern is not None:
+            cell.number_format = pattern
+        elif isinstance(cell.value, int) or (
+            isinstance(cell.value, float) and cell.value.is_integer()
+        ):
+            cell.number_format = COUNT_FORMAT
+        elif isinstance(cell.value, float):
+            cell.number_format = DECIMAL_FORMAT  # a count target scaled to a window: 24.19
+
+
+def money_format(currency: str) -> str:
+    """Return an amount's format in its currency: 1,234.50 EUR (Excel localises the marks)."""
+    code = re.sub(r"[^A-Za-z]", "", currency)[:3] or "EUR"
+    return f'{MONEY_FORMAT} "{code}"'
+
+
+def _finish(sheet: Worksheet) -> None:
+    """Put an autofilter on the sheet's table: the header and every row below it."""
+    last = max(sheet.max_row, 2)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{last}"
 
 
 def _widths(sheet: Worksheet, widths: Sequence[int]) -> None:

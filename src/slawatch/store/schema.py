@@ -476,3 +476,33 @@ Index(  # covering the clock's key and deadline: the candidates need no table ro
     sqlite_where=item_clocks.c.stopped_at.is_(None),
     postgresql_where=item_clocks.c.stopped_at.is_(None),
 )
+
+# Who receives an agreement's report each time one of its periods closes, besides the parties'
+# department heads (reports.delivery).
+report_subscriptions = Table(
+    "report_subscriptions",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("email", String(320), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# One row per agreement and closed period whose report went out (or was history when slawatch
+# first saw the agreement): the insert is the claim, so several replicas send it once.
+report_issues = Table(
+    "report_issues",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("period", String(30), primary_key=True),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("messages", Integer, nullable=False),  # how many were queued
+)
+
+# From when an agreement's closing periods are reported: set when slawatch first sees the
+# agreement, so that a new server does not mail a year of history.
+report_watermarks = Table(
+    "report_watermarks",
+    metadata,
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
+    Column("since", BigInteger, nullable=False),
+)

@@ -30,6 +30,7 @@ from slawatch.web.api import (
     preferences,
     reviews,
     routes,
+    subscriptions,
 )
 from slawatch.web.api import directory as directory_api
 from slawatch.web.api_docs import install_api_docs
@@ -128,6 +129,7 @@ API_ROUTERS = (
     reviews,
     preferences,
     directory_api,
+    subscriptions,
 )
 PAGES = (
     login,

@@ -2,8 +2,9 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the review reminders, then the sending of what
-is queued, so a ladder step's message goes out in the round that took the step.
+agreements whose evaluation keeps failing, then the review reminders, then the reports of
+periods that closed, then the sending of what is queued, so a ladder step's message goes out
+in the round that took the step.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from slawatch.background import Runner, Task
 from slawatch.config import Settings
 from slawatch.evaluation.scheduler import BackgroundEvaluation
 from slawatch.evaluation.service import process_owner
+from slawatch.reports.delivery import deliver_reports
 from slawatch.wall_clock import now_us
 
 EVALUATION = "evaluation"
@@ -60,6 +62,11 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
     runner.then(ALERTS, "weekly team digests", _weekly_digests(settings, engine))
+    runner.then(
+        ALERTS,
+        "report delivery",
+        lambda: deliver_reports(engine, now=now_us(), settings=settings),
+    )
     runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
     return Periodic(runner, evaluation, task)
 

@@ -23,8 +23,10 @@ from slawatch.agreements.limits import EARLIEST_DATE, LATEST_DATE, too_large
 from slawatch.agreements.parse import parse_agreement
 from slawatch.agreements.versions import InForce, RetroactiveVersionError
 from slawatch.engine.instants import from_us
-from slawatch.engine.periods import PeriodLabelError, parse_label
+from slawatch.engine.periods import PeriodLabelError, is_range, parse_label
 from slawatch.evaluation.retroactive import VersionPreview, preview_version
+from slawatch.reports.ranges import range_evaluation
+from slawatch.reports.stored import ReportNotFoundError
 from slawatch.store.agreements import (
     StoredAgreement,
     current_agreements,
@@ -426,10 +428,21 @@ def read_report(
     request: Request,
     _principal: Reader,
     period: Annotated[
-        str, Query(min_length=1, max_length=20, description="2026-10, 2026-W41, 2026-Q4, …")
+        str,
+        Query(
+            min_length=1,
+            max_length=30,
+            description="2026-10, 2026-W41, 2026-Q4, … or a range of days 2026-10-01..2026-10-15",
+        ),
     ],
+    now: Now,
 ) -> Any:
-    """Return the stored evaluation of one period, as `slawatch evaluate --format json` has it."""
+    """Return the stored evaluation of one period, as `slawatch evaluate --format json` has it.
+
+    A range of days, which nothing stores, is evaluated now as one window (docs/reports.md).
+    """
+    if is_range(period):
+        return range_document(request, agreement_id, period, now)
     with read_transaction(engine_of(request)) as connection:
         stored = get_version(connection, agreement_id)
         if stored is None:
@@ -453,3 +466,19 @@ def read_report(
             )
         raise NotFoundError(message)
     return JSONResponse(result.payload, headers={"X-Agreement-Version": str(result.version)})
+
+
+def range_document(request: Request, agreement_id: str, period: str, now: int) -> Any:
+    """Evaluate a range of days from the process's event table; 422 or 404 with a message."""
+    engine = engine_of(request)
+    table, _last_event = event_cache(request.app).current(engine)
+    try:
+        with read_transaction(engine) as connection:
+            evaluation, version = range_evaluation(
+                connection, table, agreement_id, period, as_of=now
+            )
+    except PeriodLabelError as error:
+        raise UnprocessableError(str(error)) from None
+    except ReportNotFoundError as error:
+        raise NotFoundError(error.message) from None
+    return JSONResponse(evaluation.document(), headers={"X-Agreement-Version": str(version)})

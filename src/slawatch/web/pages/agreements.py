@@ -40,8 +40,17 @@ from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
+from slawatch.store.results import stored_periods
 from slawatch.web.deps import AgreementId, Reader
 from slawatch.web.pages.health import failure_notice
+from slawatch.web.pages.period_picker import (
+    PickedPeriod,
+    RangeFrom,
+    RangeTo,
+    latest_first,
+    period_picker,
+    picked_or_refused,
+)
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
@@ -321,6 +330,9 @@ def agreement_page(
     request: Request,
     principal: Reader,
     saved: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None,
+    period: PickedPeriod = "",
+    first: RangeFrom = "",
+    last: RangeTo = "",
 ) -> HTMLResponse:
     """Show the current version of an agreement as a document."""
     engine = request.app.state.engine
@@ -328,12 +340,19 @@ def agreement_page(
         stored = get_version(connection, agreement_id)
         closed = latest_closed_result(connection, agreement_id)
         health = health_of(connection, agreement_id)
+        labels = latest_first(stored_periods(connection, agreement_id))
     if stored is None:
         return no_agreement(request, principal, agreement_id)
+    zone = ZoneInfo(stored.agreement.timezone)
+    picked = picked_or_refused(
+        request, principal, agreement_id, zone, (period, first, last), labels
+    )
+    if isinstance(picked, HTMLResponse):
+        return picked
+    shown = picked or (closed.period if closed is not None else None)
     vocabulary = stored_vocabulary(request, stored)
     t = page_translator(request, principal)
     agreement = stored.agreement
-    zone = ZoneInfo(agreement.timezone)
     review = agreement.review
     context = {
         "stored": stored,
@@ -348,8 +367,9 @@ def agreement_page(
         "calendars": calendars(agreement, t),
         "escalation": escalation_path(agreement, t),
         "credits": credits(agreement, t),
-        "period": closed.period if closed is not None else None,
-        "reports": report_links(agreement_id, closed.period if closed is not None else None),
+        "period": shown,
+        "reports": report_links(agreement_id, shown),
+        "picker": period_picker(f"/agreements/{agreement_id}", labels, shown, t),
         "unused": unused_names(vocabulary, t),
     }
     return render(request, "agreements/document.html", context, principal)

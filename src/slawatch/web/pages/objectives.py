@@ -36,14 +36,24 @@ from slawatch.formatting import (
     working_text,
 )
 from slawatch.i18n import Translator
+from slawatch.reports.stored import ReportNotFoundError
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.benchmarks import reference_overrides
 from slawatch.store.clock_lists import ClockRow, clock_page
 from slawatch.store.clocks import STATES
 from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
-from slawatch.web.deps import NO_NUL, AgreementId, Reader
+from slawatch.web.deps import NO_NUL, AgreementId, Now, Reader
 from slawatch.web.pages.agreements import missing_page, no_agreement, objective_figure
+from slawatch.web.pages.period_picker import (
+    RangeFrom,
+    RangeTo,
+    bad_period_page,
+    latest_first,
+    period_picker,
+    picked_or_refused,
+)
+from slawatch.web.pages.reports import range_figure
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
@@ -329,8 +339,40 @@ def _periods(
     return found, references_for(agreement, objective.id, overrides)
 
 
+def _picked(
+    request: Request,
+    principal: Principal,
+    stored: StoredAgreement,
+    objective: Objective,
+    choice: tuple[str, str, str],
+    results: list[tuple[str, int, ObjectiveResult]],
+    t: Translator,
+    now: int,
+) -> dict[str, Any] | HTMLResponse:
+    """Return the period picker's context and a chosen range's figure, or the error page."""
+    labels = latest_first(label for label, _version, _result in results)
+    picked = picked_or_refused(
+        request, principal, stored.id, ZoneInfo(stored.agreement.timezone), choice, labels
+    )
+    if isinstance(picked, HTMLResponse):
+        return picked
+    action = f"/agreements/{stored.id}/objectives/{objective.id}"
+    figure = None
+    ranged = picked is not None and picked not in labels
+    if picked is not None and ranged:  # a range of days, measured now
+        try:
+            figure = range_figure(request, stored.id, objective.id, picked, now, t)
+        except ReportNotFoundError:  # the range has not begun
+            return bad_period_page(request, principal, picked, agreement_id=stored.id)
+    return {
+        "picker": period_picker(action, labels, picked, t, any_period=t.gettext("all periods")),
+        "range": figure,
+        "items_period": "" if picked is None or ranged else picked,  # the items of a stored one
+    }
+
+
 FilterStates = Annotated[list[str], Query(alias="state", max_length=10)]
-FilterPeriod = Annotated[str, Query(max_length=20, pattern=NO_NUL)]
+FilterPeriod = Annotated[str, Query(max_length=30, pattern=NO_NUL)]
 FilterWhere = Annotated[str, Query(max_length=1000, pattern=NO_NUL)]
 FilterPage = Annotated[int, Query(ge=1, le=1_000_000)]
 
@@ -341,10 +383,13 @@ def objective_page(
     objective_id: ObjectiveId,
     request: Request,
     principal: Reader,
+    now: Now,
     state: FilterStates = [],  # noqa: B006 - FastAPI copies defaults per request
     period: FilterPeriod = "",
     where: FilterWhere = "",
     page: FilterPage = 1,
+    first: RangeFrom = "",
+    last: RangeTo = "",
 ) -> HTMLResponse:
     """Show an objective's periods as a chart and a table, and its items."""
     found = _objective(request, principal, agreement_id, objective_id)
@@ -353,6 +398,11 @@ def objective_page(
     stored, objective = found
     t = page_translator(request, principal)
     results, references = _periods(request, stored.agreement, objective)
+    choice = (period, first, last)
+    picked = _picked(request, principal, stored, objective, choice, results, t, now)
+    if isinstance(picked, HTMLResponse):
+        return picked
+    period = picked.pop("items_period")
     rows = period_rows(results, t)
     figure = objective_figure(objective)
     context: dict[str, Any] = {
@@ -373,6 +423,7 @@ def objective_page(
         ],
         "trailing": TRAILING,
         "listing": None,
+        **picked,
     }
     timed = clocked(objective)
     if timed is not None:
