@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from slawatch.commands.common import database, err, fail, out
+from slawatch.commands.common import DatabaseOpt, database, err, fail, out
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Connection
 
     from slawatch.store.directory import Person
 
@@ -22,37 +22,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="The database URL (default: SLAWATCH_DATABASE_URL), e.g. sqlite:///slawatch.db.",
-    ),
-]
-
 
 class ListFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
-
-
-def _engine(url: str | None) -> Engine:
-    """Return the database of `--database`, else the configured one; refuse an old schema."""
-    if url is None:
-        return database()
-    from sqlalchemy.exc import ArgumentError
-
-    from slawatch.store.db import make_engine
-    from slawatch.store.migrate import needs_upgrade
-
-    try:
-        engine = make_engine(url)
-    except ArgumentError:
-        fail(f"--database: {url[:200]!r} is not a database URL; e.g. sqlite:///slawatch.db", 2)
-    if needs_upgrade(engine):
-        fail(f"the database at {url[:200]} needs migrating; run `slawatch db upgrade`")
-    return engine
 
 
 def _actor() -> str:
@@ -83,7 +56,7 @@ def import_command(
     except UnicodeDecodeError as error:
         fail(f"{file}: not UTF-8 text (byte {error.start}); save the file as UTF-8 CSV")
     found, problems = read_people_csv(text)
-    engine = _engine(database_url)
+    engine = database(database_url)
     with transaction(engine) as connection:
         problems += reference_problems(
             found, known_keys=people(connection), parties=agreement_parties(connection)
@@ -111,7 +84,7 @@ def list_command(
     from slawatch.store.db import read_transaction
     from slawatch.store.directory import PERSON_FIELDS, people
 
-    with read_transaction(_engine(database_url)) as connection:
+    with read_transaction(database(database_url)) as connection:
         found = people(connection)
     if output_format is ListFormat.CSV:
         sys.stdout.write(write_people_csv(found.values()))
@@ -140,7 +113,7 @@ def export_command(
     from slawatch.store.db import read_transaction
     from slawatch.store.directory import people
 
-    with read_transaction(_engine(database_url)) as connection:
+    with read_transaction(database(database_url)) as connection:
         text = write_people_csv(people(connection).values())
     if output is None:
         sys.stdout.write(text)
