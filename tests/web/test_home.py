@@ -85,7 +85,8 @@ def test_the_scorecard_shows_what_the_report_api_says_for_the_current_period(eva
         row = objective_row(page.text, objective["id"])
         assert f"/agreements/marketing-sales/objectives/{objective['id']}" in row
         assert "2026-06" in row
-        assert f">{value_text(objective, objective['value'], t)}</td>" in row
+        value = value_text(objective, objective["value"], t)
+        assert f'<span class="value">{value}</span>' in row
         assert f">{target_text(objective, t)}</td>" in row
         assert f'class="status {objective["status"]}">{status_text(objective["status"], t)}' in row
     assert "Marketing</td>" in objective_row(page.text, "lead-acceptance")

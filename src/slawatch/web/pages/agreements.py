@@ -40,9 +40,11 @@ from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
-from slawatch.web.deps import AgreementId, Reader
+from slawatch.store.reviews import held_dates
+from slawatch.web.deps import AgreementId, Now, Reader
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
+from slawatch.web.pages.verdicts import review_notice
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -320,6 +322,7 @@ def agreement_page(
     agreement_id: AgreementId,
     request: Request,
     principal: Reader,
+    now: Now,
     saved: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None,
 ) -> HTMLResponse:
     """Show the current version of an agreement as a document."""
@@ -328,6 +331,7 @@ def agreement_page(
         stored = get_version(connection, agreement_id)
         closed = latest_closed_result(connection, agreement_id)
         health = health_of(connection, agreement_id)
+        held = held_dates(connection).get(agreement_id, [])
     if stored is None:
         return no_agreement(request, principal, agreement_id)
     vocabulary = stored_vocabulary(request, stored)
@@ -343,6 +347,7 @@ def agreement_page(
         "saved": saved,
         "failure": failure_notice(health, agreement.timezone, t),
         "review": t.gettext(REVIEW_NAMES[review.value]) if review is not None else None,
+        "review_overdue": review_notice(agreement, held, from_us(now, zone).date(), t),
         "parties": parties(agreement, t),
         "responsibilities": responsibilities(agreement, t),
         "calendars": calendars(agreement, t),

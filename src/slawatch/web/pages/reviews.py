@@ -40,6 +40,7 @@ from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, settings
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.verdicts import review_notice
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -165,6 +166,7 @@ def _page(
         "cadence": t.gettext(CADENCE_NAMES[agreement.review]) if agreement.review else None,
         "due": t.date(due) if due is not None else None,
         "days_left": (due - today).days if due is not None else None,
+        "overdue": review_notice(agreement, [r.held_on for r in found], today, t),
         "reminder_days": REMINDER_DAYS,
         "reviews": [review_row(r, t) for r in found],
         "chart": chart,
