@@ -117,21 +117,18 @@ def unreviewed_due_dates(
 ) -> list[dt.date]:
     """Return the past due dates (before `today`) no recorded review answers, earliest first.
 
-    Each review answers one due date: the earliest not yet answered that it was held after
-    the due date before (or the effective date). So a review held early, within the reminder
-    window, answers the coming date; one held late answers the date it missed; two reviews
-    answer two dates.
+    As for reminders, a review answers a due date when it was held after the due date before
+    it (or the effective date): held early, it answers the coming date; held late, it catches
+    up on every date it missed, since it discusses the figures since then.
     """
-    dues = review_due_dates(agreement, until=today - dt.timedelta(days=1))
-    open_dues = list(dues)
-    for day in sorted(held):
-        for index, due in enumerate(open_dues):
-            position = dues.index(due)
-            previous = dues[position - 1] if position else agreement.effective
-            if previous < day:
-                del open_dues[index]
-                break
-    return open_dues
+    latest = max(held, default=None)
+    missing = []
+    previous = agreement.effective
+    for due in review_due_dates(agreement, until=today - dt.timedelta(days=1)):
+        if latest is None or latest <= previous:
+            missing.append(due)
+        previous = due
+    return missing
 
 
 def overdue_since(
