@@ -231,6 +231,7 @@ class _Reminder:
     stored: StoredAgreement
     due: dt.date
     overdue: bool = False  # the date has passed without a recorded review
+    since: dt.date | None = None  # an overdue review's first missed date, which its text names
 
     def key(self, contact: str) -> str:
         """Return the outbox key: one message per contact, due date and kind of reminder."""
@@ -249,13 +250,14 @@ def _reminders(engine: Engine, now: int) -> list[_Reminder]:
             today = from_us(now, ZoneInfo(agreement.timezone)).date()
             dues = reminders_due(agreement, today=today, held=held.get(stored.id, []))
             missed = overdue_reminder(agreement, today=today, held=held.get(stored.id, []))
+            since = overdue_since(agreement, today=today, held=held.get(stored.id, []))
         except Exception:  # one agreement's bad dates must not hold back the others' reminders
             log.exception("%s: review reminders failed; the others go on", stored.id)
             _count_failure(stored.id)
             continue
         found += [_Reminder(stored, due) for due in dues]
         if missed is not None:
-            found.append(_Reminder(stored, missed, overdue=True))
+            found.append(_Reminder(stored, missed, overdue=True, since=since))
     return found
 
 
@@ -329,8 +331,11 @@ def _queue_reminder(
     link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
     queued = 0
     for n, recipient in enumerate(recipients):
-        write = overdue_text if reminder.overdue else reminder_text
-        text = write(agreement, reminder.due, recipient.language, link)
+        if reminder.overdue:
+            since = reminder.since or reminder.due
+            text = overdue_text(agreement, since, recipient.language, link)
+        else:
+            text = reminder_text(agreement, reminder.due, recipient.language, link)
         outgoing = Outgoing(
             key=key if n == 0 else f"{key}:{n}",
             recipient=recipient,
