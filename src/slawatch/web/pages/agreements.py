@@ -45,6 +45,7 @@ from slawatch.web.deps import AgreementId, Now, Reader
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.pages.verdicts import review_notice
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -343,7 +344,7 @@ def agreement_page(
         "stored": stored,
         "agreement": agreement,
         "effective": t.date(stored.effective),
-        "saved_at": t.datetime(from_us(stored.created_at, zone)),
+        "saved_at": zoned_text(stored.created_at, agreement.timezone, t),
         "saved": saved,
         "failure": failure_notice(health, agreement.timezone, t),
         "review": t.gettext(REVIEW_NAMES[review.value]) if review is not None else None,

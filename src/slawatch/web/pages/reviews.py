@@ -41,6 +41,7 @@ from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.pages.verdicts import review_notice
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -332,7 +333,7 @@ def _record(
         )
 
 
-def snapshot_view(snapshot: dict[str, Any], t: Translator) -> dict[str, Any]:
+def snapshot_view(snapshot: dict[str, Any], t: Translator, zone: str = "UTC") -> dict[str, Any]:
     """Return the frozen figures of a review as the page shows them."""
     periods = [
         {
@@ -362,7 +363,7 @@ def snapshot_view(snapshot: dict[str, Any], t: Translator) -> dict[str, Any]:
     ]
     taken = snapshot.get("taken_at")
     return {
-        "taken_at": t.datetime(dt.datetime.fromisoformat(taken)) if taken else "",
+        "taken_at": zoned_text(dt.datetime.fromisoformat(taken), zone, t) if taken else "",
         "periods": periods,
         "credits": credits,
     }
@@ -393,8 +394,8 @@ def review_page(
         "title": stored.agreement.title,
         "review": review,
         "held_on": t.date(review.held_on),
-        "recorded": t.datetime(from_us(review.created_at, zone)),
-        "snapshot": snapshot_view(review.snapshot, t),
+        "recorded": zoned_text(review.created_at, zone.key, t),
+        "snapshot": snapshot_view(review.snapshot, t, zone.key),
         "here": "reviews",
     }
     return render(request, "reviews/detail.html", context, principal)
