@@ -243,5 +243,5 @@ def test_an_overdue_review_is_flagged_and_times_carry_their_zone(evaluated):
 def test_the_new_lines_speak_german(evaluated):
     page = page_at(evaluated, MID_JUNE, "de")
     assert "Letzter abgeschlossener Zeitraum, 2026-05:" in page
-    assert "Überprüfung überfällig seit 01.04.2026 (80 Tagen)" in page
+    assert "Überprüfung überfällig seit 01.04.2026 (80 Tage)" in page
     assert "MESZ" in page or "CEST" in page

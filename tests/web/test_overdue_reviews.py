@@ -47,4 +47,4 @@ def test_nothing_is_flagged_before_the_first_due_date(engine: Engine):
 def test_the_flag_speaks_german(engine: Engine):
     save_template(engine)
     page = client_at(engine, DECEMBER, "de").get("/agreements/marketing-sales").text
-    assert "Überprüfung überfällig seit 01.04.2026 (250 Tagen)" in page
+    assert "Überprüfung überfällig seit 01.04.2026 (250 Tage)" in page
