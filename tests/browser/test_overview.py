@@ -57,6 +57,11 @@ def test_the_status_column_is_visible_at_390_px(phone: Tab) -> None:
     assert verdicts.count() > 0
     box = verdicts.first.bounding_box()
     assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    states = phone.page.locator("#queue td .status")
+    if states.count():
+        states.first.scroll_into_view_if_needed()
+        box = states.first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"]
     phone.shot("overview-390")
 
 

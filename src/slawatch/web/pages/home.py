@@ -1,7 +1,9 @@
 """The overview: every agreement as a scorecard, and one queue of the items at risk.
 
-A scorecard shows each objective's current period against its target, its status, a small
-chart of the last 12 periods and the change against the previous period. The queue lists the
+A scorecard shows each objective's running period against its target, its status (with a
+count's pace and a share's sample), the last closed period's verdict beside it, a small chart of
+the last 12 periods and the change against the previous period; above the objectives, the last
+closed period's verdict with the credits owed for it, and an overdue review. The queue lists the
 open item clocks of all agreements, the one due soonest first, and refreshes itself every
 minute. Everything comes from stored results and stored clocks: a request never evaluates, and
 it reads only the periods it shows, so the page costs the same with a million leads stored.
