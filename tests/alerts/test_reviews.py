@@ -19,11 +19,14 @@ from slawatch.alerts.outbox import Outgoing
 from slawatch.alerts.reviews import (
     add_months,
     next_due_date,
+    overdue_reminder,
+    overdue_since,
     record_review,
     reminders_due,
     review_due_dates,
     reviewer_contacts,
     send_review_reminders,
+    unreviewed_due_dates,
     version_reason,
 )
 from slawatch.config import Settings
@@ -159,8 +162,8 @@ def test_reminders_go_out_exactly_once_fourteen_days_before_the_due_date(engine:
     replica = set()  # another process: nothing remembered, the keys still hold
     assert send_review_reminders(engine, now=berlin(2026, 3, 25), enqueue=outbox, seen=replica) == 0
     assert len(replica) == 2 and len(outbox.messages) == 2
-    assert send_review_reminders(engine, now=berlin(2026, 6, 17), enqueue=outbox) == 2
-    assert len(outbox.messages) == 4  # the July review's reminders
+    assert send_review_reminders(engine, now=berlin(2026, 6, 17), enqueue=outbox) == 4
+    assert len(outbox.messages) == 6  # the July review's reminders, and April's as overdue
 
 
 def test_a_reminder_says_what_is_due_where_to_record_it_and_speaks_the_readers_language(
@@ -305,3 +308,54 @@ def test_a_review_cannot_create_a_version_in_force_from_a_past_day(engine: Engin
     with read_transaction(engine) as connection:
         assert [v.version for v in list_versions(connection, AGREEMENT)] == [1]
         assert list_reviews(connection, AGREEMENT) == []
+
+
+def test_a_review_is_overdue_from_the_day_after_its_due_date_until_one_is_recorded():
+    agreement = marketing_sales()  # quarterly from 1 January 2026
+    april, july, october = dt.date(2026, 4, 1), dt.date(2026, 7, 1), dt.date(2026, 10, 1)
+    assert overdue_since(agreement, today=april, held=[]) is None  # due today, not overdue
+    assert overdue_since(agreement, today=dt.date(2026, 4, 2), held=[]) == april
+    assert overdue_since(agreement, today=dt.date(2026, 12, 7), held=[]) == april
+    assert unreviewed_due_dates(agreement, today=dt.date(2026, 12, 7), held=[]) == [
+        april,
+        july,
+        october,
+    ]
+    early, late = dt.date(2026, 3, 25), dt.date(2026, 7, 20)
+    assert overdue_since(agreement, today=dt.date(2026, 12, 7), held=[early]) == july
+    assert overdue_since(agreement, today=dt.date(2026, 12, 7), held=[early, late]) is None
+    assert overdue_since(agreement, today=dt.date(2027, 1, 2), held=[early, late]) == dt.date(
+        2027, 1, 1
+    )
+    catching_up = dt.date(2026, 11, 20)  # one late review answers every date it missed
+    assert overdue_since(agreement, today=dt.date(2026, 12, 7), held=[catching_up]) is None
+
+
+def test_an_overdue_review_is_reminded_of_its_latest_missed_date():
+    agreement = marketing_sales()
+    december = dt.date(2026, 12, 7)
+    assert overdue_reminder(agreement, today=december, held=[]) == dt.date(2026, 10, 1)
+    assert overdue_reminder(agreement, today=december, held=[dt.date(2026, 9, 20)]) is None
+
+
+def test_an_overdue_review_is_reminded_once_per_missed_date_not_every_tick(engine: Engine):
+    save_template(engine)
+    outbox = Outbox()
+    seen: set[str] = set()
+    december = berlin(2026, 12, 7, 9)
+    assert send_review_reminders(engine, now=december, enqueue=outbox, seen=seen) == 2
+    assert set(outbox.messages) == {
+        "review-overdue:marketing-sales:2026-10-01:head.marketing@example.com",
+        "review-overdue:marketing-sales:2026-10-01:head.sales@example.com",
+    }
+    message = outbox.messages[
+        "review-overdue:marketing-sales:2026-10-01:head.marketing@example.com"
+    ]
+    # The key holds the latest missed date; the text names the first, as the pages do.
+    assert message["title"] == (
+        "Review overdue since Apr 1, 2026: Lead handover between Marketing and Sales"
+    )
+    assert "was due on Apr 1, 2026 and has not been recorded" in message["body"]
+    for tick in range(1, 4):  # later ticks, and another replica, queue nothing more
+        assert send_review_reminders(engine, now=december + tick * 60_000_000, enqueue=outbox) == 0
+    assert len(outbox.messages) == 2

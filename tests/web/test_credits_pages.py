@@ -11,7 +11,7 @@ from slawatch.agreements import template_text
 from slawatch.config import Settings
 from slawatch.evaluation.credits import issue_statements
 from slawatch.store.agreements import save_version
-from slawatch.store.credits import issued_statement
+from slawatch.store.credits import issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.users import create_user
 from slawatch.web.app import create_app
@@ -22,6 +22,7 @@ from tests.evaluation.test_credits import (
     evaluated_and_stated,
     late_leads_in_april,
 )
+from tests.web.support import set_now
 from tests.web.test_credits_api import included
 from tests.web.test_reviews_pages import PASSWORD, csrf
 
@@ -33,7 +34,9 @@ def browser(engine: Engine, role: str = "admin", language: str | None = None) ->
     email = f"{role}@example.com"
     with transaction(engine) as connection:
         create_user(connection, email, PASSWORD, role, language)
-    client = TestClient(included(create_app(Settings(demo=True), engine), credits.router))
+    app = included(create_app(Settings(demo=True), engine), credits.router)
+    set_now(app, LATER)  # the year to date is LATER's year
+    client = TestClient(app)
     token = csrf(client.get("/login").text)
     client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     return client
@@ -49,8 +52,10 @@ def test_statements_are_listed_latest_period_first_with_what_each_party_owes(eng
     evaluated_and_stated(engine)
     page = browser(engine, "viewer").get(PAGE)
     assert page.status_code == 200
-    headings = re.findall(r'<h2 id="heading-([^"]+)"', page.text)
-    assert headings == ["2026-06", "2026-05", "2026-04", "2026-03", "2026-02", "2026-01"]
+    sections = re.findall(r'<section id="period-([^"]+)"', page.text)
+    assert sections == ["2026-06", "2026-05", "2026-04", "2026-03", "2026-02", "2026-01"]
+    expanded = re.findall(r'<h2 id="heading-([^"]+)"', page.text)
+    assert expanded == ["2026-05", "2026-04", "2026-02"]  # the periods that owe something
     april = page.text.split('id="period-2026-04"')[1].split("</section>")[0]
     assert "owed in total: €750.00" in april
     assert "owes €500.00" in april and "owes €250.00" in april
@@ -119,3 +124,32 @@ def test_agreements_without_credits_or_statements_say_why(engine: Engine):
         save_version(connection, template_text(AGREEMENT), author="t", reason="first")
     assert "has no service credits" in client.get("/agreements/hr-requests/credits").text
     assert "No statements yet" in client.get(PAGE).text
+
+
+def test_the_page_starts_with_this_years_totals_per_party(engine: Engine):
+    evaluated_and_stated(engine)
+    page = browser(engine, "viewer").get(PAGE).text
+    summary = page.split('class="credit-summary"')[1].split("</section>")[0]
+    assert "Year to date, 2026" in summary
+    rows = dict(re.findall(r'<th scope="row">(\w+)</th>(.*?)</tr>', summary))
+    owed = {party: re.findall(r">([^<]*€[^<]*)<", cells) for party, cells in rows.items()}
+    with read_transaction(engine) as connection:
+        stated = issued_statements(connection, AGREEMENT)
+    sales = sum(s.amount for s in stated if s.party == "sales")
+    marketing = sum(s.amount for s in stated if s.party == "marketing")
+    assert owed["Sales"] == [f"€{sales:,.2f}", f"€{marketing:,.2f}"]
+    assert owed["Marketing"] == [f"€{marketing:,.2f}", f"€{sales:,.2f}"]
+    assert page.index("Year to date") < page.index('id="period-2026-06"')
+
+
+def test_statements_without_an_amount_fold_into_one_line(engine: Engine):
+    evaluated_and_stated(engine)
+    page = browser(engine, "viewer").get(PAGE).text
+    folded = re.findall(r'<details class="quiet-periods">\s*<summary>([^<]*)</summary>', page)
+    assert folded == [
+        "1 period with nothing owed: 2026-06",
+        "1 period with nothing owed: 2026-03",
+        "1 period with nothing owed: 2026-01",
+    ]
+    april = page.split('id="period-2026-04"')[1].split("</section>")[0]
+    assert '<details class="quiet-statement">' not in april or "owes €0.00" in april

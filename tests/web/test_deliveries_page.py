@@ -15,6 +15,7 @@ from slawatch.alerts.delivery import send_due
 from slawatch.alerts.outbox import Outgoing, enqueue
 from slawatch.alerts.recipients import Recipient
 from slawatch.config import Settings
+from slawatch.i18n import translator
 from slawatch.store import users as users_store
 from slawatch.store.db import transaction
 from slawatch.store.deliveries import Delivery
@@ -22,8 +23,10 @@ from slawatch.store.users import create_user
 from slawatch.wall_clock import now_us
 from slawatch.web.app import create_app
 from slawatch.web.pages import deliveries
+from slawatch.web.pages.zones import zoned_text
 from tests.alerts.test_notify import NOW, queued
 from tests.alerts.webhook_sink import WebhookSink
+from tests.evaluation.support import save_template
 from tests.web.test_home import log_in
 from tests.web.test_metrics import with_router
 
@@ -145,3 +148,22 @@ def test_the_page_speaks_the_admins_language(engine: Engine, outcomes: dict[str,
 
 def test_an_empty_page_says_where_messages_come_from(engine: Engine):
     assert "No deliveries yet" in browser(engine).get(PAGE).text
+
+
+def test_times_are_in_the_agreements_zone_with_the_zone_shown(
+    engine: Engine, outcomes: dict[str, Delivery]
+):
+    save_template(engine)  # marketing-sales, in Europe/Berlin
+    page = browser(engine).get(PAGE).text
+    created = zoned_text(outcomes["fine"].created_at, "Europe/Berlin", translator("en"))
+    assert created.endswith(("CET", "CEST"))
+    assert f"<td>{created}</td>" in row_of(page, outcomes["fine"])
+    assert "Times in Europe/Berlin." in page
+
+
+def test_without_agreements_times_are_in_utc_and_say_so(
+    engine: Engine, outcomes: dict[str, Delivery]
+):
+    page = browser(engine).get(PAGE).text
+    assert re.search(r"<td>[^<]+ UTC</td>", row_of(page, outcomes["fine"]))
+    assert "Times in UTC." in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ from slawatch.store.events import EventIn, store_events
 from slawatch.store.users import create_user
 from slawatch.web.app import create_app
 from tests.evaluation.support import save_template, store_example_events
+from tests.web.support import set_now
 
 PASSWORD = "a long password"
 MID_JUNE = to_us(dt.datetime(2026, 6, 20, 12, tzinfo=dt.UTC))
@@ -85,7 +87,8 @@ def test_the_scorecard_shows_what_the_report_api_says_for_the_current_period(eva
         row = objective_row(page.text, objective["id"])
         assert f"/agreements/marketing-sales/objectives/{objective['id']}" in row
         assert "2026-06" in row
-        assert f">{value_text(objective, objective['value'], t)}</td>" in row
+        value = value_text(objective, objective["value"], t)
+        assert f'<span class="value">{value}</span>' in row
         assert f">{target_text(objective, t)}</td>" in row
         assert f'class="status {objective["status"]}">{status_text(objective["status"], t)}' in row
     assert "Marketing</td>" in objective_row(page.text, "lead-acceptance")
@@ -175,3 +178,70 @@ def test_the_overview_speaks_german(evaluated):
     assert value_text(acceptance, acceptance["value"], t) in row  # "83,8 %"
     assert status_text(acceptance["status"], t) in row
     assert "Pp." in page
+
+
+def page_at(engine: Engine, instant: int, language: str | None = None) -> str:
+    """Return the overview as a viewer sees it at `instant`."""
+    with transaction(engine) as connection:
+        create_user(connection, "reader@example.com", PASSWORD, "viewer", language)
+    app = create_app(Settings(demo=True), engine)
+    set_now(app, instant)
+    client = TestClient(app)
+    log_in(client, "reader@example.com", PASSWORD)
+    return client.get("/").text
+
+
+def test_the_last_closed_periods_verdict_stands_beside_the_running_period(evaluated):
+    page = page_at(evaluated, MID_JUNE)
+    client = browser(evaluated, "editor")
+    report = client.get("/api/v1/agreements/marketing-sales/report", params={"period": "2026-05"})
+    may = report.json()["periods"][0]["objectives"]
+    t = translator("en")
+    for objective in may:
+        row = objective_row(page, objective["id"])
+        cell = row.split('class="last-period"')[1].split("</td>")[0]
+        assert f'class="status {objective["status"]}">{status_text(objective["status"], t)}' in cell
+        assert f"{value_text(objective, objective['value'], t)} · 2026-05" in cell
+    met = sum(1 for o in may if o["status"] == "met")
+    breached = sum(1 for o in may if o["status"] == "breached")
+    verdict = page.split('class="last-verdict"')[1].split("</p>")[0]
+    assert "Last closed period, 2026-05:" in verdict
+    assert f"{met} objective{'s' if met != 1 else ''} met" in verdict
+    if breached:
+        assert f"{breached} breached" in verdict
+
+
+def test_a_running_count_says_its_pace_and_what_is_still_needed(evaluated):
+    page = page_at(evaluated, MID_JUNE)
+    client = browser(evaluated, "editor")
+    report = client.get("/api/v1/agreements/marketing-sales/report", params={"period": "2026-06"})
+    leads = next(
+        o for o in report.json()["periods"][0]["objectives"] if o["id"] == "qualified-leads"
+    )
+    row = objective_row(page, "qualified-leads")
+    assert leads["status"] in ("on_track", "at_risk")  # the example's June is short of 50
+    # 20 June 14:00 in Berlin: 10 days and 10 hours left of June, a part day counts as one.
+    more = math.ceil(leads["target"] - leads["value"])
+    expected = f"{leads['value']} so far, on pace for {math.floor(leads['forecast'])}; "
+    assert f'<span class="pace muted">{expected}{more} more needed in 11 days</span>' in row
+    assert 'class="sample' not in row  # a count has no sample
+
+
+def test_a_share_shows_its_sample_size(evaluated):
+    page = page_at(evaluated, MID_JUNE)
+    row = objective_row(page, "lead-acceptance")
+    assert re.search(r'<span class="sample muted">\d+ of \d+</span>', row)
+
+
+def test_an_overdue_review_is_flagged_and_times_carry_their_zone(evaluated):
+    page = page_at(evaluated, MID_JUNE)
+    assert "Review overdue since Apr 1, 2026 (80 days)" in page
+    assert 'href="/agreements/marketing-sales/reviews"' in page
+    assert re.search(r"as of Jun 20, 2026, 2:00:00\u202fPM CEST", page)
+
+
+def test_the_new_lines_speak_german(evaluated):
+    page = page_at(evaluated, MID_JUNE, "de")
+    assert "Letzter abgeschlossener Zeitraum, 2026-05:" in page
+    assert "Überprüfung überfällig seit 01.04.2026 (80 Tage)" in page
+    assert "MESZ" in page or "CEST" in page

@@ -3,8 +3,10 @@
 An agreement's `review:` cadence (monthly, quarterly, yearly) counts from its effective date:
 a quarterly agreement effective 1 January is due on 1 April, 1 July, 1 October and 1 January.
 Fourteen days before each due date every party's department head (tier 2) is reminded, once,
-unless the cycle's review has already been recorded. A recorded review freezes the figures it
-discussed, and a decision to change targets becomes the agreement's next version.
+unless the cycle's review has already been recorded; when a date passes without a recorded
+review, the review is overdue, and they are reminded once more for each date it misses.
+A recorded review freezes the figures it discussed, and a decision to change targets becomes
+the agreement's next version.
 """
 
 from __future__ import annotations
@@ -110,6 +112,46 @@ def reminders_due(
     return found
 
 
+def unreviewed_due_dates(
+    agreement: Agreement, *, today: dt.date, held: Sequence[dt.date]
+) -> list[dt.date]:
+    """Return the past due dates (before `today`) no recorded review answers, earliest first.
+
+    As for reminders, a review answers a due date when it was held after the due date before
+    it (or the effective date): held early, it answers the coming date; held late, it catches
+    up on every date it missed, since it discusses the figures since then.
+    """
+    latest = max(held, default=None)
+    missing = []
+    previous = agreement.effective
+    for due in review_due_dates(agreement, until=today - dt.timedelta(days=1)):
+        if latest is None or latest <= previous:
+            missing.append(due)
+        previous = due
+    return missing
+
+
+def overdue_since(
+    agreement: Agreement, *, today: dt.date, held: Sequence[dt.date]
+) -> dt.date | None:
+    """Return the first due date a review is still missing for, or None when none is overdue."""
+    missing = unreviewed_due_dates(agreement, today=today, held=held)
+    return missing[0] if missing else None
+
+
+def overdue_reminder(
+    agreement: Agreement, *, today: dt.date, held: Sequence[dt.date]
+) -> dt.date | None:
+    """Return the missed due date to remind of now: the latest one no review answers.
+
+    Its reminder goes out once per missed date (the outbox key holds the date), so an overdue
+    review is reminded the day after its date passes and again after each further date it
+    misses, never on every tick.
+    """
+    missing = unreviewed_due_dates(agreement, today=today, held=held)
+    return missing[-1] if missing else None
+
+
 def reviewer_contacts(agreement: Agreement) -> list[tuple[str, str]]:
     """Return (party, contact) of every party's tier-2 contact (or its last one), once each."""
     found: list[tuple[str, str]] = []
@@ -151,6 +193,36 @@ def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) 
     return Message(title=title, body=body)
 
 
+def overdue_text(agreement: Agreement, due: dt.date, language: str, link: str) -> Message:
+    """Write the reminder of a review whose due date passed unrecorded, in one language."""
+    t = translator(language)
+    cadence = agreement.review or ReviewCadence.QUARTERLY
+    title = t.gettext(
+        "Review overdue since %(date)s: %(agreement)s", date=t.date(due), agreement=agreement.title
+    )
+    body = "\n".join(
+        [
+            t.gettext(
+                "The %(cadence)s review of the agreement %(agreement)s was due on %(date)s "
+                "and has not been recorded.",
+                cadence=t.gettext(CADENCE_NAMES[cadence]),
+                agreement=agreement.title,
+                date=t.date(due),
+            ),
+            t.gettext(
+                "You are reminded as your party's department head (tier 2), once per missed date."
+            ),
+            "",
+            t.gettext(
+                "Look at the figures and record the review (participants, notes, decisions): "
+                "%(link)s",
+                link=link,
+            ),
+        ]
+    )
+    return Message(title=title, body=body)
+
+
 # ---------------------------------------------------------------- reminders (shell)
 
 
@@ -158,6 +230,13 @@ def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) 
 class _Reminder:
     stored: StoredAgreement
     due: dt.date
+    overdue: bool = False  # the date has passed without a recorded review
+    since: dt.date | None = None  # an overdue review's first missed date, which its text names
+
+    def key(self, contact: str) -> str:
+        """Return the outbox key: one message per contact, due date and kind of reminder."""
+        kind = "review-overdue" if self.overdue else "review"
+        return f"{kind}:{self.stored.id}:{self.due.isoformat()}:{contact}"
 
 
 def _reminders(engine: Engine, now: int) -> list[_Reminder]:
@@ -170,11 +249,15 @@ def _reminders(engine: Engine, now: int) -> list[_Reminder]:
         try:
             today = from_us(now, ZoneInfo(agreement.timezone)).date()
             dues = reminders_due(agreement, today=today, held=held.get(stored.id, []))
+            missed = overdue_reminder(agreement, today=today, held=held.get(stored.id, []))
+            since = overdue_since(agreement, today=today, held=held.get(stored.id, []))
         except Exception:  # one agreement's bad dates must not hold back the others' reminders
             log.exception("%s: review reminders failed; the others go on", stored.id)
             _count_failure(stored.id)
             continue
         found += [_Reminder(stored, due) for due in dues]
+        if missed is not None:
+            found.append(_Reminder(stored, missed, overdue=True, since=since))
     return found
 
 
@@ -190,11 +273,12 @@ def send_review_reminders(
     enqueue: Enqueue = outbox.enqueue,
     seen: set[str] | None = None,
 ) -> int:
-    """Queue the reminders of reviews due within two weeks; return how many were queued.
+    """Queue the reminders of reviews due within two weeks or overdue; return how many.
 
-    Every message has the key `review:<agreement>:<due date>:<contact>` (and `:<n>` for a
-    contact's further routes), so however often this runs, and on however many replicas, each
-    contact is reminded once per due date. `seen` (kept by the caller across calls) skips the
+    Every message has the key `review:<agreement>:<due date>:<contact>` (an overdue review's
+    `review-overdue:…` with the latest missed date, and `:<n>` for a contact's further routes),
+    so however often this runs, and on however many replicas, each contact is reminded once
+    per due date, and once more per date missed. `seen` (kept by the caller across calls) skips the
     keys this process has already queued or found queued, so later rounds write nothing.
     A contact is reached like any other (`recipients_for`): its routes, else mail.
     """
@@ -205,7 +289,7 @@ def send_review_reminders(
         (reminder, party, contact)
         for reminder in due
         for party, contact in reviewer_contacts(reminder.stored.agreement)
-        if f"review:{reminder.stored.id}:{reminder.due.isoformat()}:{contact}" not in known
+        if reminder.key(contact) not in known
     ]
     if not pending:
         return 0
@@ -219,7 +303,7 @@ def send_review_reminders(
         try:
             with transaction(engine) as connection:
                 for reminder, party, contact in entries:
-                    key = f"review:{agreement_id}:{reminder.due.isoformat()}:{contact}"
+                    key = reminder.key(contact)
                     found = recipients_for(connection, contact, f"{agreement_id}:{party}", settings)
                     queued += _queue_reminder(
                         connection, reminder, found, key, enqueue, settings.base_url, now
@@ -247,7 +331,11 @@ def _queue_reminder(
     link = f"{base_url.rstrip('/')}/agreements/{agreement.id}/reviews"
     queued = 0
     for n, recipient in enumerate(recipients):
-        text = reminder_text(agreement, reminder.due, recipient.language, link)
+        if reminder.overdue:
+            since = reminder.since or reminder.due
+            text = overdue_text(agreement, since, recipient.language, link)
+        else:
+            text = reminder_text(agreement, reminder.due, recipient.language, link)
         outgoing = Outgoing(
             key=key if n == 0 else f"{key}:{n}",
             recipient=recipient,

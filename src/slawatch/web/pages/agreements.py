@@ -41,7 +41,8 @@ from slawatch.store.db import read_transaction
 from slawatch.store.health import health_of
 from slawatch.store.history import latest_closed_result
 from slawatch.store.results import stored_periods
-from slawatch.web.deps import AgreementId, Reader
+from slawatch.store.reviews import held_dates
+from slawatch.web.deps import AgreementId, Now, Reader
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.period_picker import (
     PickedPeriod,
@@ -52,6 +53,8 @@ from slawatch.web.pages.period_picker import (
     picked_or_refused,
 )
 from slawatch.web.pages.templating import page_translator, render
+from slawatch.web.pages.verdicts import review_notice
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -329,6 +332,7 @@ def agreement_page(
     agreement_id: AgreementId,
     request: Request,
     principal: Reader,
+    now: Now,
     saved: Annotated[int | None, Query(ge=1, le=2_000_000_000)] = None,
     period: PickedPeriod = "",
     first: RangeFrom = "",
@@ -341,6 +345,7 @@ def agreement_page(
         closed = latest_closed_result(connection, agreement_id)
         health = health_of(connection, agreement_id)
         labels = latest_first(stored_periods(connection, agreement_id))
+        held = held_dates(connection).get(agreement_id, [])
     if stored is None:
         return no_agreement(request, principal, agreement_id)
     zone = ZoneInfo(stored.agreement.timezone)
@@ -358,10 +363,11 @@ def agreement_page(
         "stored": stored,
         "agreement": agreement,
         "effective": t.date(stored.effective),
-        "saved_at": t.datetime(from_us(stored.created_at, zone)),
+        "saved_at": zoned_text(stored.created_at, agreement.timezone, t),
         "saved": saved,
         "failure": failure_notice(health, agreement.timezone, t),
         "review": t.gettext(REVIEW_NAMES[review.value]) if review is not None else None,
+        "review_overdue": review_notice(agreement, held, from_us(now, zone).date(), t),
         "parties": parties(agreement, t),
         "responsibilities": responsibilities(agreement, t),
         "calendars": calendars(agreement, t),

@@ -8,7 +8,6 @@ the shipped entry) or reset it to the shipped entry.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -27,7 +26,6 @@ from slawatch.comparisons.industry import (
     objective_comparisons,
     shipped_references,
 )
-from slawatch.engine.instants import from_us
 from slawatch.formatting import change_text, figure_text, value_text
 from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import current_agreements
@@ -43,6 +41,7 @@ from slawatch.web.deps import Admin, Reader, engine_of
 from slawatch.web.errors import NotFoundError
 from slawatch.web.pages.home import objective_url
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -89,9 +88,7 @@ def reference_view(
         "edited": override is not None,
         "shipped": shipped,
         "updated_by": override.updated_by if override else None,
-        "updated_at": (
-            t.datetime(from_us(override.updated_at, dt.UTC), "UTC") if override else None
-        ),
+        "updated_at": (zoned_text(override.updated_at, "UTC", t) if override else None),
         "edit_url": _edit_url(reference.key),
     }
 

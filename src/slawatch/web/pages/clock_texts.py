@@ -15,10 +15,11 @@ from slawatch.engine.instants import US, from_us
 from slawatch.evaluation.item_clock import ItemClock
 from slawatch.formatting import ClockSplit, clock_split, duration_text, share_text, working_text
 from slawatch.i18n import Translator
+from slawatch.web.pages.zones import zoned_text
 
 
 def instant_text(us: int, zone: str, t: Translator) -> str:
-    return t.datetime(from_us(us), zone)
+    return zoned_text(us, zone, t)
 
 
 def short_instant_text(

@@ -26,6 +26,7 @@ from slawatch.store.db import read_transaction, transaction
 from slawatch.web.deps import Admin, AgreementId, Now, Reader
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -120,7 +121,7 @@ def statement_view(
         "party": stored.party,
         "party_name": party.name if party else stored.party,
         "version": stored.version,
-        "issued_at": t.datetime(from_us(stored.issued_at, zone)),
+        "issued_at": zoned_text(stored.issued_at, zone.key, t),
         "total": money(stored.amount, stored.currency, t),
         "owes": stored.amount > 0,
         "lines": _lines(stored.statement, stored.currency, titles, t),
@@ -129,31 +130,21 @@ def statement_view(
     if stored.revised is not None and stored.revised_at is not None:
         view["revised"] = {
             "revision": stored.revised_at,
-            "revised_at": t.datetime(from_us(stored.revised_at, zone)),
+            "revised_at": zoned_text(stored.revised_at, zone.key, t),
             "total": money(stored.revised["total"], stored.currency, t),
             "differences": _differences(stored, t),
         }
     return view
 
 
-@router.get("/agreements/{agreement_id}/credits", response_class=HTMLResponse)
-def credits_page(
-    agreement_id: AgreementId,
-    request: Request,
-    principal: Reader,
-    accepted: Annotated[int | None, Query(ge=0, le=1)] = None,
-    stale: Annotated[int | None, Query(ge=0, le=1)] = None,
-) -> HTMLResponse:
-    """Show every issued statement, latest period first, revisions flagged."""
-    with read_transaction(request.app.state.engine) as connection:
-        versions = all_versions(connection, agreement_id)
-        stored = issued_statements(connection, agreement_id)
-    if not versions:
-        return no_agreement(request, principal, agreement_id)
-    t = page_translator(request, principal)
-    current = versions[-1].agreement
-    zone = ZoneInfo(current.timezone)
-    agreements = {v.version: v.agreement for v in versions}
+def period_views(
+    stored: list[IssuedStatement], agreements: dict[int, Agreement], zone: ZoneInfo, t: Translator
+) -> list[dict[str, Any]]:
+    """Return each period's statements, the latest period first, and whether it owes anything.
+
+    A period that owes nothing and has no revision is `quiet`: the page folds a run of quiet
+    periods into one line, so the periods with an amount stand out.
+    """
     by_period: dict[str, list[IssuedStatement]] = defaultdict(list)
     for statement in stored:
         by_period[statement.period].append(statement)
@@ -163,19 +154,99 @@ def credits_page(
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for statement in statements:
             totals[statement.currency] += statement.amount
+        revised = any(s.changed_after_issue for s in statements)
         periods.append(
             {
                 "label": label,
                 "total": ", ".join(money(a, c, t) for c, a in sorted(totals.items())),
-                "revised": any(s.changed_after_issue for s in statements),
+                "revised": revised,
+                "quiet": not revised and all(s.amount == 0 for s in statements),
                 "statements": [statement_view(s, agreements, zone, t) for s in statements],
             }
         )
+    return periods
+
+
+def quiet_runs(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group the periods: each period with an amount alone, consecutive quiet ones together."""
+    groups: list[dict[str, Any]] = []
+    for period in periods:
+        if period["quiet"] and groups and groups[-1]["quiet"]:
+            groups[-1]["periods"].append(period)
+        else:
+            groups.append({"quiet": period["quiet"], "periods": [period]})
+    return groups
+
+
+def year_to_date(
+    stored: list[IssuedStatement], agreement: Agreement, year: int, t: Translator
+) -> list[dict[str, Any]]:
+    """Sum the credits of this year's periods per party: what it owes and what it receives.
+
+    A credit is owed to the agreement's other party; with more than two parties the statements
+    do not say which one receives it, so "received" is left open there.
+    """
+    owed: dict[str, dict[str, Decimal]] = {p: defaultdict(Decimal) for p in agreement.parties}
+    for statement in stored:
+        if period_order(statement.period)[0].year != year:
+            continue
+        owed.setdefault(statement.party, defaultdict(Decimal))
+        owed[statement.party][statement.currency] += statement.amount
+    currency = agreement.credits.fee.currency if agreement.credits is not None else "EUR"
+
+    def total(amounts: dict[str, Decimal]) -> str:
+        shown = {c: a for c, a in amounts.items() if a} or {currency: Decimal(0)}
+        return ", ".join(money(a, c, t) for c, a in sorted(shown.items()))
+
+    rows = []
+    for party, amounts in owed.items():
+        others = [o for o in owed if o != party]
+        received: dict[str, Decimal] = defaultdict(Decimal)
+        for other in others:
+            for found, amount in owed[other].items():
+                received[found] += amount
+        found_party = agreement.parties.get(party)
+        rows.append(
+            {
+                "party": found_party.name if found_party is not None else party,
+                "owed": total(amounts),
+                "received": total(received) if len(owed) == 2 else "–",
+                "owes": any(amounts.values()),
+            }
+        )
+    return rows
+
+
+@router.get("/agreements/{agreement_id}/credits", response_class=HTMLResponse)
+def credits_page(
+    agreement_id: AgreementId,
+    request: Request,
+    principal: Reader,
+    now: Now,
+    accepted: Annotated[int | None, Query(ge=0, le=1)] = None,
+    stale: Annotated[int | None, Query(ge=0, le=1)] = None,
+) -> HTMLResponse:
+    """Show this year's totals per party, then every statement, latest period first."""
+    with read_transaction(request.app.state.engine) as connection:
+        versions = all_versions(connection, agreement_id)
+        stored = issued_statements(connection, agreement_id)
+    if not versions:
+        return no_agreement(request, principal, agreement_id)
+    t = page_translator(request, principal)
+    current = versions[-1].agreement
+    zone = ZoneInfo(current.timezone)
+    agreements = {v.version: v.agreement for v in versions}
+    year = from_us(now, zone).year
+    periods = period_views(stored, agreements, zone, t)
     context = {
         "agreement_id": agreement_id,
         "title": current.title,
         "has_credits": any(v.agreement.credits is not None for v in versions),
         "periods": periods,
+        "groups": quiet_runs(periods),
+        "year": year,
+        "summary": year_to_date(stored, current, year, t) if stored else [],
+        "zone": current.timezone,
         "pending": sum(1 for s in stored if s.changed_after_issue),
         "here": "credits",
         "accepted": bool(accepted),

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.channels import redacted
-from slawatch.engine.instants import from_us
 from slawatch.i18n import Translator
+from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import (
     FAILED,
@@ -27,6 +27,7 @@ from slawatch.store.deliveries import (
 from slawatch.web.deps import Admin, Now
 from slawatch.web.errors import ConflictError
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.zones import reader_zone, zoned_text
 from slawatch.web.sessions import form_csrf
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -34,14 +35,13 @@ SHOWN = 200
 STATUS_CLASSES = {PENDING: "at_risk", FAILED: "breached", "sent": "met"}
 
 
-def _when(t: Translator, instant: int | None) -> str:
-    return "" if instant is None else t.datetime(from_us(instant))
+def _row(t: Translator, delivery: Delivery, zone: str) -> dict[str, Any]:
+    def when(instant: int | None) -> str:
+        return "" if instant is None else zoned_text(instant, zone, t)
 
-
-def _row(t: Translator, delivery: Delivery) -> dict[str, Any]:
     return {
         "id": delivery.id,
-        "created": _when(t, delivery.created_at),
+        "created": when(delivery.created_at),
         "recipient": delivery.recipient,
         "channel": redacted(delivery.url),
         "language": delivery.language,
@@ -49,8 +49,8 @@ def _row(t: Translator, delivery: Delivery) -> dict[str, Any]:
         "status": delivery.status,
         "status_class": STATUS_CLASSES.get(delivery.status, "no_data"),
         "attempts": delivery.attempts,
-        "next_attempt": _when(t, delivery.next_attempt_at) if delivery.status == PENDING else "",
-        "sent": _when(t, delivery.sent_at),
+        "next_attempt": when(delivery.next_attempt_at) if delivery.status == PENDING else "",
+        "sent": when(delivery.sent_at),
         "last_error": delivery.last_error or "",
         "escalation_id": delivery.escalation_id,
         "can_retry": delivery.status == FAILED and bool(delivery.url),
@@ -69,11 +69,13 @@ def deliveries_page(
     with read_transaction(request.app.state.engine) as connection:
         rows = list_deliveries(connection, status=chosen, limit=SHOWN)
         counts = delivery_counts(connection)
+        zone = reader_zone(stored.agreement.timezone for stored in current_agreements(connection))
     return render(
         request,
         "deliveries/list.html",
         {
-            "rows": [_row(t, delivery) for delivery in rows],
+            "zone": zone,
+            "rows": [_row(t, delivery, zone) for delivery in rows],
             "counts": counts,
             "chosen": chosen,
             "statuses": STATUSES,

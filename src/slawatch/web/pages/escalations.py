@@ -39,6 +39,7 @@ from slawatch.store.escalations import (
 )
 from slawatch.web.deps import Editor, Now, Reader
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -100,7 +101,7 @@ class View:
             return ""
         stored = self.agreements.get(agreement_id)
         zone = stored.agreement.timezone if stored else "UTC"
-        return self.t.datetime(from_us(instant), zone)
+        return zoned_text(instant, zone, self.t)
 
     def subject(self, escalation: Escalation) -> dict[str, str]:
         """Name the subject and link to its page: the item, the objective's periods, or the

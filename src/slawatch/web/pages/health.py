@@ -6,16 +6,16 @@ they see are frozen, since when, and why: the figures stay those of the last suc
 
 from __future__ import annotations
 
-from slawatch.engine.instants import from_us
 from slawatch.i18n import Translator
 from slawatch.store.health import Health
+from slawatch.web.pages.zones import zoned_text
 
 
 def failure_notice(health: Health | None, zone: str, t: Translator) -> str | None:
     """Say when the shown results are from and since when the evaluation fails; None if it works."""
     if health is None or health.failing_since is None:
         return None
-    since = t.datetime(from_us(health.failing_since), zone)
+    since = zoned_text(health.failing_since, zone, t)
     error = health.last_error or "–"
     if health.last_success_at is None:
         return t.gettext(
@@ -23,7 +23,7 @@ def failure_notice(health: Health | None, zone: str, t: Translator) -> str | Non
         )
     return t.gettext(
         "Results are from %(when)s; evaluation failing since %(since)s: %(error)s",
-        when=t.datetime(from_us(health.last_success_at), zone),
+        when=zoned_text(health.last_success_at, zone, t),
         since=since,
         error=error,
     )

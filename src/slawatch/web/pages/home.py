@@ -1,7 +1,9 @@
 """The overview: every agreement as a scorecard, and one queue of the items at risk.
 
-A scorecard shows each objective's current period against its target, its status, a small
-chart of the last 12 periods and the change against the previous period. The queue lists the
+A scorecard shows each objective's running period against its target, its status (with a
+count's pace and a share's sample), the last closed period's verdict beside it, a small chart of
+the last 12 periods and the change against the previous period; above the objectives, the last
+closed period's verdict with the credits owed for it, and an overdue review. The queue lists the
 open item clocks of all agreements, the one due soonest first, and refreshes itself every
 minute. Everything comes from stored results and stored clocks: a request never evaluates, and
 it reads only the periods it shows, so the page costs the same with a million leads stored.
@@ -10,9 +12,12 @@ it reads only the periods it shows, so the page costs the same with a million le
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -34,12 +39,24 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.benchmarks import latest_results
 from slawatch.store.clock_lists import at_risk_queue
+from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction
 from slawatch.store.health import Health, failing_agreements
 from slawatch.store.results import StoredResult
+from slawatch.store.reviews import held_dates
 from slawatch.web.deps import Now, Reader, engine_of
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.templating import page_translator, render
+from slawatch.web.pages.verdicts import (
+    PeriodVerdict,
+    last_closed,
+    pace_text,
+    period_verdict,
+    review_notice,
+    sample_text,
+    verdict_period,
+)
+from slawatch.web.pages.zones import zoned_text
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CHART_PERIODS = 12  # the sparkline's periods, the current one included
@@ -123,9 +140,13 @@ def objective_card(
     comparison = compare(history)
     chart, chart_text = sparkline(history, current, t)
     better = improved(current, comparison.change)
+    running = next(row for row in reversed(rows) if row.period == label)
     line |= {
         "period": label,
         "value": value_text(current, current.value, t),
+        "sample": sample_text(current, t),
+        "pace": pace_text(current, running, t),
+        "closed": closed_line(rows, objective_id, label, t),
         "target": target_text(current, t),
         "status": current.status.value,
         "status_text": status_text(current.status.value, t),
@@ -139,31 +160,78 @@ def objective_card(
     return line
 
 
+def closed_line(
+    rows: Sequence[StoredResult], objective_id: str, running: str, t: Translator
+) -> dict[str, Any] | None:
+    """Return an objective's last closed period beside its running one: label, value, verdict."""
+    found = last_closed(rows, objective_id)
+    if found is None or found[0].period == running:
+        return None
+    row, result = found
+    return {
+        "period": row.period,
+        "value": value_text(result, result.value, t),
+        "status": result.status.value,
+        "status_text": status_text(result.status.value, t),
+    }
+
+
+@dataclass(frozen=True)
+class CardInputs:
+    """What a scorecard reads besides its results: read once per page, not once per objective."""
+
+    health: Health | None = None
+    held: Sequence[dt.date] = ()
+    statements: Callable[[str], Sequence[IssuedStatement] | None] = lambda _period: None
+    now: int | None = None
+
+
+def verdict_of(
+    stored: StoredAgreement, rows: Sequence[StoredResult], inputs: CardInputs, t: Translator
+) -> PeriodVerdict | None:
+    """Sum up the last closed period of the agreement's objectives, with its credits."""
+    agreement = stored.agreement
+    closed = []
+    for objective_id, definition in agreement.objectives.items():
+        found = last_closed(rows, objective_id)
+        if found is not None:
+            closed.append((found[0].period, definition.title or objective_id, found[1]))
+    period = verdict_period([label for label, _, _ in closed])
+    statements = inputs.statements(period) if period is not None else None
+    return period_verdict(closed, statements, agreement, t)
+
+
 def scorecard(
     stored: StoredAgreement,
     rows: Sequence[StoredResult],
     t: Translator,
-    health: Health | None = None,
+    inputs: CardInputs | None = None,
 ) -> dict[str, Any]:
     """Build an agreement's scorecard: its objectives in the order the agreement lists them.
 
-    When its evaluation is failing, the card keeps the last figures and says so.
+    When its evaluation is failing, the card keeps the last figures and says so. Beside the
+    running period it shows the last closed period's verdict, and an overdue review.
     """
+    inputs = inputs or CardInputs()
+    agreement = stored.agreement
     latest = rows[-1] if rows else None
+    review = None
+    if inputs.now is not None:
+        today = from_us(inputs.now, ZoneInfo(agreement.timezone)).date()
+        review = review_notice(agreement, inputs.held, today, t)
     return {
-        "failure": failure_notice(health, stored.agreement.timezone, t),
+        "failure": failure_notice(inputs.health, agreement.timezone, t),
         "id": stored.id,
         "title": stored.title,
         "version": stored.version,
         "url": f"/agreements/{quote(stored.id)}",
-        "as_of": (
-            t.datetime(from_us(latest.as_of, dt.UTC), stored.agreement.timezone)
-            if latest is not None
-            else None
-        ),
+        "as_of": (zoned_text(latest.as_of, agreement.timezone, t) if latest is not None else None),
+        "review": review,
+        "reviews_url": f"/agreements/{quote(stored.id)}/reviews",
+        "verdict": verdict_of(stored, rows, inputs, t),
+        "credits_url": f"/agreements/{quote(stored.id)}/credits",
         "objectives": [
-            objective_card(stored, objective_id, rows, t)
-            for objective_id in stored.agreement.objectives
+            objective_card(stored, objective_id, rows, t) for objective_id in agreement.objectives
         ],
     }
 
@@ -192,13 +260,22 @@ def queue_rows(
                 "item_url": item_url(clock.source, clock.external_id),
                 "state": clock.state,
                 "state_text": clock_state_text(clock.state, t),
-                "deadline": t.datetime(deadline, stored.agreement.timezone),
+                "deadline": zoned_text(deadline, stored.agreement.timezone, t),
                 "deadline_iso": deadline.isoformat().replace("+00:00", "Z"),
                 "left": time_left_text((clock.deadline - now) / 1_000_000, t),
                 "live": clock.state != "paused",
             }
         )
     return lines
+
+
+def statements_of(
+    connection: Connection, stored: StoredAgreement, period: str
+) -> list[IssuedStatement] | None:
+    """Return a closed period's issued statements; None when the agreement grants no credits."""
+    if stored.agreement.credits is None:
+        return None
+    return issued_statements(connection, stored.id, period)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -208,15 +285,17 @@ def overview(request: Request, principal: Reader, now: Now) -> HTMLResponse:
     with read_transaction(engine_of(request)) as connection:
         agreements = current_agreements(connection)
         failing = failing_agreements(connection)
-        cards = [
-            scorecard(
-                stored,
-                latest_results(connection, stored.id, HISTORY_PERIODS),
-                t,
-                failing.get(stored.id),
+        held = held_dates(connection)
+        cards = []
+        for stored in agreements:
+            inputs = CardInputs(
+                health=failing.get(stored.id),
+                held=held.get(stored.id, []),
+                statements=partial(statements_of, connection, stored),
+                now=now,
             )
-            for stored in agreements
-        ]
+            rows = latest_results(connection, stored.id, HISTORY_PERIODS)
+            cards.append(scorecard(stored, rows, t, inputs=inputs))
         queue = queue_rows(connection, agreements, t, now=now)
     return render(
         request,

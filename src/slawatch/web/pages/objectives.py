@@ -55,6 +55,7 @@ from slawatch.web.pages.period_picker import (
 )
 from slawatch.web.pages.reports import range_figure
 from slawatch.web.pages.templating import page_translator, render
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -219,7 +220,7 @@ def parse_where(text: str) -> tuple[dict[str, str], list[str]]:
 
 
 def _instant(us: int | None, zone: ZoneInfo, t: Translator) -> str:
-    return "–" if us is None else t.datetime(from_us(us, zone))
+    return "–" if us is None else zoned_text(us, zone.key, t)
 
 
 def item_row(row: ClockRow, zone: ZoneInfo, t: Translator) -> dict[str, Any]:

@@ -40,6 +40,8 @@ from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, settings
 from slawatch.web.pages.agreements import missing_page, no_agreement
 from slawatch.web.pages.credits import money
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
+from slawatch.web.pages.verdicts import review_notice
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -165,6 +167,7 @@ def _page(
         "cadence": t.gettext(CADENCE_NAMES[agreement.review]) if agreement.review else None,
         "due": t.date(due) if due is not None else None,
         "days_left": (due - today).days if due is not None else None,
+        "overdue": review_notice(agreement, [r.held_on for r in found], today, t),
         "reminder_days": REMINDER_DAYS,
         "reviews": [review_row(r, t) for r in found],
         "chart": chart,
@@ -330,7 +333,7 @@ def _record(
         )
 
 
-def snapshot_view(snapshot: dict[str, Any], t: Translator) -> dict[str, Any]:
+def snapshot_view(snapshot: dict[str, Any], t: Translator, zone: str = "UTC") -> dict[str, Any]:
     """Return the frozen figures of a review as the page shows them."""
     periods = [
         {
@@ -360,7 +363,7 @@ def snapshot_view(snapshot: dict[str, Any], t: Translator) -> dict[str, Any]:
     ]
     taken = snapshot.get("taken_at")
     return {
-        "taken_at": t.datetime(dt.datetime.fromisoformat(taken)) if taken else "",
+        "taken_at": zoned_text(dt.datetime.fromisoformat(taken), zone, t) if taken else "",
         "periods": periods,
         "credits": credits,
     }
@@ -391,8 +394,8 @@ def review_page(
         "title": stored.agreement.title,
         "review": review,
         "held_on": t.date(review.held_on),
-        "recorded": t.datetime(from_us(review.created_at, zone)),
-        "snapshot": snapshot_view(review.snapshot, t),
+        "recorded": zoned_text(review.created_at, zone.key, t),
+        "snapshot": snapshot_view(review.snapshot, t, zone.key),
         "here": "reviews",
     }
     return render(request, "reviews/detail.html", context, principal)

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
-from slawatch.engine.instants import from_us
 from slawatch.engine.results import ObjectiveResult
 from slawatch.formatting import status_text, value_text
 from slawatch.i18n import Translator
@@ -27,6 +26,7 @@ from slawatch.web.drafts import WhatIf, check_draft, event_cache, what_if
 from slawatch.web.pages.agreements import load_agreement, missing_page, no_agreement
 from slawatch.web.pages.editor import MAX_YAML, is_htmx, problems_context
 from slawatch.web.pages.templating import page_translator, render
+from slawatch.web.pages.zones import zoned_text
 from slawatch.web.security import Principal
 from slawatch.web.sessions import form_csrf
 
@@ -85,7 +85,7 @@ def _history(
             "version": v.version,
             "effective": t.date(v.effective),
             "author": v.author,
-            "saved": t.datetime(from_us(v.created_at, zone)),
+            "saved": zoned_text(v.created_at, zone.key, t),
             "reason": v.reason,
             "retroactive": v.retroactive and v.version != versions[0].version,
         }
@@ -174,7 +174,7 @@ def _side(figure: ObjectiveResult | None, t: Translator) -> dict[str, str] | Non
 def result_context(result: WhatIf, zone: ZoneInfo, t: Translator) -> dict[str, Any]:
     """Return the what-if tables as the template shows them."""
     return {
-        "as_of": t.datetime(from_us(result.as_of, zone)),
+        "as_of": zoned_text(result.as_of, zone.key, t),
         "warnings": result.warnings,
         "objectives": [
             {
