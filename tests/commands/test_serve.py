@@ -5,12 +5,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from slawatch.alerts.reviews import unreviewed_due_dates
 from slawatch.cli import app
 from slawatch.commands.serve import DEMO_ADMIN, DEMO_PASSWORD, load_demo
 from slawatch.config import get_settings
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import make_engine, read_transaction
 from slawatch.store.results import stored_results
+from slawatch.store.reviews import held_dates
 from slawatch.store.schema import events
 from slawatch.store.users import authenticate
 
@@ -63,4 +65,11 @@ def test_the_demo_loads_three_agreements_a_year_of_events_results_and_an_admin(
         periods = {r.period for r in stored_results(connection, "marketing-sales")}
         assert {"2025-11", "2026-10"} <= periods
         assert authenticate(connection, DEMO_ADMIN, DEMO_PASSWORD) is not None
+        held = held_dates(connection)
+        for stored in agreements.values():  # reviews held on time: none overdue
+            today = dt.date(2026, 11, 27)
+            assert not unreviewed_due_dates(
+                stored.agreement, today=today, held=held.get(stored.id, [])
+            )
+        assert held["marketing-sales"][-1] == dt.date(2026, 11, 1)  # quarterly from 2025-11-01
     engine.dispose()

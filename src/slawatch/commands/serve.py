@@ -18,6 +18,7 @@ from slawatch.engine.instants import to_us
 
 if TYPE_CHECKING:
     import polars as pl
+    from sqlalchemy import Connection
 
     from slawatch.store.events import EventIn
 
@@ -129,6 +130,35 @@ def load_demo(*, now: dt.datetime) -> None:
             create_user(connection, email, DEMO_PASSWORD, "editor", language)
         load_demo_directory(connection)
     refresh_all(engine, as_of=until)
+    with transaction(engine) as connection:
+        hold_past_reviews(connection, today=now.date(), now=until)
+
+
+def hold_past_reviews(connection: Connection, *, today: dt.date, now: int) -> int:
+    """Record the reviews the demo's teams held on each past due date; return how many.
+
+    The demo's history is a year of an agreement lived by the book: its reviews were held on
+    time, so the overview and the reminders show the next review due, not a year overdue.
+    """
+    from slawatch.alerts.reviews import record_review, review_due_dates, reviewer_contacts
+    from slawatch.store.agreements import current_agreements
+
+    held = 0
+    for stored in current_agreements(connection):
+        participants = [contact for _, contact in reviewer_contacts(stored.agreement)]
+        for due in review_due_dates(stored.agreement, until=today - dt.timedelta(days=1)):
+            record_review(
+                connection,
+                stored,
+                held_on=due,
+                participants=participants,
+                notes="Figures of the last cycle discussed with both teams.",
+                decisions="Targets kept.",
+                actor="demo",
+                now=now,
+            )
+            held += 1
+    return held
 
 
 def demo_text(template: str, *, effective: dt.date) -> str:
