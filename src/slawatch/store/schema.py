@@ -377,3 +377,30 @@ benchmark_references = Table(
     Column("updated_by", String(320), nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
+
+# The directory: the people named as items' owners (an event's `owner` attribute holds their
+# key), with their team, manager and agreement party. Edited by admins, imported from CSV.
+people = Table(
+    "people",
+    metadata,
+    Column("key", String(300), primary_key=True),  # the owner id as the events carry it
+    Column("name", Text, nullable=False),
+    Column("email", String(320)),
+    Column("team", String(200)),
+    Column("manager", String(300)),  # another person's key
+    Column("party", String(100)),  # an agreement party's id (sales, marketing …)
+    Column("language", String(10)),
+    Column("updated_by", String(320), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+Index("ix_people_manager", people.c.manager)
+
+# A person's items: the owner rows of the attribute history only (a partial index), so the
+# person page finds them without a scan and ingestion pays nothing for other attributes.
+Index(
+    "ix_item_attributes_owner",
+    item_attributes.c.value,
+    item_attributes.c.item_id,
+    sqlite_where=item_attributes.c.name == "owner",
+    postgresql_where=item_attributes.c.name == "owner",
+)
