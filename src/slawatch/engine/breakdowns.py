@@ -150,13 +150,19 @@ def group_figures(frame: pl.DataFrame, measure: Measure) -> dict[str, GroupFigur
 def breakdown(
     current: pl.DataFrame, previous: pl.DataFrame | None, measure: Measure
 ) -> list[GroupFigures]:
-    """Return the period's groups with their change against the period before, by key.
+    """Return the period's groups with their change against the period before, by key."""
+    before = group_figures(previous, measure) if previous is not None else {}
+    return with_change(group_figures(current, measure), before)
+
+
+def with_change(
+    now: Mapping[str, GroupFigures], before: Mapping[str, GroupFigures]
+) -> list[GroupFigures]:
+    """Return this period's groups, by key, each with its value in the period before.
 
     A group of the period before that has no item now is not listed: the breakdown is of
     this period's items.
     """
-    now = group_figures(current, measure)
-    before = group_figures(previous, measure) if previous is not None else {}
     rows = []
     for key in sorted(now):
         figures = now[key]

@@ -30,6 +30,7 @@ from slawatch.web.api import (
     reviews,
     routes,
 )
+from slawatch.web.api import breakdowns as breakdown_api
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
@@ -118,6 +119,7 @@ API_ROUTERS = (
     routes,
     credits,
     reviews,
+    breakdown_api,
 )
 PAGES = (
     login,

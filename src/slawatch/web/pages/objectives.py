@@ -23,6 +23,7 @@ from slawatch.engine.instants import US, from_us
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
 from slawatch.engine.results import ObjectiveResult
+from slawatch.evaluation.breakdowns import OWNER, BreakdownError, NotMeasuredError, measure_of
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     Measured,
@@ -42,8 +43,14 @@ from slawatch.store.clock_lists import ClockRow, clock_page
 from slawatch.store.clocks import STATES
 from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
-from slawatch.web.deps import NO_NUL, AgreementId, Reader
+from slawatch.web.deps import NO_NUL, AgreementId, Now, Reader
 from slawatch.web.pages.agreements import missing_page, no_agreement, objective_figure
+from slawatch.web.pages.breakdowns import (
+    breakdown_section,
+    breakdowns_of,
+    late_section,
+    read_sort,
+)
 from slawatch.web.pages.templating import page_translator, render
 from slawatch.web.security import Principal
 
@@ -333,6 +340,42 @@ FilterStates = Annotated[list[str], Query(alias="state", max_length=10)]
 FilterPeriod = Annotated[str, Query(max_length=20, pattern=NO_NUL)]
 FilterWhere = Annotated[str, Query(max_length=1000, pattern=NO_NUL)]
 FilterPage = Annotated[int, Query(ge=1, le=1_000_000)]
+GroupBy = Annotated[str, Query(max_length=100, pattern=NO_NUL)]
+SortBy = Annotated[str, Query(max_length=20, pattern=NO_NUL)]
+
+
+def _breakdown(
+    request: Request,
+    stored: StoredAgreement,
+    objective: Objective,
+    t: Translator,
+    *,
+    choice: tuple[str, str, str, str],
+    now: int,
+) -> tuple[dict[str, Any] | None, bool]:
+    """Return the breakdown section's context and whether the request asked it wrongly."""
+    period, by, sort, order = choice
+    measure = measure_of(objective)
+    if measure is None:
+        return None, False
+    section: dict[str, Any] = {"error": None, "by": by, "rows": []}
+    try:
+        column, descending = read_sort(measure, sort, order)
+        with read_transaction(request.app.state.engine) as connection:
+            found = breakdowns_of(request.app).make(
+                connection, stored, objective.id, by=by, period=period or None
+            )
+        section = breakdown_section(found, objective, t, sort=column, descending=descending)
+    except NotMeasuredError as error:
+        section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
+        return section, False
+    except BreakdownError as error:
+        section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
+        return section, True
+    if measure.value == "clock":
+        zone = ZoneInfo(stored.agreement.timezone)
+        section["late"] = late_section(request, stored.agreement.id, objective.id, zone, now, t)
+    return section, False
 
 
 @router.get("/agreements/{agreement_id}/objectives/{objective_id}", response_class=HTMLResponse)
@@ -341,12 +384,16 @@ def objective_page(
     objective_id: ObjectiveId,
     request: Request,
     principal: Reader,
+    now: Now,
     state: FilterStates = [],  # noqa: B006 - FastAPI copies defaults per request
     period: FilterPeriod = "",
     where: FilterWhere = "",
     page: FilterPage = 1,
+    by: GroupBy = OWNER,
+    sort: SortBy = "value",
+    order: SortBy = "asc",
 ) -> HTMLResponse:
-    """Show an objective's periods as a chart and a table, and its items."""
+    """Show an objective's periods as a chart and a table, its breakdown and its items."""
     found = _objective(request, principal, agreement_id, objective_id)
     if isinstance(found, HTMLResponse):
         return found
@@ -379,7 +426,10 @@ def objective_page(
         context["listing"] = _items(
             request, stored, timed, t, period=period, states=state, where=where, page=page
         )
-    return render(request, "agreements/objective.html", context, principal)
+    choice = (period, by, sort, order)
+    context["breakdown"], wrong = _breakdown(request, stored, objective, t, choice=choice, now=now)
+    status = 422 if wrong else 200
+    return render(request, "agreements/objective.html", context, principal, status_code=status)
 
 
 @router.get(

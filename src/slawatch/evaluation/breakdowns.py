@@ -1,0 +1,308 @@
+"""An objective's breakdown for a page or the API: read a period's items, group them, cache.
+
+The period is one whose results are stored; its objective is the one of the version that
+measured it. A breakdown changes only when the stored clocks and results do, so it is kept
+per agreement, objective, period, grouping and evaluation stamp: the second look at a period
+costs one query. Late clocks depend on the instant asked, so they are read every time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from sqlalchemy import Connection
+
+from slawatch.agreements.model import Objective
+from slawatch.engine.breakdowns import (
+    MISSING,
+    NO_VALUE,
+    GroupFigures,
+    Measure,
+    group_figures,
+    overall,
+    team_keys,
+    with_change,
+)
+from slawatch.engine.events import EventTable, select_items
+from slawatch.engine.kinds import clocked
+from slawatch.engine.kinds.ratio import RatioObjective
+from slawatch.engine.periods import PeriodLabelError, earlier_label, label_kind, local_midnight
+from slawatch.expiring import Expiring
+from slawatch.store import breakdowns as store
+from slawatch.store.agreements import StoredAgreement, get_version
+from slawatch.store.directory import Person, people, people_by_key
+from slawatch.store.history import recent_results
+from slawatch.store.results import StoredResult, stored_periods, stored_result
+
+OWNER = "owner"  # the item attribute naming who is responsible for it
+TEAM = "team"  # grouping by the owner's team in the directory
+KEPT_SECONDS = 600.0
+GROUPING = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")  # an attribute name a page can ask for
+
+
+class BreakdownError(ValueError):
+    """A breakdown that cannot be made as asked; the message says what to ask instead."""
+
+
+class NotMeasuredError(BreakdownError):
+    """The period (or the objective in it) has no stored result: nothing to break down."""
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One period of one objective, split by a grouping, with the figures of every group."""
+
+    agreement_id: str
+    objective: str
+    measure: Measure
+    period: str
+    previous_period: str | None
+    by: str
+    as_of: int
+    version: int
+    groups: tuple[GroupFigures, ...]
+    total: GroupFigures | None
+    groupings: tuple[str, ...]  # owner, team and the attributes the period's items carry
+    names: Mapping[str, Person] = field(default_factory=dict)  # owners the directory knows
+
+
+def measure_of(objective: Objective) -> Measure | None:
+    """Return how an objective's items add up, or None if it has no items to split."""
+    if clocked(objective) is not None:
+        return Measure.CLOCK
+    if isinstance(objective, RatioObjective):
+        return Measure.RATIO
+    return None
+
+
+def choose_period(
+    connection: Connection, stored: StoredAgreement, objective: Objective, label: str | None
+) -> StoredResult:
+    """Return the stored result of the period asked for, or of the latest one.
+
+    Raises BreakdownError for a label that is not one, or of another kind than the
+    objective's periods, and NotMeasuredError for a period without a stored result.
+    """
+    agreement = stored.agreement
+    if not label:
+        latest = recent_results(connection, agreement.id, objective.period, limit=1)
+        if not latest:
+            raise NotMeasuredError(
+                f"no stored results for {agreement.id!r} yet; they are computed in the "
+                "background after events arrive, try again in a moment"
+            )
+        return latest[0]
+    try:
+        kind = label_kind(label)
+    except PeriodLabelError as error:
+        raise BreakdownError(str(error)) from None
+    if kind != objective.period:
+        raise BreakdownError(
+            f"period {label!r} is a {kind.value}; objective {objective.id} is measured per "
+            f"{objective.period.value}, so write a {objective.period.value} label"
+        )
+    result = stored_result(connection, agreement.id, label.strip())
+    if result is None or result.result(objective.id) is None:
+        known = stored_periods(connection, agreement.id)
+        where = f"; stored periods run from {known[0]} to {known[-1]}" if known else ""
+        raise NotMeasuredError(f"no stored result of {objective.id} for period {label}{where}")
+    return result
+
+
+def _rows(
+    connection: Connection, result: StoredResult, objective: Objective, by: str
+) -> pl.DataFrame:
+    """Return one row per item of the result's period, keyed by `by` (an attribute)."""
+    if clocked(objective) is not None:
+        return store.clock_rows(connection, result.agreement_id, objective.id, result.period, by)
+    assert isinstance(objective, RatioObjective)
+    found = _ratio_window(connection, result, objective)
+    if found is None:
+        return pl.DataFrame(schema={"key": pl.String, "hit": pl.Boolean})
+    names = [test.attribute for test in objective.where]
+    rows = store.ratio_rows(connection, found, by, names)
+    if objective.where:
+        # The objective's own filter, by the engine's own tests.
+        table = EventTable(pl.DataFrame(), rows.select("item", *dict.fromkeys(names)))
+        rows = rows.filter(pl.col("item").is_in(select_items(table, objective.where).implode()))
+    return rows.select("key", "hit")
+
+
+def _ratio_window(
+    connection: Connection, result: StoredResult, objective: RatioObjective
+) -> store.RatioWindow | None:
+    version = get_version(connection, result.agreement_id, result.version)
+    if version is None:
+        return None
+    agreement = version.agreement
+    effective = local_midnight(agreement.effective, ZoneInfo(agreement.timezone))
+    return store.RatioWindow(
+        of=objective.of,
+        count=objective.count,
+        start=max(result.period_start, effective),
+        end=result.period_end,
+        as_of=result.as_of,
+    )
+
+
+def _grouped(rows: pl.DataFrame, by: str, teams: Mapping[str, str | None]) -> pl.DataFrame:
+    if by != TEAM:
+        return rows
+    return rows.with_columns(team_keys(rows.get_column("key"), teams).alias("key"))
+
+
+@dataclass(frozen=True)
+class _PeriodFigures:
+    groups: Mapping[str, GroupFigures]
+    total: GroupFigures | None
+    seen: frozenset[str]  # attribute names the period's items carry
+
+
+class Breakdowns:
+    """Make breakdowns, keeping each period's figures until the stored clocks change.
+
+    Figures are kept per period, so a period's breakdown and the next one's trend share
+    them; the key holds the agreement's evaluation stamp, which every refresh moves.
+    """
+
+    def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
+        self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
+
+    def forget(self) -> None:
+        self._kept.forget()
+
+    def make(
+        self,
+        connection: Connection,
+        stored: StoredAgreement,
+        objective_id: str,
+        *,
+        by: str,
+        period: str | None,
+    ) -> Breakdown:
+        """Return the breakdown of one objective's period by owner, team or an attribute."""
+        objective = stored.agreement.objectives.get(objective_id)
+        if objective is None:
+            raise NotMeasuredError(
+                f"agreement {stored.agreement.id!r} has no objective {objective_id!r}; its "
+                f"objectives are {', '.join(stored.agreement.objectives)}"
+            )
+        measure = measure_of(objective)
+        if measure is None:
+            raise BreakdownError(
+                f"objective {objective_id} counts items; only clock and ratio objectives "
+                "have a breakdown"
+            )
+        if not GROUPING.match(by):
+            raise BreakdownError(
+                f"by {by!r} is not a grouping; write owner, team or an attribute name "
+                "(letters, digits, _ . : -)"
+            )
+        result = choose_period(connection, stored, objective, period)
+        teams = {key: p.team for key, p in people(connection).items()} if by == TEAM else {}
+        stamp = (
+            store.evaluation_stamp(connection, stored.agreement.id),
+            by,
+            *sorted(teams.items()),
+        )
+        now = self._figures(connection, result, objective_id, by, teams, stamp)
+        before_label = earlier_label(result.period)
+        before = stored_result(connection, result.agreement_id, before_label)
+        earlier = None
+        if before is not None and before.result(objective_id) is not None:
+            earlier = self._figures(connection, before, objective_id, by, teams, stamp)
+        named = [key for key in now.groups if key not in MISSING]
+        names = people_by_key(connection, named) if by == OWNER else {}
+        return Breakdown(
+            agreement_id=result.agreement_id,
+            objective=objective_id,
+            measure=measure,
+            period=result.period,
+            previous_period=before_label if earlier is not None else None,
+            by=by,
+            as_of=result.as_of,
+            version=result.version,
+            groups=tuple(with_change(now.groups, earlier.groups if earlier else {})),
+            total=now.total,
+            groupings=(OWNER, TEAM, *sorted(now.seen - {OWNER, TEAM})),
+            names=names,
+        )
+
+    def _figures(
+        self,
+        connection: Connection,
+        result: StoredResult,
+        objective_id: str,
+        by: str,
+        teams: Mapping[str, str | None],
+        stamp: tuple[object, ...],
+    ) -> _PeriodFigures:
+        key = (result.agreement_id, objective_id, result.period, *stamp)
+
+        def read() -> _PeriodFigures:
+            objective = _measured(connection, result, objective_id)
+            measure = None if objective is None else measure_of(objective)
+            if objective is None or measure is None:
+                return _PeriodFigures({}, None, frozenset())
+            attribute = OWNER if by == TEAM else by
+            rows = _grouped(_rows(connection, result, objective, attribute), by, teams)
+            seen = frozenset(_attribute_names(connection, result, objective))
+            return _PeriodFigures(group_figures(rows, measure), overall(rows, measure), seen)
+
+        return self._kept.get(key, read)
+
+
+def _measured(connection: Connection, result: StoredResult, objective_id: str) -> Objective | None:
+    """Return the objective as the version that measured the period defines it."""
+    version = get_version(connection, result.agreement_id, result.version)
+    return None if version is None else version.agreement.objectives.get(objective_id)
+
+
+def _attribute_names(
+    connection: Connection, result: StoredResult, objective: Objective
+) -> set[str]:
+    if clocked(objective) is not None:
+        return store.clock_attribute_names(
+            connection, result.agreement_id, objective.id, result.period
+        )
+    assert isinstance(objective, RatioObjective)
+    window = _ratio_window(connection, result, objective)
+    return set() if window is None else store.ratio_attribute_names(connection, window)
+
+
+@dataclass(frozen=True)
+class OwnerLate:
+    """One owner's late and at-risk clocks, the most overdue first."""
+
+    owner: str  # NO_VALUE for the clocks of items without an owner
+    person: Person | None
+    late: int
+    at_risk: int
+    clocks: tuple[store.LateClock, ...]
+
+
+def late_now(
+    connection: Connection, agreement_id: str, objective_id: str, *, now: int
+) -> list[OwnerLate]:
+    """Return the running clocks past their deadline or at risk, by owner, most late first."""
+    clocks = store.late_clocks(connection, agreement_id, objective_id, now=now, owner=OWNER)
+    by_owner: dict[str, list[store.LateClock]] = {}
+    for clock in clocks:
+        by_owner.setdefault(clock.owner or NO_VALUE, []).append(clock)
+    names = people_by_key(connection, [key for key in by_owner if key != NO_VALUE])
+    found = [
+        OwnerLate(
+            owner=owner,
+            person=names.get(owner),
+            late=sum(clock.late for clock in owned),
+            at_risk=sum(not clock.late for clock in owned),
+            clocks=tuple(owned),
+        )
+        for owner, owned in by_owner.items()
+    ]
+    found.sort(key=lambda o: (-o.late, -o.at_risk, o.owner == NO_VALUE, o.owner))
+    return found
