@@ -9,7 +9,7 @@ costs one query. Late clocks depend on the instant asked, so they are read every
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -172,8 +172,37 @@ class Breakdowns:
     def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
         self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
 
+        self._open: Expiring[tuple[object, ...], list[store.OpenClock]] = Expiring(max_age=max_age)
+
     def forget(self) -> None:
         self._kept.forget()
+        self._open.forget()
+
+    def open_clocks(
+        self, connection: Connection, stored: StoredAgreement, objective_id: str
+    ) -> list[store.OpenClock]:
+        """Return the objective's open clocks with a deadline, as of the last refresh.
+
+        They change only when the evaluator writes clocks, so they are kept per evaluation
+        stamp; whether each is late is decided at every request.
+        """
+        objective = stored.agreement.objectives.get(objective_id)
+        if objective is None:
+            return []
+        agreement_id = stored.agreement.id
+        stamp = store.evaluation_stamp(connection, agreement_id)
+
+        def read() -> list[store.OpenClock]:
+            labels = [
+                label
+                for label in stored_periods(connection, agreement_id)
+                if label_kind(label) == objective.period
+            ]
+            return store.open_clocks(
+                connection, agreement_id, objective_id, periods=labels, owner=OWNER
+            )
+
+        return self._open.get((agreement_id, objective_id, stamp), read)
 
     def make(
         self,
@@ -275,6 +304,14 @@ def _attribute_names(
 
 
 @dataclass(frozen=True)
+class LateClock:
+    """An open clock past its deadline at the instant asked (`late`), or at risk."""
+
+    clock: store.OpenClock
+    late: bool
+
+
+@dataclass(frozen=True)
 class OwnerLate:
     """One owner's late and at-risk clocks, the most overdue first."""
 
@@ -282,17 +319,36 @@ class OwnerLate:
     person: Person | None
     late: int
     at_risk: int
-    clocks: tuple[store.LateClock, ...]
+    clocks: tuple[LateClock, ...]
+
+
+def late_by_owner(clocks: Sequence[store.OpenClock], now: int) -> dict[str, list[LateClock]]:
+    """Return the clocks late or at risk at `now`, by owner, in the order given.
+
+    Late: the deadline has passed (a stored state is as of the last refresh, and a clock
+    turns late with time alone). At risk: not late, and stored at risk or past its warning
+    point.
+    """
+    found: dict[str, list[LateClock]] = {}
+    for clock in clocks:
+        late = clock.deadline <= now
+        warned = clock.state == "at_risk" or (clock.warn_at is not None and clock.warn_at <= now)
+        if late or warned:
+            found.setdefault(clock.owner or NO_VALUE, []).append(LateClock(clock, late))
+    return found
 
 
 def late_now(
-    connection: Connection, agreement_id: str, objective_id: str, *, now: int
+    connection: Connection,
+    stored: StoredAgreement,
+    objective_id: str,
+    *,
+    now: int,
+    keeper: Breakdowns | None = None,
 ) -> list[OwnerLate]:
     """Return the running clocks past their deadline or at risk, by owner, most late first."""
-    clocks = store.late_clocks(connection, agreement_id, objective_id, now=now, owner=OWNER)
-    by_owner: dict[str, list[store.LateClock]] = {}
-    for clock in clocks:
-        by_owner.setdefault(clock.owner or NO_VALUE, []).append(clock)
+    keeper = keeper or Breakdowns()
+    by_owner = late_by_owner(keeper.open_clocks(connection, stored, objective_id), now)
     names = people_by_key(connection, [key for key in by_owner if key != NO_VALUE])
     found = [
         OwnerLate(

@@ -140,31 +140,35 @@ def _names(rows: Sequence[Any]) -> set[str]:
 
 
 @dataclass(frozen=True)
-class LateClock:
-    """A running clock past its deadline, or at risk of passing it, with its item."""
+class OpenClock:
+    """A clock still running with a deadline, and its item: it may be late or at risk now."""
 
     item_id: int
     source: str
     external_id: str
     owner: str | None
     period: str
+    state: str
     started_at: int
     deadline: int
-    late: bool  # past the deadline; else at risk
+    warn_at: int | None
 
 
-def late_clocks(
-    connection: Connection, agreement_id: str, objective: str, *, now: int, owner: str
-) -> list[LateClock]:
-    """Return the objective's running clocks past their deadline or warning point at `now`.
+def open_clocks(
+    connection: Connection,
+    agreement_id: str,
+    objective: str,
+    *,
+    periods: Sequence[str],
+    owner: str,
+) -> list[OpenClock]:
+    """Return the objective's running clocks with a deadline, the one due first first.
 
-    A stored state is as of the last refresh; a running clock whose deadline has passed since
-    is late all the same, so the deadline and the warning point are compared with `now`.
-    Paused clocks have no deadline while paused and are never late.
+    Paused clocks have no deadline while paused. The periods are named so that the
+    (agreement, objective, period, state) index finds the few open clocks among a million
+    stopped ones, instead of reading every clock of the objective.
     """
     c = item_clocks.c
-    late = c.deadline <= now
-    warned = (c.state == "at_risk") | (c.warn_at <= now)
     query = (
         select(
             c.item_id,
@@ -172,19 +176,20 @@ def late_clocks(
             items.c.external_id,
             _value(owner),
             c.period,
+            c.state,
             c.started_at,
             c.deadline,
-            late,
+            c.warn_at,
         )
         .join_from(item_clocks, items, items.c.id == c.item_id)
         .where(
             c.agreement_id == agreement_id,
             c.objective == objective,
+            c.period.in_(list(periods)),
             c.state.in_(_OPEN),
             c.stopped_at.is_(None),
             c.deadline.is_not(None),
-            late | warned,
         )
         .order_by(c.deadline, c.item_id)
     )
-    return [LateClock(*row) for row in connection.execute(query)]
+    return [OpenClock(*row) for row in connection.execute(query)]

@@ -174,7 +174,8 @@ def read_late(
         )
     zone = ZoneInfo(stored.agreement.timezone)
     with read_transaction(engine_of(request)) as connection:
-        owners = late_now(connection, agreement_id, objective_id, now=now)
+        keeper = breakdowns_of(request.app)
+        owners = late_now(connection, stored, objective_id, now=now, keeper=keeper)
     return [
         LateOwnerRead(
             owner=None if owner.owner.startswith("\x00") else owner.owner,
@@ -183,14 +184,14 @@ def read_late(
             at_risk=owner.at_risk,
             items=[
                 LateItemRead(
-                    source=clock.source,
-                    external_id=clock.external_id,
-                    period=clock.period,
-                    started_at=from_us(clock.started_at, zone).isoformat(),
-                    deadline=from_us(clock.deadline, zone).isoformat(),
-                    late=clock.late,
+                    source=late.clock.source,
+                    external_id=late.clock.external_id,
+                    period=late.clock.period,
+                    started_at=from_us(late.clock.started_at, zone).isoformat(),
+                    deadline=from_us(late.clock.deadline, zone).isoformat(),
+                    late=late.late,
                 )
-                for clock in owner.clocks[:items]
+                for late in owner.clocks[:items]
             ],
         )
         for owner in owners

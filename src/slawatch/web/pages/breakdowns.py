@@ -23,8 +23,15 @@ from slawatch.evaluation.breakdowns import (
     OwnerLate,
     late_now,
 )
-from slawatch.formatting import change_text, count_text, value_text, working_text
+from slawatch.formatting import (
+    change_text,
+    count_text,
+    time_left_text,
+    value_text,
+    working_text,
+)
 from slawatch.i18n import N_, Translator
+from slawatch.store.agreements import StoredAgreement
 from slawatch.store.db import read_transaction
 from slawatch.web.pages.agreements import objective_figure
 
@@ -157,11 +164,14 @@ def breakdown_section(
 
 
 def late_section(
-    request: Any, agreement_id: str, objective_id: str, zone: ZoneInfo, now: int, t: Translator
+    request: Any, stored: StoredAgreement, objective_id: str, now: int, t: Translator
 ) -> list[dict[str, Any]]:
     """Return the late-now list: per owner, their late and at-risk clocks, most late first."""
+    keeper = breakdowns_of(request.app)
     with read_transaction(request.app.state.engine) as connection:
-        owners = late_now(connection, agreement_id, objective_id, now=now)
+        owners = late_now(connection, stored, objective_id, now=now, keeper=keeper)
+    zone = ZoneInfo(stored.agreement.timezone)
+    agreement_id = stored.agreement.id
     return [_late_owner(owner, agreement_id, objective_id, zone, now, t) for owner in owners]
 
 
@@ -187,12 +197,10 @@ def _late_owner(
             {
                 "url": f"/items/{quote(clock.source, safe='')}/{quote(clock.external_id, safe='')}",
                 "external_id": clock.external_id,
-                "late": clock.late,
+                "late": clock.deadline <= now,
                 "deadline": t.datetime(from_us(clock.deadline, zone)),
-                "overdue": working_text(max(0, now - clock.deadline) / US, t)
-                if clock.late
-                else None,
+                "overdue": time_left_text((clock.deadline - now) / US, t),
             }
-            for clock in owner.clocks[:LATE_SHOWN]
+            for clock in (late.clock for late in owner.clocks[:LATE_SHOWN])
         ],
     }

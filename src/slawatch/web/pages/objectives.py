@@ -373,8 +373,7 @@ def _breakdown(
         section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
         return section, True
     if measure.value == "clock":
-        zone = ZoneInfo(stored.agreement.timezone)
-        section["late"] = late_section(request, stored.agreement.id, objective.id, zone, now, t)
+        section["late"] = late_section(request, stored, objective.id, now, t)
     return section, False
 
 
