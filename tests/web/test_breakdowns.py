@@ -17,7 +17,7 @@ from slawatch.ingest.files import read_events
 from slawatch.store.clock_lists import clock_counts
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import Person, put_people
-from slawatch.store.events import store_events
+from slawatch.store.events import EventIn, store_events
 from slawatch.store.results import stored_result
 from tests.evaluation.support import AS_OF, EXAMPLE_EVENTS, events_of, save_template
 from tests.web.support import set_now
@@ -185,3 +185,17 @@ def test_late_now_lists_the_overdue_clocks_by_owner_most_late_first(
     assert all(len(owner["items"]) == owner["late"] + owner["at_risk"] for owner in owners)
     page = viewer.get(SPEED).text
     assert "Late now" in page and "/items/default/" in page.split("Late now", 1)[1]
+
+
+def test_a_kept_breakdown_follows_the_next_evaluation(viewer: TestClient, engine: Engine) -> None:
+    before = groups(viewer, period="2026-06")
+    anna = next(g for g in before["groups"] if g["group"] == "u-anna")
+    assert groups(viewer, period="2026-06") == before  # kept
+    at = to_us(dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC))
+    new = EventIn("default", "L-NEW", "handed_over", at, "lead", {"owner": "u-anna"})
+    with transaction(engine) as connection:
+        store_events(connection, [new])
+    assert refresh_all(engine, as_of=AS_OF) == ["marketing-sales"]
+    after = groups(viewer, period="2026-06")
+    anna_after = next(g for g in after["groups"] if g["group"] == "u-anna")
+    assert anna_after["items"] == anna["items"] + 1
