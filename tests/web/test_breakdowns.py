@@ -199,3 +199,21 @@ def test_a_kept_breakdown_follows_the_next_evaluation(viewer: TestClient, engine
     after = groups(viewer, period="2026-06")
     anna_after = next(g for g in after["groups"] if g["group"] == "u-anna")
     assert anna_after["items"] == anna["items"] + 1
+
+
+def test_a_ratio_with_a_filter_breaks_down_only_the_items_it_measures(engine: Engine) -> None:
+    ratio = "ratio: {count: accepted, of: handed_over}\n    target: \">= 80%\""
+    save_template(engine, replace=(ratio, ratio + "\n    where: {region: [north, east]}"))
+    with transaction(engine) as connection:
+        store_events(connection, events_of(read_events(EXAMPLE_EVENTS)))
+    assert refresh_all(engine, as_of=AS_OF) == ["marketing-sales"]
+    app = page_app(engine)
+    with browser(app, engine, "viewer") as client:
+        found = groups(client, "lead-acceptance", period="2026-05", by="region")
+    with read_transaction(engine) as connection:
+        stored = stored_result(connection, "marketing-sales", "2026-05")
+    assert stored is not None
+    result = stored.result("lead-acceptance")
+    assert {g["group"] for g in found["groups"]} == {"north", "east"}
+    assert sum(g["items"] for g in found["groups"]) == result.denominator  # type: ignore[union-attr]
+    assert sum(g["met"] for g in found["groups"]) == result.numerator  # type: ignore[union-attr]

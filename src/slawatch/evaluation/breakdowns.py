@@ -123,12 +123,15 @@ def _rows(
     found = _ratio_window(connection, result, objective)
     if found is None:
         return pl.DataFrame(schema={"key": pl.String, "hit": pl.Boolean})
-    names = [test.attribute for test in objective.where]
+    names = list(dict.fromkeys(test.attribute for test in objective.where))
     rows = store.ratio_rows(connection, found, by, names)
     if objective.where:
         # The objective's own filter, by the engine's own tests.
-        table = EventTable(pl.DataFrame(), rows.select("item", *dict.fromkeys(names)))
-        rows = rows.filter(pl.col("item").is_in(select_items(table, objective.where).implode()))
+        attributes = rows.select(
+            "item", *(pl.col(store.where_column(name)).alias(name) for name in names)
+        )
+        passing = select_items(EventTable(pl.DataFrame(), attributes), objective.where)
+        rows = rows.filter(pl.col("item").is_in(passing.implode()))
     return rows.select("key", "hit")
 
 
@@ -171,7 +174,6 @@ class Breakdowns:
 
     def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
         self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
-
         self._open: Expiring[tuple[object, ...], list[store.OpenClock]] = Expiring(max_age=max_age)
 
     def forget(self) -> None:

@@ -65,13 +65,19 @@ class RatioWindow:
     as_of: int
 
 
+def where_column(name: str) -> str:
+    """Return the column of a `where` attribute in ratio_rows (apart from item, key, hit)."""
+    return f"where:{name}"
+
+
 def ratio_rows(
     connection: Connection, window: RatioWindow, by: str, where: Sequence[str]
 ) -> pl.DataFrame:
     """Return (item, key, hit, *where attributes) of the items whose first `of` is in the window.
 
     `hit` says the item has a `count` event at or before `as_of`; the `where` attributes come
-    along so the caller applies the objective's filter with the engine's own tests.
+    along (as `where_column(name)`) so the caller applies the objective's filter with the
+    engine's own tests.
     """
     first, earlier, counted = events, aliased(events), aliased(events)
     before = exists().where(
@@ -99,7 +105,7 @@ def ratio_rows(
         )
     )
     schema: dict[str, Any] = {"item": pl.Int64, "key": pl.String, "hit": pl.Boolean}
-    schema |= dict.fromkeys(names, pl.String)
+    schema |= {where_column(name): pl.String for name in names}
     return pl.DataFrame(connection.execute(query).all(), schema=schema, orient="row")
 
 
