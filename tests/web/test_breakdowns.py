@@ -202,7 +202,7 @@ def test_a_kept_breakdown_follows_the_next_evaluation(viewer: TestClient, engine
 
 
 def test_a_ratio_with_a_filter_breaks_down_only_the_items_it_measures(engine: Engine) -> None:
-    ratio = "ratio: {count: accepted, of: handed_over}\n    target: \">= 80%\""
+    ratio = 'ratio: {count: accepted, of: handed_over}\n    target: ">= 80%"'
     save_template(engine, replace=(ratio, ratio + "\n    where: {region: [north, east]}"))
     with transaction(engine) as connection:
         store_events(connection, events_of(read_events(EXAMPLE_EVENTS)))

@@ -48,6 +48,10 @@ class BreakdownError(ValueError):
     """A breakdown that cannot be made as asked; the message says what to ask instead."""
 
 
+class PeriodChoiceError(BreakdownError):
+    """The period asked for is not a label of the objective's own period kind."""
+
+
 class NotMeasuredError(BreakdownError):
     """The period (or the objective in it) has no stored result: nothing to break down."""
 
@@ -99,9 +103,9 @@ def choose_period(
     try:
         kind = label_kind(label)
     except PeriodLabelError as error:
-        raise BreakdownError(str(error)) from None
+        raise PeriodChoiceError(str(error)) from None
     if kind != objective.period:
-        raise BreakdownError(
+        raise PeriodChoiceError(
             f"period {label!r} is a {kind.value}; objective {objective.id} is measured per "
             f"{objective.period.value}, so write a {objective.period.value} label"
         )

@@ -22,8 +22,15 @@ from slawatch.comparisons.industry import Reference, references_for
 from slawatch.engine.instants import US, from_us
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
+from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.results import ObjectiveResult
-from slawatch.evaluation.breakdowns import OWNER, BreakdownError, NotMeasuredError, measure_of
+from slawatch.evaluation.breakdowns import (
+    OWNER,
+    BreakdownError,
+    NotMeasuredError,
+    PeriodChoiceError,
+    measure_of,
+)
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     Measured,
@@ -240,6 +247,24 @@ def item_row(row: ClockRow, zone: ZoneInfo, t: Translator) -> dict[str, Any]:
     }
 
 
+DAY_US = 86_400 * US
+
+
+def _started(period: str | None, zone: ZoneInfo) -> tuple[int, int] | None:
+    """Return a span holding the starts of a period's clocks, a day wider either side.
+
+    The margin keeps every clock of the period inside even if an earlier version of the
+    agreement placed its periods in another time zone.
+    """
+    if not period:
+        return None
+    try:
+        span = parse_label(period, zone)
+    except PeriodLabelError:
+        return None
+    return span.start - DAY_US, span.end + DAY_US
+
+
 def _items(
     request: Request,
     stored: StoredAgreement,
@@ -266,6 +291,7 @@ def _items(
             attributes=attributes,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
+            started=_started(period, ZoneInfo(agreement.timezone)),
         )
     zone = ZoneInfo(agreement.timezone)
     base = f"/agreements/{agreement.id}/objectives/{objective.id}"
@@ -366,7 +392,8 @@ def _breakdown(
                 connection, stored, objective.id, by=by, period=period or None
             )
         section = breakdown_section(found, objective, t, sort=column, descending=descending)
-    except NotMeasuredError as error:
+    except (NotMeasuredError, PeriodChoiceError) as error:
+        # The page's period (a stored one, a range of days) is the period picker's to judge.
         section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
         return section, False
     except BreakdownError as error:
