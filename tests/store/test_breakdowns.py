@@ -38,7 +38,7 @@ def test_a_ratios_items_are_those_whose_first_of_event_is_in_the_window(engine: 
     window = RatioWindow(of="handed_over", count="accepted", start=START, end=END, as_of=END)
     with read_transaction(engine) as connection:
         rows = ratio_rows(connection, window, "region", ["kind"])
-    found = {(key, hit, kind) for key, hit, kind in rows.select("key", "hit", "kind").iter_rows()}
+    found = set(rows.select("key", "hit", "where:kind").iter_rows())
     assert found == {("north", True, "lead"), ("south", False, "lead"), (None, False, "lead")}
 
 
