@@ -37,7 +37,7 @@ def test_a_ratios_items_are_those_whose_first_of_event_is_in_the_window(engine: 
         )
     window = RatioWindow(of="handed_over", count="accepted", start=START, end=END, as_of=END)
     with read_transaction(engine) as connection:
-        rows = ratio_rows(connection, window, "region", ["kind"])
+        (rows,) = ratio_rows(connection, [(window, ["kind"])], "region")
     found = set(rows.select("key", "hit", "where:kind").iter_rows())
     assert found == {("north", True, "lead"), ("south", False, "lead"), (None, False, "lead")}
 
@@ -52,6 +52,22 @@ def test_a_ratio_counts_only_up_to_its_as_of_instant(engine: Engine) -> None:
         of="handed_over", count="accepted", start=START, end=END, as_of=START + HOUR - 1
     )
     with read_transaction(engine) as connection:
-        rows = ratio_rows(connection, window, "owner", [])
+        (rows,) = ratio_rows(connection, [(window, [])], "owner")
     assert rows.get_column("hit").to_list() == [False]
     assert rows.get_column("key").to_list() == [None]
+
+
+def test_several_windows_are_read_side_by_side_each_with_its_own_items(engine: Engine) -> None:
+    with transaction(engine) as connection:
+        store_events(
+            connection,
+            [event("may", "handed_over", START), event("june", "handed_over", END + HOUR)],
+        )
+    may = RatioWindow(of="handed_over", count="accepted", start=START, end=END, as_of=END)
+    june = RatioWindow(
+        of="handed_over", count="accepted", start=END, end=END + 30 * 24 * HOUR, as_of=END * 2
+    )
+    with read_transaction(engine) as connection:
+        frames = ratio_rows(connection, [(may, []), (june, ["kind"])], "owner")
+    assert [frame.height for frame in frames] == [1, 1]
+    assert frames[1].columns == ["item", "key", "hit", "where:kind"]

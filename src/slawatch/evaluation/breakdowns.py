@@ -118,19 +118,29 @@ def choose_period(
 
 
 def _rows(
-    connection: Connection, result: StoredResult, objective: Objective, by: str
-) -> pl.DataFrame:
-    """Return one row per item of the result's period, keyed by `by` (an attribute)."""
-    if clocked(objective) is not None:
-        return store.clock_rows(connection, result.agreement_id, objective.id, result.period, by)
-    assert isinstance(objective, RatioObjective)
-    found = _ratio_window(connection, result, objective)
-    if found is None:
-        return pl.DataFrame(schema={"key": pl.String, "hit": pl.Boolean})
-    names = list(dict.fromkeys(test.attribute for test in objective.where))
-    rows = store.ratio_rows(connection, found, by, names)
+    connection: Connection, results: list[StoredResult], objectives: list[Objective], by: str
+) -> list[pl.DataFrame]:
+    """Return one row per item of each result's period, keyed by `by` (an attribute).
+
+    The periods are read side by side; each is measured by its own version's objective.
+    """
+    first = objectives[0]
+    if clocked(first) is not None:
+        periods = [result.period for result in results]
+        return store.clock_rows(connection, results[0].agreement_id, first.id, periods, by)
+    ratios = [o for o in objectives if isinstance(o, RatioObjective)]
+    windows = [_ratio_window(connection, r, o) for r, o in zip(results, ratios, strict=True)]
+    names = [list(dict.fromkeys(t.attribute for t in o.where)) for o in ratios]
+    found = store.ratio_rows(connection, list(zip(windows, names, strict=True)), by)
+    return [
+        _filtered(rows, objective, where)
+        for rows, objective, where in zip(found, ratios, names, strict=True)
+    ]
+
+
+def _filtered(rows: pl.DataFrame, objective: RatioObjective, names: list[str]) -> pl.DataFrame:
+    """Keep the items the objective's own `where:` passes, by the engine's own tests."""
     if objective.where:
-        # The objective's own filter, by the engine's own tests.
         attributes = rows.select(
             "item", *(pl.col(store.where_column(name)).alias(name) for name in names)
         )
@@ -141,10 +151,9 @@ def _rows(
 
 def _ratio_window(
     connection: Connection, result: StoredResult, objective: RatioObjective
-) -> store.RatioWindow | None:
+) -> store.RatioWindow:
     version = get_version(connection, result.agreement_id, result.version)
-    if version is None:
-        return None
+    assert version is not None  # a stored result names a stored version
     agreement = version.agreement
     effective = local_midnight(agreement.effective, ZoneInfo(agreement.timezone))
     return store.RatioWindow(
@@ -177,7 +186,9 @@ class Breakdowns:
     """
 
     def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
-        self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
+        self._kept: Expiring[tuple[object, ...], tuple[_PeriodFigures, _PeriodFigures | None]] = (
+            Expiring(max_age=max_age)
+        )
         self._open: Expiring[tuple[object, ...], list[store.OpenClock]] = Expiring(max_age=max_age)
 
     def forget(self) -> None:
@@ -244,13 +255,15 @@ class Breakdowns:
             by,
             *sorted(teams.items()),
         )
-        now = self._figures(connection, result, objective_id, by, teams, stamp)
         before_label = earlier_label(result.period)
         before = stored_result(connection, result.agreement_id, before_label)
-        earlier = None
-        if before is not None and before.result(objective_id) is not None:
-            earlier = self._figures(connection, before, objective_id, by, teams, stamp)
-        named = [key for key in now.groups if key not in MISSING]
+        if before is not None and before.result(objective_id) is None:
+            before = None
+        key = (result.agreement_id, objective_id, result.period, *stamp)
+        now, earlier = self._kept.get(
+            key, lambda: _figures(connection, result, before, objective_id, by, teams)
+        )
+        named = [group for group in now.groups if group not in MISSING]
         names = people_by_key(connection, named) if by == OWNER else {}
         return Breakdown(
             agreement_id=result.agreement_id,
@@ -267,28 +280,29 @@ class Breakdowns:
             names=names,
         )
 
-    def _figures(
-        self,
-        connection: Connection,
-        result: StoredResult,
-        objective_id: str,
-        by: str,
-        teams: Mapping[str, str | None],
-        stamp: tuple[object, ...],
-    ) -> _PeriodFigures:
-        key = (result.agreement_id, objective_id, result.period, *stamp)
 
-        def read() -> _PeriodFigures:
-            objective = _measured(connection, result, objective_id)
-            measure = None if objective is None else measure_of(objective)
-            if objective is None or measure is None:
-                return _PeriodFigures({}, None, frozenset())
-            attribute = OWNER if by == TEAM else by
-            rows = _grouped(_rows(connection, result, objective, attribute), by, teams)
-            seen = frozenset(_attribute_names(connection, result, objective))
-            return _PeriodFigures(group_figures(rows, measure), overall(rows, measure), seen)
-
-        return self._kept.get(key, read)
+def _figures(
+    connection: Connection,
+    result: StoredResult,
+    before: StoredResult | None,
+    objective_id: str,
+    by: str,
+    teams: Mapping[str, str | None],
+) -> tuple[_PeriodFigures, _PeriodFigures | None]:
+    """Return the figures of a period and of the one before it, both read side by side."""
+    results = [r for r in (result, before) if r is not None]
+    objectives = [_measured(connection, r, objective_id) for r in results]
+    if objectives[-1] is None or type(objectives[-1]) is not type(objectives[0]):
+        results, objectives = results[:1], objectives[:1]  # the one before is not comparable
+    measured = [o for o in objectives if o is not None]
+    measure = measure_of(measured[0]) if measured else None
+    if measure is None or len(measured) < len(results):
+        return _PeriodFigures({}, None, frozenset()), None
+    attribute = OWNER if by == TEAM else by
+    rows = [_grouped(r, by, teams) for r in _rows(connection, results, measured, attribute)]
+    seen = frozenset(_attribute_names(connection, result, measured[0]))
+    figures = [_PeriodFigures(group_figures(r, measure), overall(r, measure), seen) for r in rows]
+    return figures[0], figures[1] if len(figures) > 1 else None
 
 
 def _measured(connection: Connection, result: StoredResult, objective_id: str) -> Objective | None:
@@ -305,8 +319,7 @@ def _attribute_names(
             connection, result.agreement_id, objective.id, result.period
         )
     assert isinstance(objective, RatioObjective)
-    window = _ratio_window(connection, result, objective)
-    return set() if window is None else store.ratio_attribute_names(connection, window)
+    return store.ratio_attribute_names(connection, _ratio_window(connection, result, objective))
 
 
 @dataclass(frozen=True)

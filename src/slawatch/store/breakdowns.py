@@ -62,18 +62,13 @@ def _name(connection: Connection, name: str) -> str:
     return '$."' + name.replace('"', '""') + '"[0]'
 
 
-def _frame(
-    connection: Connection, sql: str, values: dict[str, Any], schema: dict[str, Any]
-) -> pl.DataFrame:
-    return read_csv_parts(run_csv_queries(connection, [(sql, values)]), schema)
-
-
 def clock_rows(
-    connection: Connection, agreement_id: str, objective: str, period: str, by: str
-) -> pl.DataFrame:
-    """Return (key, state, elapsed_us, stopped) of every stored clock of one period.
+    connection: Connection, agreement_id: str, objective: str, periods: Sequence[str], by: str
+) -> list[pl.DataFrame]:
+    """Return (key, state, elapsed_us, stopped) of every stored clock of each period.
 
-    Read as one CSV aggregate: a month of 60,000 clocks costs no Python object per row.
+    Read as one CSV aggregate per period, several periods side by side on their own
+    connections: a month of 60,000 clocks costs no Python object per row.
     """
     fields = [
         csv_field(_attribute(connection, by, "by")),
@@ -87,14 +82,12 @@ def clock_rows(
         "item_clocks c JOIN items i ON i.id = c.item_id",
         "c.agreement_id = :agreement AND c.objective = :objective AND c.period = :period",
     )
-    values = {
-        "agreement": agreement_id,
-        "objective": objective,
-        "period": period,
-        "by": _name(connection, by),
-    }
-    frame = _frame(connection, sql, values, _CLOCK_SCHEMA)
-    return frame.with_columns(pl.col("stopped").cast(pl.Boolean))
+    common = {"agreement": agreement_id, "objective": objective, "by": _name(connection, by)}
+    parts = run_csv_queries(connection, [(sql, {**common, "period": p}) for p in periods])
+    return [
+        read_csv_parts([part], _CLOCK_SCHEMA).with_columns(pl.col("stopped").cast(pl.Boolean))
+        for part in parts
+    ]
 
 
 @dataclass(frozen=True)
@@ -126,17 +119,9 @@ _HIT = """
 """
 
 
-def ratio_rows(
-    connection: Connection, window: RatioWindow, by: str, where: Sequence[str]
-) -> pl.DataFrame:
-    """Return (item, key, hit, *where attributes) of the items whose first `of` is in the window.
-
-    `hit` says the item has a `count` event at or before `as_of`; the `where` attributes come
-    along (as `where_column(name)`) so the caller applies the objective's filter with the
-    engine's own tests. The (type, at) index finds the window's events, the (item, type, at)
-    key answers each item's two questions.
-    """
-    names = list(dict.fromkeys(where))
+def _ratio_query(
+    connection: Connection, window: RatioWindow, by: str, names: list[str]
+) -> tuple[str, dict[str, Any]]:
     fields = ["e.item_id", csv_field(_attribute(connection, by, "by")), _HIT.strip()]
     fields += [csv_field(_attribute(connection, name, f"w{i}")) for i, name in enumerate(names)]
     sql = csv_aggregate(
@@ -151,9 +136,33 @@ def ratio_rows(
         "by": _name(connection, by),
     }
     values |= {f"w{i}": _name(connection, name) for i, name in enumerate(names)}
-    schema: dict[str, Any] = {"item": pl.Int64, "key": pl.String, "hit": pl.Int8}
-    schema |= {where_column(name): pl.String for name in names}
-    return _frame(connection, sql, values, schema).with_columns(pl.col("hit").cast(pl.Boolean))
+    return sql, values
+
+
+def ratio_rows(
+    connection: Connection,
+    windows: Sequence[tuple[RatioWindow, Sequence[str]]],
+    by: str,
+) -> list[pl.DataFrame]:
+    """Return (item, key, hit, *where attributes) of the items whose first `of` is in a window.
+
+    One frame per (window, where attribute names), read side by side. `hit` says the item has
+    a `count` event at or before `as_of`; the `where` attributes come along (as
+    `where_column(name)`) so the caller applies the objective's filter with the engine's own
+    tests. The (type, at) index finds the window's events, the (item, type, at) key answers
+    each item's two questions.
+    """
+    named = [(window, list(dict.fromkeys(where))) for window, where in windows]
+    parts = run_csv_queries(
+        connection, [_ratio_query(connection, window, by, names) for window, names in named]
+    )
+    frames = []
+    for part, (_, names) in zip(parts, named, strict=True):
+        schema: dict[str, Any] = {"item": pl.Int64, "key": pl.String, "hit": pl.Int8}
+        schema |= {where_column(name): pl.String for name in names}
+        frame = read_csv_parts([part], schema)
+        frames.append(frame.with_columns(pl.col("hit").cast(pl.Boolean)))
+    return frames
 
 
 def clock_attribute_names(
