@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -186,9 +187,7 @@ class Breakdowns:
     """
 
     def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
-        self._kept: Expiring[tuple[object, ...], tuple[_PeriodFigures, _PeriodFigures | None]] = (
-            Expiring(max_age=max_age)
-        )
+        self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
         self._open: Expiring[tuple[object, ...], list[store.OpenClock]] = Expiring(max_age=max_age)
 
     def forget(self) -> None:
@@ -220,6 +219,34 @@ class Breakdowns:
             )
 
         return self._open.get((agreement_id, objective_id, stamp), read)
+
+    def _pair(
+        self,
+        connection: Connection,
+        pair: tuple[StoredResult, StoredResult | None],
+        objective_id: str,
+        by: str,
+        teams: Mapping[str, str | None],
+        stamp: tuple[object, ...],
+    ) -> tuple[_PeriodFigures, _PeriodFigures | None]:
+        """Return a period's figures and the one before's: the ones not kept read side by side.
+
+        Kept per period, so the next period's trend reuses this one's figures.
+        """
+        keys = [(r.agreement_id, objective_id, r.period, *stamp) for r in pair if r is not None]
+        kept = [self._kept.peek(key) for key in keys]
+        if any(figures is None for figures in kept):
+            results = [r for r in pair if r is not None]
+            missing = [r for r, figures in zip(results, kept, strict=True) if figures is None]
+            read = _figures(connection, missing, objective_id, by, teams)
+            fresh = iter(read)
+            kept = [figures if figures is not None else next(fresh) for figures in kept]
+            for key, figures in zip(keys, kept, strict=True):
+                if figures is not None:
+                    self._kept.get(key, partial(_same, figures))
+        found = [figures for figures in kept if figures is not None]
+        earlier = found[1] if len(found) > 1 and found[1].total is not None else None
+        return found[0], earlier
 
     def make(
         self,
@@ -259,10 +286,7 @@ class Breakdowns:
         before = stored_result(connection, result.agreement_id, before_label)
         if before is not None and before.result(objective_id) is None:
             before = None
-        key = (result.agreement_id, objective_id, result.period, *stamp)
-        now, earlier = self._kept.get(
-            key, lambda: _figures(connection, result, before, objective_id, by, teams)
-        )
+        now, earlier = self._pair(connection, (result, before), objective_id, by, teams, stamp)
         named = [group for group in now.groups if group not in MISSING]
         names = people_by_key(connection, named) if by == OWNER else {}
         return Breakdown(
@@ -283,26 +307,39 @@ class Breakdowns:
 
 def _figures(
     connection: Connection,
-    result: StoredResult,
-    before: StoredResult | None,
+    results: list[StoredResult],
     objective_id: str,
     by: str,
     teams: Mapping[str, str | None],
-) -> tuple[_PeriodFigures, _PeriodFigures | None]:
-    """Return the figures of a period and of the one before it, both read side by side."""
-    results = [r for r in (result, before) if r is not None]
+) -> list[_PeriodFigures]:
+    """Return the figures of each result's period, the periods read side by side.
+
+    A period whose version measures the objective as another kind (or not at all) has no
+    figures: its groups are not comparable.
+    """
     objectives = [_measured(connection, r, objective_id) for r in results]
-    if objectives[-1] is None or type(objectives[-1]) is not type(objectives[0]):
-        results, objectives = results[:1], objectives[:1]  # the one before is not comparable
+    kinds = {type(o) for o in objectives}
+    measure = measure_of(objectives[0]) if objectives[0] is not None else None
+    if measure is None or len(kinds) > 1:
+        empty = _PeriodFigures({}, None, frozenset())
+        if measure is None or len(results) == 1:
+            return [empty] * len(results)
+        return [*_figures(connection, results[:1], objective_id, by, teams), empty]
     measured = [o for o in objectives if o is not None]
-    measure = measure_of(measured[0]) if measured else None
-    if measure is None or len(measured) < len(results):
-        return _PeriodFigures({}, None, frozenset()), None
     attribute = OWNER if by == TEAM else by
     rows = [_grouped(r, by, teams) for r in _rows(connection, results, measured, attribute)]
-    seen = frozenset(_attribute_names(connection, result, measured[0]))
-    figures = [_PeriodFigures(group_figures(r, measure), overall(r, measure), seen) for r in rows]
-    return figures[0], figures[1] if len(figures) > 1 else None
+    return [
+        _PeriodFigures(
+            group_figures(r, measure),
+            overall(r, measure),
+            frozenset(_attribute_names(connection, result, measured[0])),
+        )
+        for r, result in zip(rows, results, strict=True)
+    ]
+
+
+def _same(figures: _PeriodFigures) -> _PeriodFigures:
+    return figures
 
 
 def _measured(connection: Connection, result: StoredResult, objective_id: str) -> Objective | None:
