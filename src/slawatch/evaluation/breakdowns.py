@@ -42,6 +42,7 @@ from slawatch.store.results import StoredResult, stored_periods, stored_result
 OWNER = "owner"  # the item attribute naming who is responsible for it
 TEAM = "team"  # grouping by the owner's team in the directory
 KEPT_SECONDS = 600.0
+LATE_STEP_US = 5_000_000  # late now is judged to 5 seconds
 GROUPING = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")  # an attribute name a page can ask for
 
 
@@ -189,10 +190,14 @@ class Breakdowns:
     def __init__(self, *, max_age: float = KEPT_SECONDS) -> None:
         self._kept: Expiring[tuple[object, ...], _PeriodFigures] = Expiring(max_age=max_age)
         self._open: Expiring[tuple[object, ...], list[store.OpenClock]] = Expiring(max_age=max_age)
+        self.late: Expiring[tuple[object, ...], list[OwnerLate]] = Expiring(
+            max_age=2 * LATE_STEP_US / 1_000_000
+        )
 
     def forget(self) -> None:
         self._kept.forget()
         self._open.forget()
+        self.late.forget()
 
     def open_clocks(
         self, connection: Connection, stored: StoredAgreement, objective_id: str
@@ -402,9 +407,23 @@ def late_now(
     now: int,
     keeper: Breakdowns | None = None,
 ) -> list[OwnerLate]:
-    """Return the running clocks past their deadline or at risk, by owner, most late first."""
+    """Return the running clocks past their deadline or at risk, by owner, most late first.
+
+    Judged at `now` to the second below LATE_STEP_US: a page asked twice within it gets the
+    same list without judging thousands of clocks again.
+    """
     keeper = keeper or Breakdowns()
-    by_owner = late_by_owner(keeper.open_clocks(connection, stored, objective_id), now)
+    clocks = keeper.open_clocks(connection, stored, objective_id)
+    instant = now - now % LATE_STEP_US
+    stamp = store.evaluation_stamp(connection, stored.agreement.id)
+    key = (stored.agreement.id, objective_id, stamp, instant)
+    return keeper.late.get(key, lambda: _late_owners(connection, clocks, instant))
+
+
+def _late_owners(
+    connection: Connection, clocks: Sequence[store.OpenClock], now: int
+) -> list[OwnerLate]:
+    by_owner = late_by_owner(clocks, now)
     names = people_by_key(connection, [key for key in by_owner if key != NO_VALUE])
     found = [
         OwnerLate(
