@@ -1,6 +1,7 @@
 """How many messages the demo's first minutes send, by tier and by trigger, on a fake clock.
 
-Usage: uv run --group bench python bench/bench_alert_count.py [--minutes 15] [--now 2026-12-07T09:00:00Z]
+Usage: uv run --group bench python bench/bench_alert_count.py [--minutes 15]
+       [--now 2026-12-07T09:00:00Z]
 
 The demo is loaded (`commands/serve.py`'s `load_demo`) into a temporary SQLite file at a fixed
 `now`, then the background work `slawatch serve` registers (`web/periodic.py`: the evaluation

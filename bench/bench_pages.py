@@ -13,7 +13,15 @@ would), then asks for each page `--requests` times after a few warm-up requests:
 - an objective page (/agreements/marketing-sales/objectives/speed-to-lead): its periods and
   the first page of its items;
 - an item page (/items/default/L-…): a different lead each time, its clocks computed on the
-  request with their segments.
+  request with their segments;
+- the breakdown of speed-to-lead on its objective page (November by owner, by team, by region
+  sorted by p90) and the conversion ratio's (by region), and the breakdown and late-now API:
+  each view's figures are kept per period until the evaluator next writes clocks, so after the
+  warm-up these are the pages a manager re-reads;
+- the breakdown on a first look: every request another grouping and period (by owner, team,
+  region, source × the twelve months), so each one reads a period's clocks from the store.
+Leads get an `owner` (40 sales reps, one every 40 leads) and the reps a directory entry with
+their team (two are missing and one has no team), so grouping by owner and team has work.
 Server time is the time around each request of an in-process client (Starlette's TestClient,
 the app built by `create_app` as `slawatch serve` builds it, without the background
 evaluator): routing, the database, rendering; no network, no browser. p50 and p95 per page;
@@ -50,6 +58,7 @@ from slawatch.evaluation.service import Recomputer  # noqa: E402
 from slawatch.ingest.files import read_events  # noqa: E402
 from slawatch.store.agreements import save_version  # noqa: E402
 from slawatch.store.db import transaction  # noqa: E402
+from slawatch.store.directory import Person, put_people  # noqa: E402
 from slawatch.store.tokens import create_token  # noqa: E402
 from slawatch.web.app import create_app  # noqa: E402
 
@@ -71,12 +80,68 @@ def app_with_pages(engine: Engine) -> FastAPI:
     return app
 
 
-def timed(client: TestClient, paths: list[str]) -> list[float]:
-    """Return the milliseconds each request took; every answer must be 200."""
+REPS = 40
+SPEED = "/agreements/marketing-sales/objectives/speed-to-lead"
+API = "/api/v1/agreements/marketing-sales/objectives"
+MONTHS = [f"2026-{month:02d}" for month in range(12, 0, -1)]
+
+
+def add_owners(engine: Engine) -> None:
+    """Give every lead one of REPS owners, and the directory the reps (two left out)."""
+    owner = f"'rep-' || (id % {REPS})"
+    if engine.dialect.name == "postgresql":
+        update = (
+            "UPDATE items SET attributes = jsonb_set(attributes::jsonb, '{owner}', "
+            f"jsonb_build_array({owner}, 0))::json WHERE kind = 'lead'"
+        )
+    else:
+        update = (
+            "UPDATE items SET attributes = "
+            f"json_set(attributes, '$.owner', json_array({owner}, 0)) WHERE kind = 'lead'"
+        )
+    people = [
+        Person(f"rep-{n}", f"Sales rep {n}", team=None if n == 37 else f"Team {n % 4 + 1}")
+        for n in range(REPS - 2)
+    ]
+    with transaction(engine) as connection:
+        connection.exec_driver_sql(update)
+        put_people(connection, people, author="bench")
+
+
+def breakdown_pages(requests: int) -> dict[str, list[str]]:
+    """Return the breakdown views: the ones re-read (kept), and first looks (read each time)."""
+    november = f"{SPEED}?period=2026-11"
+    views = [
+        f"{november}&by=owner",
+        f"{november}&by=team",
+        f"{november}&by=region&sort=p90&order=desc",
+    ]
+    first_looks = [
+        f"{SPEED}?period={month}&by={by}"
+        for by in ("owner", "team", "region", "source")
+        for month in MONTHS
+    ]
+    return {
+        "breakdown": [views[n % len(views)] for n in range(requests)],
+        "breakdown ratio": [
+            "/agreements/marketing-sales/objectives/conversion?period=2026-11&by=region"
+        ]
+        * requests,
+        "breakdown api": [f"{API}/speed-to-lead/breakdown?period=2026-11&by=owner"] * requests,
+        "late now api": [f"{API}/speed-to-lead/late"] * requests,
+        "breakdown first look": first_looks[: requests + WARM_UP],
+    }
+
+
+def timed(client: TestClient, paths: list[str], *, fresh: bool = False) -> list[float]:
+    """Return the milliseconds each request took; every answer must be 200.
+
+    `fresh`: the warm-up paths are not timed again, so every timed path is asked first.
+    """
     for path in paths[:WARM_UP]:
         assert client.get(path).status_code == 200, path
     seconds = []
-    for path in paths:
+    for path in paths[WARM_UP:] if fresh else paths:
         started = time.perf_counter()
         answer = client.get(path)
         seconds.append((time.perf_counter() - started) * 1000)
@@ -101,6 +166,7 @@ def run(backend: str, events: Path, requests: int) -> dict[str, object]:
         token = create_token(connection, name="bench", scope="read", created_by="bench")
     started = time.perf_counter()
     bulk_load(engine, log, 0)
+    add_owners(engine)
     print(f"{backend}: bulk load {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     Recomputer(engine, "bench", EventCache()).refresh(as_of=AS_OF)
@@ -116,12 +182,13 @@ def run(backend: str, events: Path, requests: int) -> dict[str, object]:
         "agreement": ["/agreements/marketing-sales"] * requests,
         "objective": ["/agreements/marketing-sales/objectives/speed-to-lead"] * requests,
         "item": [f"/items/default/{lead}" for lead in leads[WARM_UP:]],
+        **breakdown_pages(requests),
     }
     result: dict[str, object] = {"backend": backend, "items": log.items.height}
     with TestClient(app_with_pages(engine)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         for page, paths in pages.items():
-            result[page] = figures(timed(client, paths))
+            result[page] = figures(timed(client, paths, fresh=page.endswith("first look")))
             print(f"{backend}: {page} {result[page]}")
     engine.dispose()
     return result

@@ -30,3 +30,13 @@ def test_each_key_is_kept_apart_and_forget_reads_every_key_again():
     kept.forget()
     assert kept.get("a", lambda: "second a") == "second a"
     assert kept.get("b", lambda: "second b") == "second b"
+
+
+def test_a_peek_sees_a_young_value_and_reads_nothing():
+    now = [0.0]
+    kept: Expiring[str, int] = Expiring(max_age=10, clock=lambda: now[0])
+    assert kept.peek("a") is None
+    kept.get("a", lambda: 1)
+    assert kept.peek("a") == 1
+    now[0] = 10.0
+    assert kept.peek("a") is None

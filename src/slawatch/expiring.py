@@ -37,6 +37,12 @@ class Expiring(Generic[K, V]):
             self._kept[key] = (now, value)
             return value
 
+    def peek(self, key: K) -> V | None:
+        """Return the key's kept value if it is young enough, without reading it."""
+        with self._lock:
+            kept = self._kept.get(key)
+            return kept[1] if kept is not None and self.clock() - kept[0] < self.max_age else None
+
     def forget(self) -> None:
         """Read every key again on its next use (what they are read from has changed)."""
         with self._lock:

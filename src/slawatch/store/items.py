@@ -63,6 +63,9 @@ def _csv_field(expression: str) -> str:
     return f"coalesce('\"' || replace(CAST({expression} AS TEXT), '\"', '\"\"') || '\"', '')"
 
 
+csv_field = _csv_field  # the other stores' CSV aggregates quote their text fields alike
+
+
 def csv_aggregate(connection: Connection, fields: list[str], table: str, where: str) -> str:
     """Return SQL that renders the selected rows as CSV text in one aggregate value.
 

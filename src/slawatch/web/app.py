@@ -32,6 +32,7 @@ from slawatch.web.api import (
     routes,
     subscriptions,
 )
+from slawatch.web.api import breakdowns as breakdown_api
 from slawatch.web.api import directory as directory_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
@@ -130,6 +131,7 @@ API_ROUTERS = (
     preferences,
     directory_api,
     subscriptions,
+    breakdown_api,
 )
 PAGES = (
     login,

@@ -22,7 +22,15 @@ from slawatch.comparisons.industry import Reference, references_for
 from slawatch.engine.instants import US, from_us
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
+from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.engine.results import ObjectiveResult
+from slawatch.evaluation.breakdowns import (
+    OWNER,
+    BreakdownError,
+    NotMeasuredError,
+    PeriodChoiceError,
+    measure_of,
+)
 from slawatch.formatting import (
     CLOCK_STATE_NAMES,
     Measured,
@@ -45,6 +53,12 @@ from slawatch.store.db import read_transaction
 from slawatch.store.history import period_labels, recent_results
 from slawatch.web.deps import NO_NUL, AgreementId, Now, Reader
 from slawatch.web.pages.agreements import missing_page, no_agreement, objective_figure
+from slawatch.web.pages.breakdowns import (
+    breakdown_section,
+    breakdowns_of,
+    late_section,
+    read_sort,
+)
 from slawatch.web.pages.period_picker import (
     RangeFrom,
     RangeTo,
@@ -244,6 +258,24 @@ def item_row(row: ClockRow, zone: ZoneInfo, t: Translator) -> dict[str, Any]:
     }
 
 
+DAY_US = 86_400 * US
+
+
+def _started(period: str | None, zone: ZoneInfo) -> tuple[int, int] | None:
+    """Return a span holding the starts of a period's clocks, a day wider either side.
+
+    The margin keeps every clock of the period inside even if an earlier version of the
+    agreement placed its periods in another time zone.
+    """
+    if not period:
+        return None
+    try:
+        span = parse_label(period, zone)
+    except PeriodLabelError:
+        return None
+    return span.start - DAY_US, span.end + DAY_US
+
+
 def _items(
     request: Request,
     stored: StoredAgreement,
@@ -270,6 +302,7 @@ def _items(
             attributes=attributes,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
+            started=_started(period, ZoneInfo(agreement.timezone)),
         )
     zone = ZoneInfo(agreement.timezone)
     base = f"/agreements/{agreement.id}/objectives/{objective.id}"
@@ -376,6 +409,42 @@ FilterStates = Annotated[list[str], Query(alias="state", max_length=10)]
 FilterPeriod = Annotated[str, Query(max_length=30, pattern=NO_NUL)]
 FilterWhere = Annotated[str, Query(max_length=1000, pattern=NO_NUL)]
 FilterPage = Annotated[int, Query(ge=1, le=1_000_000)]
+GroupBy = Annotated[str, Query(max_length=100, pattern=NO_NUL)]
+SortBy = Annotated[str, Query(max_length=20, pattern=NO_NUL)]
+
+
+def _breakdown(
+    request: Request,
+    stored: StoredAgreement,
+    objective: Objective,
+    t: Translator,
+    *,
+    choice: tuple[str, str, str, str],
+    now: int,
+) -> tuple[dict[str, Any] | None, bool]:
+    """Return the breakdown section's context and whether the request asked it wrongly."""
+    period, by, sort, order = choice
+    measure = measure_of(objective)
+    if measure is None:
+        return None, False
+    section: dict[str, Any] = {"error": None, "by": by, "rows": []}
+    try:
+        column, descending = read_sort(measure, sort, order)
+        with read_transaction(request.app.state.engine) as connection:
+            found = breakdowns_of(request.app).make(
+                connection, stored, objective.id, by=by, period=period or None
+            )
+        section = breakdown_section(found, objective, t, sort=column, descending=descending)
+    except (NotMeasuredError, PeriodChoiceError) as error:
+        # The page's period (a stored one, a range of days) is the period picker's to judge.
+        section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
+        return section, False
+    except BreakdownError as error:
+        section["error"] = t.gettext("No breakdown: %(reason)s", reason=str(error))
+        return section, True
+    if measure.value == "clock":
+        section["late"] = late_section(request, stored, objective.id, now, t)
+    return section, False
 
 
 @router.get("/agreements/{agreement_id}/objectives/{objective_id}", response_class=HTMLResponse)
@@ -391,8 +460,11 @@ def objective_page(
     page: FilterPage = 1,
     first: RangeFrom = "",
     last: RangeTo = "",
+    by: GroupBy = OWNER,
+    sort: SortBy = "value",
+    order: SortBy = "asc",
 ) -> HTMLResponse:
-    """Show an objective's periods as a chart and a table, and its items."""
+    """Show an objective's periods as a chart and a table, its breakdown and its items."""
     found = _objective(request, principal, agreement_id, objective_id)
     if isinstance(found, HTMLResponse):
         return found
@@ -431,7 +503,10 @@ def objective_page(
         context["listing"] = _items(
             request, stored, timed, t, period=period, states=state, where=where, page=page
         )
-    return render(request, "agreements/objective.html", context, principal)
+    asked = (period, by, sort, order)
+    context["breakdown"], wrong = _breakdown(request, stored, objective, t, choice=asked, now=now)
+    status = 422 if wrong else 200
+    return render(request, "agreements/objective.html", context, principal, status_code=status)
 
 
 @router.get(
