@@ -53,7 +53,10 @@ def test_the_objective_page_marks_the_chosen_period(tab: Tab) -> None:
 
 def test_a_bad_period_shows_the_error_page_in_german(tab: Tab) -> None:
     tab.log_in()
-    tab.page.context.add_cookies([{"name": "slawatch_lang", "value": "de", "url": tab.page.url}])
+    tab.page.select_option("#language-choice", "de")  # stored on the user, as a reader would
+    tab.page.wait_for_url("**/")
     tab.goto(f"{REPORTS}?period=Oktober")
     expect(tab.page.locator("p.notice.error")).to_contain_text("ist kein Zeitraum")
+    tab.page.select_option("#language-choice", "en")  # the next tests read English
+    tab.page.wait_for_url("**")
     assert tab.errors == [] or all("422" in error for error in tab.errors)

@@ -43,7 +43,7 @@ def make_app(engine: Engine, evaluations: list[int], **settings: str) -> FastAPI
 
 @pytest.fixture
 def app(engine: Engine, evaluations: list[int]) -> FastAPI:
-    return make_app(engine, evaluations)
+    return make_app(engine, evaluations, smtp_url="")  # no mail, whatever the environment says
 
 
 @pytest.fixture
