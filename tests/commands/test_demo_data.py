@@ -42,4 +42,12 @@ def test_no_live_lead_is_contacted_yet_and_each_is_a_lead_with_the_usual_attribu
     for event in live_leads(NOW):
         assert event.type != "contacted"
         assert event.kind == "lead"
-        assert set(event.attributes) == {"source", "region"}
+        assert set(event.attributes) == {"source", "region", "owner"}
+
+
+def test_the_live_leads_belong_to_the_rep_their_warnings_reach():
+    from slawatch.commands.directory import demo_people
+
+    owners = {event.attributes.get("owner") for event in live_leads(NOW)}
+    assert owners == {"tom.berg"}
+    assert "tom.berg" in {person.key for person in demo_people()}

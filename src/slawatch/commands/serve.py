@@ -30,6 +30,7 @@ DEMO_MAIL = "mailto://127.0.0.1:1025?from=slawatch@example.com"  # a local mail 
 # The templates climb their ladders over hours and days; the demo's climb in minutes, so a
 # breach can be followed from tier 1 to tier 3 while you watch.
 DEMO_LADDER = {1: "0m", 2: "2m", 3: "5m"}
+DEMO_LIVE_OWNER = "tom.berg"  # Sales North: the live leads' rep, tier 1 of their ladder
 DEMO_READERS = {"head.sales@example.com": "de", "head.marketing@example.com": "en"}
 _LADDER_STEP = re.compile(r"\{after: *[0-9a-z]+, *tier: *([123])\}")
 
@@ -208,7 +209,7 @@ def live_leads(now: int) -> list[EventIn]:
                     type=step,
                     at=at,
                     kind="lead",
-                    attributes={"source": source, "region": "north"},
+                    attributes={"source": source, "region": "north", "owner": DEMO_LIVE_OWNER},
                 )
             )
     return events

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slawatch.agreements.model import Objective
 from slawatch.engine.breakdowns import NO_VALUE, Column, GroupFigures, Measure, sort_groups
-from slawatch.engine.instants import US, from_us
+from slawatch.engine.instants import US
 from slawatch.evaluation.breakdowns import (
     OWNER,
     TEAM,
@@ -34,6 +34,7 @@ from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import StoredAgreement
 from slawatch.store.db import read_transaction
 from slawatch.web.pages.agreements import objective_figure
+from slawatch.web.pages.zones import zoned_text
 
 CLOCK_COLUMNS = (
     (Column.GROUP, N_("Group")),
@@ -198,7 +199,7 @@ def _late_owner(
                 "url": f"/items/{quote(clock.source, safe='')}/{quote(clock.external_id, safe='')}",
                 "external_id": clock.external_id,
                 "late": clock.deadline <= now,
-                "deadline": t.datetime(from_us(clock.deadline, zone)),
+                "deadline": zoned_text(clock.deadline, zone.key, t),
                 "overdue": time_left_text((clock.deadline - now) / US, t),
             }
             for clock in (late.clock for late in owner.clocks[:LATE_SHOWN])
