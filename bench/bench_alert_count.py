@@ -84,8 +84,9 @@ def tally(settings: Settings) -> tuple[Counter[tuple[str, str]], int]:
         triggers = {row.id: row.trigger for row in connection.execute(select(escalations))}
         rows = list(connection.execute(select(deliveries)))
     for row in rows:
-        trigger = triggers.get(row.escalation_id, "other") if row.escalation_id else "other"
         key = row.dedup_key.split(":")
+        # Messages of no escalation are named by their key: digest, summary, weekly, report …
+        trigger = triggers.get(row.escalation_id, key[0]) if row.escalation_id else key[0]
         tier = tiers.get(int(key[1])) if key[0] == "step" and key[1].isdigit() else None
         counted[(f"tier {tier}" if tier else "-", trigger)] += 1
     engine.dispose()
