@@ -90,6 +90,7 @@ def add_owners(engine: Engine) -> None:
     """Give every lead one of REPS owners, and the directory the reps (two left out)."""
     owner = f"'rep-' || (id % {REPS})"
     if engine.dialect.name == "postgresql":
+        owner = f"'rep-' || mod(id, {REPS})"  # psycopg reads % as a placeholder
         update = (
             "UPDATE items SET attributes = jsonb_set(attributes::jsonb, '{owner}', "
             f"jsonb_build_array({owner}, 0))::json WHERE kind = 'lead'"
