@@ -48,7 +48,7 @@ def test_each_manager_gets_their_teams_late_items_and_last_weeks_counts(engine: 
     assert count == 1
     (message,) = sent
     assert message.recipient.target == "head.sales@example.com"
-    assert message.key == "digest:head.sales:2026-W25:head.sales@example.com"
+    assert message.key == "weekly:head.sales:2026-W25:head.sales@example.com"
     assert message.title == "Ihr Team diese Woche: 3 verspätet"
     body = message.body
     assert "Anna Roth: 1 jetzt verspätet · letzte Woche 0 erfüllt, 0 verletzt" in body

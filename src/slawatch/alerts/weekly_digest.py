@@ -229,7 +229,7 @@ def _queue_digest(
             base_url=settings.base_url,
             now=now,
         )
-        key = f"digest:{manager.key}:{week.label}:{recipient.target}"
+        key = f"weekly:{manager.key}:{week.label}:{recipient.target}"
         outgoing = Outgoing(
             key=key if n == 0 else f"{key}:{n}",
             recipient=recipient,

@@ -240,15 +240,12 @@ Index(  # an objective's item list, newest first
     item_clocks.c.objective,
     item_clocks.c.started_at,
 )
-Index(  # a period's clocks by state; covering what a breakdown reads of each clock
+Index(
     "ix_item_clocks_objective_period_state",
     item_clocks.c.agreement_id,
     item_clocks.c.objective,
     item_clocks.c.period,
     item_clocks.c.state,
-    item_clocks.c.elapsed_us,
-    item_clocks.c.stopped_at,
-    item_clocks.c.item_id,
 )
 
 # Named leases for background jobs that must run in one process at a time (escalation ticks,
