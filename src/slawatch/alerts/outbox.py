@@ -28,7 +28,7 @@ from slawatch.alerts.recipients import Recipient
 from slawatch.config import get_settings
 from slawatch.engine.instants import US
 from slawatch.store.agreements import get_version
-from slawatch.store.deliveries import add_delivery, queue_delivery
+from slawatch.store.deliveries import queue_delivery
 from slawatch.store.escalations import get_escalation
 from slawatch.store.notices import add_notice
 from slawatch.store.preferences import choices_of
@@ -95,6 +95,30 @@ def _choices(connection: Connection, recipient: Recipient) -> Choices:
     return choices_of(connection, recipient.target) if "@" in recipient.target else Choices()
 
 
+def _queue(
+    connection: Connection,
+    outgoing: Outgoing,
+    *,
+    failed_because: str | None = None,
+    due_at: int | None = None,
+) -> int | None:
+    """Add the message's delivery row; its id, or None if its key was queued before."""
+    recipient = outgoing.recipient
+    return queue_delivery(
+        connection,
+        dedup_key=outgoing.key,
+        recipient=recipient.target,
+        url=recipient.url,
+        language=recipient.language,
+        title=outgoing.title,
+        body=outgoing.body,
+        now=outgoing.queued_at,
+        escalation_id=outgoing.escalation_id,
+        failed_because=failed_because,
+        due_at=due_at,
+    )
+
+
 def enqueue(connection: Connection, outgoing: Outgoing, subject: About | None = None) -> bool:
     """Queue one message as the recipient's policy says; False if queued before or off.
 
@@ -103,18 +127,7 @@ def enqueue(connection: Connection, outgoing: Outgoing, subject: About | None = 
     """
     recipient = outgoing.recipient
     if not recipient.url:
-        return add_delivery(
-            connection,
-            dedup_key=outgoing.key,
-            recipient=recipient.target,
-            url=recipient.url,
-            language=recipient.language,
-            title=outgoing.title,
-            body=outgoing.body,
-            now=outgoing.queued_at,
-            escalation_id=outgoing.escalation_id,
-            failed_because=NO_ROUTE,
-        )
+        return _queue(connection, outgoing, failed_because=NO_ROUTE) is not None
     subject = subject or about(connection, outgoing)
     choices = _choices(connection, recipient)
     calendar = quiet_calendar(connection, choices, subject.agreement, subject.objective)
@@ -130,25 +143,13 @@ def enqueue(connection: Connection, outgoing: Outgoing, subject: About | None = 
         return False
     delivery_id = None
     if decision.mode == NOW:
-        delivery_id = queue_delivery(
-            connection,
-            dedup_key=outgoing.key,
-            recipient=recipient.target,
-            url=recipient.url,
-            language=recipient.language,
-            title=outgoing.title,
-            body=outgoing.body,
-            now=outgoing.queued_at,
-            escalation_id=outgoing.escalation_id,
-            due_at=decision.release_at,
-        )
+        delivery_id = _queue(connection, outgoing, due_at=decision.release_at)
         if delivery_id is None:
             return False
-    zone = (
-        calendar.timezone
-        if calendar
-        else (subject.agreement.timezone if subject.agreement else "UTC")
-    )
+    if calendar is not None:
+        zone = calendar.timezone
+    else:
+        zone = subject.agreement.timezone if subject.agreement else "UTC"
     added = add_notice(
         connection,
         dedup_key=outgoing.key,

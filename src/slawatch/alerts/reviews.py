@@ -166,61 +166,48 @@ def reviewer_contacts(agreement: Agreement) -> list[tuple[str, str]]:
 
 def reminder_text(agreement: Agreement, due: dt.date, language: str, link: str) -> Message:
     """Write the reminder of a due review in one language."""
-    t = translator(language)
-    cadence = agreement.review or ReviewCadence.QUARTERLY
-    title = t.gettext(
-        "Review due on %(date)s: %(agreement)s", date=t.date(due), agreement=agreement.title
-    )
-    body = "\n".join(
-        [
-            t.gettext(
-                "The %(cadence)s review of the agreement %(agreement)s is due on %(date)s.",
-                cadence=t.gettext(CADENCE_NAMES[cadence]),
-                agreement=agreement.title,
-                date=t.date(due),
-            ),
-            t.gettext(
-                "You are reminded as your party's department head (tier 2), two weeks ahead."
-            ),
-            "",
-            t.gettext(
-                "Look at the figures and record the review (participants, notes, decisions): "
-                "%(link)s",
-                link=link,
-            ),
-        ]
-    )
-    return Message(title=title, body=body)
+    return _review_text(agreement, due, language, link, overdue=False)
 
 
 def overdue_text(agreement: Agreement, due: dt.date, language: str, link: str) -> Message:
     """Write the reminder of a review whose due date passed unrecorded, in one language."""
+    return _review_text(agreement, due, language, link, overdue=True)
+
+
+def _review_text(
+    agreement: Agreement, due: dt.date, language: str, link: str, *, overdue: bool
+) -> Message:
     t = translator(language)
-    cadence = agreement.review or ReviewCadence.QUARTERLY
-    title = t.gettext(
-        "Review overdue since %(date)s: %(agreement)s", date=t.date(due), agreement=agreement.title
-    )
-    body = "\n".join(
-        [
+    cadence = t.gettext(CADENCE_NAMES[agreement.review or ReviewCadence.QUARTERLY])
+    named = {"cadence": cadence, "agreement": agreement.title, "date": t.date(due)}
+    if overdue:
+        title = t.gettext("Review overdue since %(date)s: %(agreement)s", **named)
+        lines = [
             t.gettext(
                 "The %(cadence)s review of the agreement %(agreement)s was due on %(date)s "
                 "and has not been recorded.",
-                cadence=t.gettext(CADENCE_NAMES[cadence]),
-                agreement=agreement.title,
-                date=t.date(due),
+                **named,
             ),
             t.gettext(
                 "You are reminded as your party's department head (tier 2), once per missed date."
             ),
-            "",
+        ]
+    else:
+        title = t.gettext("Review due on %(date)s: %(agreement)s", **named)
+        lines = [
             t.gettext(
-                "Look at the figures and record the review (participants, notes, decisions): "
-                "%(link)s",
-                link=link,
+                "The %(cadence)s review of the agreement %(agreement)s is due on %(date)s.",
+                **named,
+            ),
+            t.gettext(
+                "You are reminded as your party's department head (tier 2), two weeks ahead."
             ),
         ]
+    record = t.gettext(
+        "Look at the figures and record the review (participants, notes, decisions): %(link)s",
+        link=link,
     )
-    return Message(title=title, body=body)
+    return Message(title=title, body="\n".join([*lines, "", record]))
 
 
 # ---------------------------------------------------------------- reminders (shell)
