@@ -19,7 +19,8 @@ would), then asks for each page `--requests` times after a few warm-up requests:
   each view's figures are kept per period until the evaluator next writes clocks, so after the
   warm-up these are the pages a manager re-reads;
 - the breakdown on a first look: every request another grouping and period (by owner, team,
-  region, source × the twelve months), so each one reads a period's clocks from the store.
+  region, source × the twelve months), so each one reads a period's figures from the store
+  (clocks: stored by the evaluator beside the clocks) or a ratio's items (conversion).
 Leads get an `owner` (40 sales reps, one every 40 leads) and the reps a directory entry with
 their team (two are missing and one has no team), so grouping by owner and team has work.
 Server time is the time around each request of an in-process client (Starlette's TestClient,
@@ -139,6 +140,12 @@ def breakdown_pages(requests: int) -> dict[str, list[str]]:
         for by in ("owner", "team", "region", "source")
         for month in MONTHS
     ]
+    conversion = "/agreements/marketing-sales/objectives/conversion"
+    ratio_first_looks = [
+        f"{conversion}?period={month}&by={by}"
+        for by in ("owner", "region", "source", "team")
+        for month in MONTHS
+    ]
     return {
         "breakdown": [views[n % len(views)] for n in range(requests)],
         "breakdown ratio": [
@@ -148,6 +155,7 @@ def breakdown_pages(requests: int) -> dict[str, list[str]]:
         "breakdown api": [f"{API}/speed-to-lead/breakdown?period=2026-11&by=owner"] * requests,
         "late now api": [f"{API}/speed-to-lead/late"] * requests,
         "breakdown first look": first_looks[: requests + WARM_UP],
+        "breakdown ratio first look": ratio_first_looks[: requests + WARM_UP],
     }
 
 

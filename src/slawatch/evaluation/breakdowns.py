@@ -34,6 +34,7 @@ from slawatch.engine.kinds.ratio import RatioObjective
 from slawatch.engine.periods import PeriodLabelError, earlier_label, label_kind, local_midnight
 from slawatch.expiring import Expiring
 from slawatch.store import breakdowns as store
+from slawatch.store import period_breakdowns as period_store
 from slawatch.store.agreements import StoredAgreement, get_version
 from slawatch.store.directory import Person, people, people_by_key
 from slawatch.store.history import recent_results
@@ -331,16 +332,46 @@ def _figures(
             return [empty] * len(results)
         return [*_figures(connection, results[:1], objective_id, by, teams), empty]
     measured = [o for o in objectives if o is not None]
+    stored = [_stored(connection, r, objective_id, by, teams, measure) for r in results]
+    missing = [r for r, figures in zip(results, stored, strict=True) if figures is None]
+    if not missing:
+        return [figures for figures in stored if figures is not None]
     attribute = OWNER if by == TEAM else by
-    rows = [_grouped(r, by, teams) for r in _rows(connection, results, measured, attribute)]
-    return [
+    rows = [_grouped(r, by, teams) for r in _rows(connection, missing, measured, attribute)]
+    read = iter(
         _PeriodFigures(
             group_figures(r, measure),
             overall(r, measure),
             frozenset(_attribute_names(connection, result, measured[0])),
         )
-        for r, result in zip(rows, results, strict=True)
-    ]
+        for r, result in zip(rows, missing, strict=True)
+    )
+    return [figures if figures is not None else next(read) for figures in stored]
+
+
+def _stored(
+    connection: Connection,
+    result: StoredResult,
+    objective_id: str,
+    by: str,
+    teams: Mapping[str, str | None],
+    measure: Measure,
+) -> _PeriodFigures | None:
+    """Return a period's figures as the evaluator stored them, or None if it did not.
+
+    Stored for clocks only, for the groupings kept (`evaluation/breakdown_figures.py`); a
+    team grouping only if grouped with today's directory.
+    """
+    if measure is not Measure.CLOCK:
+        return None
+    directory = period_store.directory_digest(teams) if by == TEAM else None
+    found = period_store.read_period(
+        connection, result.agreement_id, objective_id, result.period, by, directory=directory
+    )
+    if found is None:
+        return None
+    total, grouped = found
+    return _PeriodFigures(grouped.groups, total.total, total.seen)
 
 
 def _same(figures: _PeriodFigures) -> _PeriodFigures:

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine
 
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
+from slawatch.evaluation.breakdown_figures import changed_pairs, group_periods
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.evaluation.credits import issue_statements
@@ -41,7 +42,9 @@ from slawatch.store.clocks import (
     write_clock_changes,
 )
 from slawatch.store.db import read_transaction, transaction
+from slawatch.store.directory import people
 from slawatch.store.health import error_text, record_failure, record_success
+from slawatch.store.period_breakdowns import directory_digest, replace_periods, stored_pairs
 from slawatch.store.results import (
     Claim,
     StoredResult,
@@ -178,10 +181,14 @@ class Recomputer:
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
             previous = self._previous_clocks(connection, work.agreement_id)
+            grouped_before = stored_pairs(connection, work.agreement_id)
+            teams = {key: person.team for key, person in people(connection).items()}
         instant = now_us() if as_of is None else as_of
         rows = evaluate_history(versions, table, as_of=instant)
         clocks = item_clock_frame(versions, table, as_of=instant)
         diff = diff_clocks(work.agreement_id, previous, clocks)
+        pairs = changed_pairs(clocks, diff, grouped_before, directory_digest(teams))
+        grouped = group_periods(clocks, table.items, pairs, teams)
         computed_at = now_us()
         with transaction(self.engine) as connection:
             if not finish(connection, work, last_event_id=last_event_id, computed_at=computed_at):
@@ -190,6 +197,7 @@ class Recomputer:
             if record_success(connection, work.agreement_id, at=computed_at):
                 log.info("%s: evaluation works again", work.agreement_id)
             write_clock_changes(connection, diff)
+            replace_periods(connection, work.agreement_id, grouped.totals, grouped.groupings)
             for listener in self.clock_listeners:
                 listener(connection, diff)
             # Closed periods get their credit statements with the results that state them;

@@ -248,6 +248,22 @@ Index(
     item_clocks.c.state,
 )
 
+# A closed or running period's breakdown figures, one row per grouping (owner, team or an
+# attribute), written by the evaluator in the transaction that writes the period's clocks.
+# Grouping "" holds the period's total and the attribute names its items carry. A team row
+# names the directory it was grouped with (`directory`): after a directory change it is not
+# read until the evaluator groups again.
+period_breakdowns = Table(
+    "period_breakdowns",
+    metadata,
+    Column("agreement_id", String(100), primary_key=True),
+    Column("objective", String(100), primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("grouping", String(100), primary_key=True),
+    Column("directory", String(64)),
+    Column("figures", JSON, nullable=False),
+)
+
 # Named leases for background jobs that must run in one process at a time (escalation ticks,
 # credit statements, review reminders): taken with a conditional UPDATE, like evaluation_state.
 leases = Table(
