@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 
 from slawatch.engine.instants import to_us
 from slawatch.evaluation import breakdown_figures
 from slawatch.evaluation.breakdowns import Breakdown, Breakdowns
-from slawatch.evaluation.service import refresh_all
+from slawatch.evaluation.cache import EventCache
+from slawatch.evaluation.service import Recomputer, refresh_all
 from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import Person, put_people
@@ -23,6 +24,7 @@ from tests.web.test_breakdowns import evaluated_with_owners
 
 AGREEMENT = "marketing-sales"
 CLOCKS = ("speed-to-lead", "request-response", "request-resolution")
+RATIOS = ("lead-acceptance", "rejection-rate", "conversion")
 
 
 def make(engine: Engine, objective: str, period: str, by: str) -> Breakdown:
@@ -49,11 +51,14 @@ GROUPINGS = ("owner", "team", "region", "source", "kind")
 def test_stored_figures_equal_the_figures_read_from_the_clocks(engine: Engine) -> None:
     evaluated_with_owners(engine)
     labels = periods(engine)
-    asked = [(o, p, by) for o in CLOCKS for p in labels for by in GROUPINGS]
+    asked = [(o, p, by) for o in CLOCKS + RATIOS for p in labels for by in GROUPINGS]
     from_store = {key: make(engine, *key) for key in asked}
     with read_transaction(engine) as connection:
         kept = stored_groupings(connection, AGREEMENT, "speed-to-lead", labels)
     assert {(labels[0], by) for by in ("", *GROUPINGS)} <= kept
+    with read_transaction(engine) as connection:
+        kept = stored_groupings(connection, AGREEMENT, "conversion", labels)
+    assert {(labels[-2], by) for by in ("", *GROUPINGS)} <= kept
     forget_stored(engine)
     from_clocks = {key: make(engine, *key) for key in asked}
     assert from_store == from_clocks
@@ -122,3 +127,41 @@ def test_an_objective_that_loses_its_clocks_loses_its_stored_figures(engine: Eng
     assert found.groups == () and found.total is None
     forget_stored(engine)
     assert make(engine, "speed-to-lead", "2026-05", "owner") == found
+
+
+def test_an_owner_changed_by_a_later_event_moves_its_items_group(engine: Engine) -> None:
+    evaluated_with_owners(engine)
+    recomputer = Recomputer(engine, "test", EventCache())
+    recomputer.refresh(as_of=AS_OF, stale_after=0)  # this process's own round
+    before = {
+        objective: make(engine, objective, "2026-05", "owner") for objective in CLOCKS + RATIOS
+    }
+    with read_transaction(engine) as connection:
+        item = connection.execute(
+            text(
+                "SELECT i.external_id FROM item_clocks c JOIN items i "
+                "ON i.id = c.item_id WHERE c.objective = 'speed-to-lead' AND c.period = "
+                "'2026-05' AND c.state = 'met' ORDER BY i.external_id LIMIT 1"
+            )
+        ).scalar_one()
+    # a note on the lead, later than any of its events: only the owner changes
+    at = to_us(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+    moved = EventIn("default", item, "note", at, "lead", {"owner": "u-dora"})
+    with transaction(engine) as connection:
+        store_events(connection, [moved])
+    assert recomputer.refresh(as_of=AS_OF) == [AGREEMENT]
+    after = make(engine, "speed-to-lead", "2026-05", "owner")
+    dora = next(g for g in after.groups if g.key == "u-dora")
+    assert (dora.items, dora.met) == (1, 1)
+    assert after != before["speed-to-lead"]
+    forget_stored(engine)
+    for objective in CLOCKS + RATIOS:
+        assert make(engine, objective, "2026-05", "owner") == make_stored_again(
+            engine, recomputer, objective
+        )
+
+
+def make_stored_again(engine: Engine, recomputer: Recomputer, objective: str) -> Breakdown:
+    """Return the breakdown from the figures a new process stores (it groups every period)."""
+    assert refresh_all(engine, as_of=AS_OF, stale_after=0) == [AGREEMENT]
+    return make(engine, objective, "2026-05", "owner")

@@ -107,3 +107,32 @@ def test_inserting_keeps_every_row_and_the_item_order(seed: int) -> None:
     merged = _insert_sorted(old, new)
     assert merged.get_column("item").is_sorted()
     assert merged.sort("item", "at").equals(pl.concat([old, new]).sort("item", "at"))
+
+
+def test_the_cache_says_which_items_changed_since_a_generation(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = EventCache()
+    store(engine, EventIn("crm", "a", "qualified", T0, "lead", {"region": "EU"}))
+    _, _, first = cache.snapshot(engine)
+    assert cache.changed_since(first).to_list() == []  # type: ignore[union-attr]
+    assert cache.changed_since(first - 1) is None  # before the full load: not known
+    store(
+        engine,
+        EventIn("crm", "a", "contacted", T0 + HOUR, attributes={"region": "EU"}),  # no change
+        EventIn("crm", "b", "qualified", T0 + 2 * HOUR, "lead"),  # new
+    )
+    _, _, second = cache.snapshot(engine)
+    store(engine, EventIn("crm", "a", "won", T0 + 3 * HOUR, attributes={"region": "US"}))
+    _, _, third = cache.snapshot(engine)
+    assert (second, third) == (first + 1, first + 2)
+    ids = {row[0]: row[1] for row in full_load(engine).items.select("item", "region").rows()}
+    a, b = sorted(ids)
+    assert sorted(cache.changed_since(first).to_list()) == [a, b]  # type: ignore[union-attr]
+    assert cache.changed_since(second).to_list() == [a]  # type: ignore[union-attr]
+    assert cache.changed_since(third).to_list() == []  # type: ignore[union-attr]
+    monkeypatch.setattr(cache, "_changes", type(cache._changes)(cache._changes, maxlen=2))
+    store(engine, EventIn("crm", "c", "qualified", T0 + 4 * HOUR, "lead"))
+    cache.snapshot(engine)  # the oldest remembered change is forgotten
+    assert cache.changed_since(first) is None
+    assert cache.changed_since(second) is not None

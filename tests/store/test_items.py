@@ -141,6 +141,26 @@ def test_the_history_gets_a_row_only_where_a_value_is_set_or_changes(engine: Eng
     ]
 
 
+def test_a_late_event_with_another_value_leaves_the_latest_value_the_latest(
+    engine: Engine,
+) -> None:
+    """The value repeated at 20:00 still wins over one set at 15:00 that arrives later."""
+    store(
+        engine,
+        [
+            EventIn("crm", "a", "created", T0 + 10 * HOUR, "lead", {"owner": "cleo"}),
+            EventIn("crm", "a", "contacted", T0 + 20 * HOUR, "lead", {"owner": "cleo"}),
+        ],
+    )
+    store(engine, [EventIn("crm", "a", "note", T0 + 15 * HOUR, "lead", {"owner": "dora"})])
+    with read_transaction(engine) as connection:
+        table = load_event_table(connection).table
+        (detail,) = [item_detail(connection, "crm", "a")]
+    assert table.items.get_column("owner").to_list() == ["cleo"]
+    assert detail is not None and detail.attributes["owner"] == "cleo"
+    assert table.until(T0 + 17 * HOUR).items.get_column("owner").to_list() == ["dora"]
+
+
 def test_an_evaluation_as_of_an_earlier_instant_reads_the_stored_value_of_that_instant(
     engine: Engine,
 ) -> None:

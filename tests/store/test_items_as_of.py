@@ -62,3 +62,30 @@ def test_a_stored_evaluation_as_of_x_equals_the_file_of_only_the_events_until_x(
     expected = read_events(until).table()
     got = evaluate(AGREEMENT, table, as_of=as_of)
     assert evaluation_json(got) == evaluation_json(evaluate(AGREEMENT, expected, as_of=as_of))
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows, cut=st.integers(0, 60 * 24 * 45), split=st.integers(0, 60 * 24 * 45))
+def test_the_same_holds_when_the_earlier_events_arrive_last(
+    engine: Engine,
+    tmp_path: Path,
+    rows: list[tuple[str, str, int, str, str, str]],
+    cut: int,
+    split: int,
+) -> None:
+    """A feed replayed late: the later events are stored first, the earlier ones after."""
+    _clear(engine)
+    for part in ([r for r in rows if r[2] > split], [r for r in rows if r[2] <= split]):
+        if part:
+            with transaction(engine) as connection:
+                store_events(connection, [_event(row) for row in part])
+    with read_transaction(engine) as connection:
+        table = load_event_table(connection).table
+    until = tmp_path / "until.csv"
+    until.write_text(csv([row for row in rows if row[2] <= cut]), encoding="utf-8")
+    as_of = to_us(T0 + dt.timedelta(minutes=cut))
+    expected = read_events(until).table()
+    got = evaluate(AGREEMENT, table, as_of=as_of)
+    assert evaluation_json(got) == evaluation_json(evaluate(AGREEMENT, expected, as_of=as_of))

@@ -6,6 +6,7 @@ common to all of them, and the working calendars they are measured on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -18,12 +19,27 @@ from slawatch.engine.events import EventTable, select_items
 from slawatch.engine.instants import Instants, from_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
 
+# Called with a ratio objective, its periods and its items: (item, period index, hit).
+RatioItems = Callable[[Objective, list[Period], pl.DataFrame], None]
+
 
 class Evaluator:
-    """Measure one agreement against one event table as of one instant."""
+    """Measure one agreement against one event table as of one instant.
 
-    def __init__(self, agreement: Agreement, table: EventTable, *, as_of: int) -> None:
+    `ratio_items`, if given, receives the items behind each ratio's figures as they are
+    measured, so a caller can split the figures without measuring them a second way.
+    """
+
+    def __init__(
+        self,
+        agreement: Agreement,
+        table: EventTable,
+        *,
+        as_of: int,
+        ratio_items: RatioItems | None = None,
+    ) -> None:
         self.agreement = agreement
+        self.ratio_items = ratio_items
         self.as_of = as_of
         self.zone = ZoneInfo(agreement.timezone)
         self.table = table.until(as_of).encoded()

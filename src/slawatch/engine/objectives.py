@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from slawatch.agreements.model import Agreement, Objective
-from slawatch.engine.evaluator import Evaluator
+from slawatch.engine.evaluator import Evaluator, RatioItems
 from slawatch.engine.events import EventTable
 from slawatch.engine.kinds import kind_of
 from slawatch.engine.periods import Period
@@ -37,12 +37,14 @@ def evaluate(
     as_of: int,
     window: Period | None = None,
     measured: Callable[[str], None] | None = None,
+    ratio_items: RatioItems | None = None,
 ) -> Evaluation:
     """Measure every objective per period, grouped by period, earliest first.
 
-    `measured` is called with each objective's id once it is done, for progress displays.
+    `measured` is called with each objective's id once it is done, for progress displays;
+    `ratio_items` with the items behind each ratio objective's figures (`Evaluator`).
     """
-    evaluator = Evaluator(agreement, table, as_of=as_of)
+    evaluator = Evaluator(agreement, table, as_of=as_of, ratio_items=ratio_items)
     grouped: dict[Period, list[ObjectiveResult]] = defaultdict(list)
     for objective in agreement.objectives.values():
         for period, result in measure(evaluator, objective, window):

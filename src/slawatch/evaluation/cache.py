@@ -93,14 +93,41 @@ def _append_history(history: pl.DataFrame | None, new: EventTable) -> pl.DataFra
     return pl.concat([history, fresh], rechunk=False) if fresh.height else history
 
 
+CHANGES_KEPT = 256  # appends whose changed items are remembered (a few ids each)
+
+
 class EventCache:
-    """Hold every stored event and item as an engine table; `current()` brings it up to date."""
+    """Hold every stored event and item as an engine table; `current()` brings it up to date.
+
+    Every change of the table moves its `generation`; the items each append changed (new,
+    or with another kind or attribute) are remembered for the last CHANGES_KEPT
+    generations, so a caller that used generation g can ask which items changed since.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._table: EventTable | None = None
         self._loads: deque[_Load] = deque()
         self.full_loads = 0  # how often everything was read: for tests and benchmarks
+        self.generation = 0
+        self._changes: deque[tuple[int, pl.Series]] = deque(maxlen=CHANGES_KEPT)
+        self._known_from = 0  # the generation since which every change is remembered
+
+    def snapshot(self, engine: Engine) -> tuple[EventTable, int, int]:
+        """Return `current()` and the generation of the table returned."""
+        with self._lock:
+            table, last_event_id = self._current(engine)
+            return table, last_event_id, self.generation
+
+    def changed_since(self, generation: int) -> pl.Series | None:
+        """Return the items new or changed after `generation`, or None if not remembered."""
+        with self._lock:
+            if generation < self._known_from or generation > self.generation:
+                return None
+            found = [items for at, items in self._changes if at > generation]
+            if not found:
+                return pl.Series("item", [], dtype=pl.Int64)
+            return pl.concat(found).unique()
 
     @property
     def last_event_id(self) -> int:
@@ -108,7 +135,11 @@ class EventCache:
 
     def current(self, engine: Engine) -> tuple[EventTable, int]:
         """Return the table with every committed event, and the newest event id in it."""
-        with self._lock, read_transaction(engine) as connection:
+        with self._lock:
+            return self._current(engine)
+
+    def _current(self, engine: Engine) -> tuple[EventTable, int]:
+        with read_transaction(engine) as connection:
             latest = latest_event_id(connection)
             if self._table is None or latest < self.last_event_id:
                 # Nothing cached yet, or the database went back in time (a restored backup).
@@ -121,6 +152,9 @@ class EventCache:
                 self._loads.clear()
                 self._remember(loaded.last_event_id)
                 self.full_loads += 1
+                self.generation += 1
+                self._changes.clear()
+                self._known_from = self.generation
                 return self._table, self.last_event_id
             settled = self._settled()
             if settled is not None and settled.last_event_id < self.last_event_id:
@@ -163,3 +197,7 @@ class EventCache:
             items = _insert_sorted(kept, changed)
         history = _append_history(self._table.attributes, new)
         self._table = EventTable(_insert_sorted(self._table.events, events), items, history)
+        self.generation += 1
+        if len(self._changes) == self._changes.maxlen:
+            self._known_from = self._changes[0][0]  # the oldest is forgotten next
+        self._changes.append((self.generation, changed.get_column("item")))

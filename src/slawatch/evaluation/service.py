@@ -27,7 +27,12 @@ from sqlalchemy import Connection, Engine
 
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
-from slawatch.evaluation.breakdown_figures import changed_pairs, group_periods
+from slawatch.evaluation.breakdown_figures import (
+    RatioItemsFound,
+    changed_pairs,
+    empty_ratio_items,
+    group_periods,
+)
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
 from slawatch.evaluation.credits import issue_statements
@@ -72,21 +77,35 @@ class LeaseLostError(Exception):
 
 
 def evaluate_history(
-    versions: list[StoredAgreement], table: EventTable, *, as_of: int
+    versions: list[StoredAgreement],
+    table: EventTable,
+    *,
+    as_of: int,
+    ratio_items: list[pl.DataFrame] | None = None,
 ) -> list[StoredResult]:
     """Return every period's result, each measured with the version in force at its start.
 
     All versions are measured from the earliest effective date of any of them, so each one
     yields the same periods and a period can be taken from whichever version governs it.
+    `ratio_items`, if given, gets the items behind each stored ratio figure: frames of
+    (objective, period label, item, hit).
     """
     rows: list[StoredResult] = []
     for measured in measured_versions(versions, as_of=as_of):
         stored = measured.stored
-        evaluation = evaluate(measured.agreement, table, as_of=as_of)
+        found = RatioItemsFound()
+        evaluation = evaluate(
+            measured.agreement,
+            table,
+            as_of=as_of,
+            ratio_items=None if ratio_items is None else found.add,
+        )
+        governed: set[str] = set()
         for index, result in enumerate(evaluation.periods):
             period = result.period
             if version_in_force(versions, period.first, period.start).version != stored.version:
                 continue
+            governed.add(period.label)
             rows.append(
                 StoredResult(
                     agreement_id=stored.id,
@@ -98,6 +117,8 @@ def evaluate_history(
                     payload=evaluation.only(index).document(),
                 )
             )
+        if ratio_items is not None:
+            ratio_items.extend(found.of_periods(governed))
     return sorted(rows, key=lambda row: (row.period_start, row.period))
 
 
@@ -107,6 +128,7 @@ class _KeptClocks:
 
     written_at: int
     digest: pl.DataFrame
+    generation: int  # of the event cache's table those clocks were computed from
 
 
 ClockListener = Callable[[Connection, ClockDiff], None]
@@ -177,18 +199,27 @@ class Recomputer:
 
     def _compute(self, work: Claim, as_of: int | None) -> None:
         started = time.perf_counter()
-        table, last_event_id = self.cache.current(self.engine)
+        table, last_event_id, generation = self.cache.snapshot(self.engine)
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
-            previous = self._previous_clocks(connection, work.agreement_id)
+            previous, since = self._previous_clocks(connection, work.agreement_id)
             grouped_before = stored_pairs(connection, work.agreement_id)
             teams = {key: person.team for key, person in people(connection).items()}
         instant = now_us() if as_of is None else as_of
-        rows = evaluate_history(versions, table, as_of=instant)
+        found: list[pl.DataFrame] = []
+        rows = evaluate_history(versions, table, as_of=instant, ratio_items=found)
         clocks = item_clock_frame(versions, table, as_of=instant)
         diff = diff_clocks(work.agreement_id, previous, clocks)
-        pairs = changed_pairs(clocks, diff, grouped_before, directory_digest(teams))
-        grouped = group_periods(clocks, table.items, pairs, teams)
+        ratios = pl.concat([empty_ratio_items(table), *found], how="vertical")
+        pairs = changed_pairs(
+            clocks,
+            ratios,
+            diff,
+            grouped_before,
+            directory=directory_digest(teams),
+            changed_items=None if since is None else self.cache.changed_since(since),
+        )
+        grouped = group_periods(clocks, ratios, table.items, pairs, teams)
         computed_at = now_us()
         with transaction(self.engine) as connection:
             if not finish(connection, work, last_event_id=last_event_id, computed_at=computed_at):
@@ -204,7 +235,7 @@ class Recomputer:
             # a later change to such a period is kept as a flagged revision, never applied.
             if self.issue_credits:
                 issue_statements(connection, work.agreement_id, now=instant)
-        self._clocks[work.agreement_id] = _KeptClocks(computed_at, clock_digest(clocks))
+        self._clocks[work.agreement_id] = _KeptClocks(computed_at, clock_digest(clocks), generation)
         record_evaluation(work.agreement_id, time.perf_counter() - started)
         log.info(
             "evaluated %s: %d periods, %d clocks (%d written), events up to #%d",
@@ -215,16 +246,20 @@ class Recomputer:
             last_event_id,
         )
 
-    def _previous_clocks(self, connection: Connection, agreement_id: str) -> pl.DataFrame:
+    def _previous_clocks(
+        self, connection: Connection, agreement_id: str
+    ) -> tuple[pl.DataFrame, int | None]:
         """Return the stored clocks: the kept frame if the last write was ours, else read them.
 
         We hold the lease, so nobody writes them until we finish. Another replica may have
         written them since our last round, or this process may be new: then they are read.
+        Also returns the cache generation they were computed from if they were ours (None
+        if not): the items changed since then are the ones whose groups may have moved.
         """
         kept = self._clocks.pop(agreement_id, None)
         if kept is not None and kept.written_at == clocks_written_at(connection, agreement_id):
-            return kept.digest
-        return stored_clock_frame(connection, agreement_id)
+            return kept.digest, kept.generation
+        return stored_clock_frame(connection, agreement_id), None
 
     def refresh(
         self,

@@ -169,11 +169,18 @@ def _history_rows(
         latest = stored.get(key, {}).get(name)
         previous = None if latest is None else (latest[1], str(latest[0]))
         item_id = ids[key]
+        earlier = False  # a value set before the stored latest one's instant
         for at, value in given:
             if previous is not None and value == previous[1] and at >= previous[0]:
                 continue  # the value stays as it was
             rows.append((item_id, name, at, value))
+            earlier = earlier or (latest is not None and at < latest[1])
             previous = (at, value)
+        if earlier and latest is not None:
+            # A late event set another value before the latest one: the history must say
+            # that the latest value holds again from its own instant on (a repeated value
+            # is not recorded when it arrives, so it may be missing).
+            rows.append((item_id, name, int(latest[1]), str(latest[0])))
     rows.sort()
     return rows
 

@@ -39,12 +39,25 @@ class PeriodGroups:
 
 @dataclass(frozen=True)
 class PeriodTotal:
-    """One period's figures over all its items, and the attribute names its items carry."""
+    """One period's figures over all its items, and the attribute names its items carry.
+
+    `digest` identifies a ratio's items and hits as grouped (None for clocks, whose changes
+    the evaluator knows from the clocks it writes).
+    """
 
     objective: str
     period: str
     total: GroupFigures | None
     seen: frozenset[str]
+    digest: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredPair:
+    """What is stored of a grouped period: its team row's directory, its total's digest."""
+
+    directory: str | None
+    digest: str | None
 
 
 def directory_digest(teams: Mapping[str, str | None]) -> str:
@@ -85,6 +98,7 @@ def replace_periods(
             "period": t.period,
             "grouping": TOTAL,
             "directory": None,
+            "digest": t.digest,
             "figures": {"total": _document(t.total), "seen": sorted(t.seen)},
         }
         for t in totals
@@ -96,6 +110,7 @@ def replace_periods(
             "period": g.period,
             "grouping": g.grouping,
             "directory": g.directory,
+            "digest": None,
             "figures": {"groups": [_document(f) for f in g.groups.values()]},
         }
         for g in groupings
@@ -104,22 +119,20 @@ def replace_periods(
         connection.execute(insert(period_breakdowns), rows)
 
 
-def stored_pairs(connection: Connection, agreement_id: str) -> dict[tuple[str, str], str | None]:
-    """Return the (objective, period) pairs with stored figures, and their team row's directory.
-
-    None for a pair stored without a team row.
-    """
+def stored_pairs(connection: Connection, agreement_id: str) -> dict[tuple[str, str], StoredPair]:
+    """Return the grouped (objective, period) pairs: their team row's directory and digest."""
     c = period_breakdowns.c
-    query = select(c.objective, c.period, c.grouping, c.directory).where(
+    query = select(c.objective, c.period, c.grouping, c.directory, c.digest).where(
         c.agreement_id == agreement_id, c.grouping.in_([TOTAL, TEAM])
     )
-    found: dict[tuple[str, str], str | None] = {}
-    for objective, period, grouping, directory in connection.execute(query):
+    directories: dict[tuple[str, str], str | None] = {}
+    digests: dict[tuple[str, str], str | None] = {}
+    for objective, period, grouping, directory, digest in connection.execute(query):
         if grouping == TOTAL:
-            found.setdefault((objective, period), None)
+            digests[(objective, period)] = digest
         else:
-            found[(objective, period)] = directory
-    return found
+            directories[(objective, period)] = directory
+    return {pair: StoredPair(directories.get(pair), digest) for pair, digest in digests.items()}
 
 
 def read_period(

@@ -261,6 +261,7 @@ period_breakdowns = Table(
     Column("period", String(20), primary_key=True),
     Column("grouping", String(100), primary_key=True),
     Column("directory", String(64)),
+    Column("digest", String(64)),  # a ratio's items and hits when grouped (total row)
     Column("figures", JSON, nullable=False),
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import polars as pl
 
 from slawatch.agreements._walk import At, Map, Walk, read_event_keys, read_mapping, same_event
 from slawatch.agreements.describe import share_words
@@ -94,6 +95,11 @@ class RatioKind(Kind):
         )
         index = evaluator.assign(denominators.get_column("at").to_numpy(), periods)
         inside = index >= 0
+        if evaluator.ratio_items is not None:
+            items = denominators.select(
+                "item", pl.Series("period", index), counted.alias("hit")
+            ).filter(pl.Series(inside))
+            evaluator.ratio_items(objective, periods, items)
         of = np.bincount(index[inside], minlength=len(periods))
         hits = np.bincount(index[inside & counted.to_numpy()], minlength=len(periods))
         results: list[ObjectiveResult] = []

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("grouping", sa.String(length=100), nullable=False),
         sa.Column("directory", sa.String(length=64), nullable=True),
+        sa.Column("digest", sa.String(length=64), nullable=True),
         sa.Column("figures", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint(
             "agreement_id", "objective", "period", "grouping", name=op.f("pk_period_breakdowns")
