@@ -42,7 +42,7 @@ def test_every_event_is_told_with_its_type_and_source(engine: Engine) -> None:
     ]
     assert entries[0].at == berlin("2026-05-04T09:00")
     # stored now, long after the instants: the receipt is told as late
-    assert entries[0].detail.startswith("from source default, received ")
+    assert entries[0].detail_text.startswith("from source default, received ")
 
 
 def test_the_clock_milestones_come_from_the_one_clock_computation(engine: Engine) -> None:
@@ -55,7 +55,7 @@ def test_the_clock_milestones_come_from_the_one_clock_computation(engine: Engine
         (berlin("2026-05-04T14:00"), "clock resumed", "event off_hold"),
         (berlin("2026-05-05T11:00"), "clock stopped, met", None),
     ]
-    assert entries[-1].detail == "by event contacted; 22 h of 48 h used"
+    assert entries[-1].detail_text == "by event contacted; 22 h of 48 h used"
     assert entries[0].link == "/agreements/marketing-sales/objectives/speed-to-lead"
 
 
@@ -84,7 +84,7 @@ def test_attribute_changes_name_the_old_and_new_owner_from_the_directory(engine:
     assert "owner changed from Tom Berg (tom) to Ana Ruiz (ana)" in titles
     given = next(e for e in entries if e.title == "Attributes given")
     assert given.at == berlin("2026-05-04T09:00")
-    assert "owner: Tom Berg (tom)" in given.detail and "kind: lead" in given.detail
+    assert "owner: Tom Berg (tom)" in given.detail_text and "kind: lead" in given.detail_text
 
 
 def test_escalation_steps_tell_who_was_notified_at_which_tier_and_the_snooze(
@@ -98,7 +98,7 @@ def test_escalation_steps_tell_who_was_notified_at_which_tier_and_the_snooze(
         "Escalation snoozed",
         "Escalation acknowledged",
     ]
-    assert "notified: boss@example.com (queued)" in entries[1].detail
+    assert "notified: boss@example.com (queued)" in entries[1].detail_text
     assert (entries[2].actor, entries[2].reason) == ("sam@example.com", "calling the customer now")
     assert (entries[3].actor, entries[3].reason) == ("sam@example.com", "on it")
     assert entries[0].link is not None and entries[0].link.startswith("/escalations/")
@@ -108,7 +108,7 @@ def test_audit_entries_about_the_item_tell_who_and_why(engine: Engine) -> None:
     store_story(engine)
     [entry] = story_of(engine, audit_entries)
     assert entry.title == "Recorded: item.note"
-    assert (entry.actor, entry.reason, entry.detail) == (
+    assert (entry.actor, entry.reason, entry.detail_text) == (
         "lena@example.com",
         "the customer called twice",
         "channel: phone",

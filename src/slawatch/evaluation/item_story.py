@@ -39,21 +39,30 @@ PAGE_SIZE = 200  # entries on one page of the story: the latest first page, olde
 MAX_PAGE_SIZE = 1000
 
 
+Text = str | Callable[[], str]
+
+
 @dataclass(frozen=True)
 class StoryEntry:
     """One thing that happened to an item: when (µs), what, who did it and why, where to look.
 
     `title` and `detail` are in the reader's language; `actor` is a person or system as
-    stored (an email, "slawatch"), `reason` their words; `link` a path on this site.
+    stored (an email, "slawatch"), `reason` their words; `link` a path on this site. A detail
+    that is costly to write (a formatted duration per event) may be given as a function that
+    writes it: only the entries a page shows are written (`detail_text`).
     """
 
     at: int
     kind: str
     title: str
-    detail: str = ""
+    detail: Text = ""
     actor: str | None = None
     reason: str | None = None
     link: str | None = None
+
+    @property
+    def detail_text(self) -> str:
+        return self.detail if isinstance(self.detail, str) else self.detail()
 
 
 @dataclass(frozen=True)

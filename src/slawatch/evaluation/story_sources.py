@@ -20,10 +20,11 @@ How to add a source (corrections, disputes, incidents …):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from slawatch.engine.instants import US
 from slawatch.evaluation.item_clock import ItemClock
-from slawatch.evaluation.item_story import Source, StoryEntry, StoryInput, collect
+from slawatch.evaluation.item_story import Source, StoryEntry, StoryInput, Text, collect
 from slawatch.formatting import clock_state_text, duration_text, share_text, working_text
 from slawatch.i18n import N_, Translator
 from slawatch.store.directory import people_by_key
@@ -63,19 +64,24 @@ def event_entries(story: StoryInput) -> list[StoryEntry]:
     """Tell every event: its type, the source it came from, and a late receipt."""
     t = story.t
     source = t.gettext("from source %(source)s", source=story.item.source)
+    titles: dict[str, str] = {}  # an item's events have a few types, told thousands of times
     entries = []
     for event in story.item.events:
         late = event.received_at - event.at
-        detail = source
+        detail: Text = source
         if late > LATE_RECEIPT_US:
-            detail = t.gettext(
-                "%(source)s, received %(late)s later",
-                source=source,
-                late=duration_text(late / US, t),
-            )
-        title = t.gettext("Event %(type)s", type=event.type)
+            detail = partial(_late_text, t, source, late)
+        title = titles.get(event.type)
+        if title is None:
+            title = titles[event.type] = t.gettext("Event %(type)s", type=event.type)
         entries.append(StoryEntry(at=event.at, kind="event", title=title, detail=detail))
     return entries
+
+
+def _late_text(t: Translator, source: str, late: int) -> str:
+    return t.gettext(
+        "%(source)s, received %(late)s later", source=source, late=duration_text(late / US, t)
+    )
 
 
 # -- clocks -----------------------------------------------------------------------------------

@@ -174,7 +174,7 @@ def get_item_story(
                 at=_iso(entry.at),
                 kind=entry.kind,
                 title=entry.title,
-                detail=entry.detail,
+                detail=entry.detail_text,
                 actor=entry.actor,
                 reason=entry.reason,
                 link=entry.link,

@@ -88,7 +88,7 @@ def story_rows(page: StoryPage, zone: str, t: Translator) -> list[dict[str, Any]
             "kind": entry.kind,
             "kind_text": kind_text(entry.kind, t),
             "title": entry.title,
-            "detail": entry.detail,
+            "detail": entry.detail_text,
             "actor": entry.actor or "",
             "reason": entry.reason or "",
             "link": entry.link or "",
