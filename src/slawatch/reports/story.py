@@ -25,7 +25,7 @@ class StoryDocument:
     external_id: str
     zone: str
     as_of: str
-    rows: Sequence[Mapping[str, Any]]  # at, kind_text, title, detail, actor, reason
+    rows: Sequence[Mapping[str, Any]]  # at, title, detail, actor, reason
     total: int  # entries in the whole story; more than the rows when it was cut
 
 
@@ -54,7 +54,7 @@ def story_pdf(document: StoryDocument, t: Translator) -> bytes:
     headings = (t.gettext("When"), t.gettext("What"), t.gettext("Who and why"))
     with pdf.grid(headings, STORY_WIDTHS) as grid:
         for row in document.rows:
-            what = f"{row['kind_text']}: {row['title']}"
+            what = row["title"]
             if row["detail"]:
                 what += f"\n{row['detail']}"
             who = "\n".join(part for part in (row["actor"], row["reason"]) if part)

@@ -15,22 +15,10 @@ from slawatch.engine.instants import from_us
 from slawatch.evaluation.item_clock import ItemClock, measure_item
 from slawatch.evaluation.item_story import StoryEntry, StoryInput, StoryPage
 from slawatch.evaluation.story_sources import item_story
-from slawatch.i18n import N_, Translator
+from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.items import ItemDetail, item_detail
 from slawatch.web.pages.zones import zoned_text
-
-KIND_NAMES = {
-    "event": N_("Event"),
-    "attribute": N_("Attribute"),
-    "clock": N_("Clock"),
-    "escalation": N_("Escalation"),
-    "audit": N_("Audit log"),
-    "correction": N_("Correction"),
-    "exclusion": N_("Exclusion"),
-    "dispute": N_("Dispute"),
-    "incident": N_("Incident"),
-}
 
 
 @dataclass(frozen=True)
@@ -74,19 +62,13 @@ def read_story(
     return ItemStory(detail, versions, clocks, story_zone(detail, versions, clocks), entries)
 
 
-def kind_text(kind: str, t: Translator) -> str:
-    name = KIND_NAMES.get(kind)
-    return t.gettext(name) if name else kind
-
-
 def story_rows(page: StoryPage, zone: str, t: Translator) -> list[dict[str, Any]]:
-    """Return the page's entries as table rows: the instant in `zone`, the kind by name."""
+    """Return the page's entries as table rows, each instant written in `zone` with the zone."""
     return [
         {
             "at": zoned_text(entry.at, zone, t),
             "iso": from_us(entry.at).isoformat(),
             "kind": entry.kind,
-            "kind_text": kind_text(entry.kind, t),
             "title": entry.title,
             "detail": entry.detail_text,
             "actor": entry.actor or "",
