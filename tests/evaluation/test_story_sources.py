@@ -124,3 +124,15 @@ def test_the_whole_story_in_german_is_in_time_order(engine: Engine) -> None:
     start = berlin("2026-05-04T09:00")
     at_start = [e.kind for e in entries if e.at == start]
     assert at_start[:3] == ["event", "attribute", "clock"]
+
+
+def test_the_spans_of_the_items_clocks_per_agreement(engine: Engine) -> None:
+    store_story(engine)
+    with read_transaction(engine) as connection:
+        detail = item_detail(connection, "default", "L-1")
+        assert detail is not None
+        as_of = berlin(NOW)
+        clocks = measure_item(detail, versions_by_agreement(connection), as_of)
+        story = StoryInput(connection, detail, clocks, translator("en"), as_of)
+        spans = story.agreement_spans()
+    assert spans == {"marketing-sales": (berlin("2026-05-04T09:00"), berlin("2026-05-05T11:00"))}

@@ -75,6 +75,18 @@ class StoryInput:
     t: Translator
     as_of: int
 
+    def agreement_spans(self) -> dict[str, tuple[int, int]]:
+        """Return, per agreement with a clock on the item, the span [start, end) of its clocks.
+
+        What a source of agreement-wide records (incidents) asks for: those that touched the
+        item's clocks. A running clock's span ends at `as_of`.
+        """
+        spans: dict[str, tuple[int, int]] = {}
+        for clock in self.clocks:
+            start, end = spans.get(clock.stored.id, (clock.start, clock.end))
+            spans[clock.stored.id] = (min(start, clock.start), max(end, clock.end, clock.start + 1))
+        return spans
+
 
 # A source: read one kind of record about the item and tell it as entries (any order).
 Source = Callable[[StoryInput], Iterable[StoryEntry]]

@@ -9,12 +9,24 @@ How to add a source (corrections, disputes, incidents …):
 
 1. Write a function `def correction_entries(story: StoryInput) -> list[StoryEntry]` here or in
    a module of its own. Read through `story.connection` (the item is `story.item`, its id
-   `story.item.id`; its clocks' agreements and spans are in `story.clocks`), translate with
-   `story.t`, and give each entry its instant (µs), a `kind` (listed in
-   `item_story.KIND_ORDER` to place it among entries of the same instant), a title, and where
-   known the `actor`, the `reason` and a `link` to the record's page.
-2. Append it to `SOURCES`. Pages, the PDF and the API show its entries from then on.
-3. Test it against the store (tests/evaluation/test_story_sources.py shows how).
+   `story.item.id`; `story.agreement_spans()` gives each agreement with a clock on the item
+   and the span of those clocks), translate with `story.t`, and give each entry its instant
+   (µs), a `kind` (listed in `item_story.KIND_ORDER` to place it among entries of the same
+   instant), a title that says what happened, and where known the `actor`, the `reason` and a
+   `link` to the record's page. For example::
+
+       def incident_entries(story: StoryInput) -> list[StoryEntry]:
+           return [
+               StoryEntry(incident.declared_at, "incident", story.t.gettext(...),
+                          actor=incident.declared_by, reason=incident.reason,
+                          link=f"/agreements/{agreement}/incidents/{incident.id}")
+               for agreement, (start, end) in story.agreement_spans().items()
+               for incident in incidents_for_agreement(story.connection, agreement, start, end)
+           ]
+
+2. Append it to `SOURCES`. The page, the PDF and the API show its entries from then on.
+3. Test it against the store (tests/evaluation/test_story_sources.py shows how), and add the
+   German of its titles to `locale/de/story.po`.
 """
 
 from __future__ import annotations
