@@ -79,5 +79,22 @@ def item_address(request: Request, source: str, external_id: str) -> tuple[str, 
     return _decoded(raw_source), _decoded(raw_id)
 
 
+def suffixed_item_address(
+    request: Request, source: str, external_id: str, suffix: str
+) -> tuple[str, str] | None:
+    """Return the (source, id) of an address that ends in `suffix` ("/story"), as `item_address`.
+
+    None when the suffix's slash arrived encoded (`%2Fstory`): then it belongs to the id, and
+    the address is the item's own page.
+    """
+    raw: bytes = request.scope.get("raw_path") or b""
+    if _ITEMS not in raw:
+        return source, external_id
+    if not raw.endswith(suffix.encode()):
+        return None
+    found_source, found_id = item_address(request, source, external_id)
+    return found_source, found_id.removesuffix(suffix)
+
+
 def _decoded(part: bytes) -> str:
     return unquote_to_bytes(part).decode("utf-8", errors="replace")

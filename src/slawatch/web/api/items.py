@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.clocks import item_clock_frame
+from slawatch.evaluation.item_story import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
-from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
+from slawatch.web.deps import (
+    ITEM_PATH,
+    Now,
+    Reader,
+    engine_of,
+    item_address,
+    suffixed_item_address,
+)
 from slawatch.web.errors import NotFoundError
+from slawatch.web.pages.reports import Language, reader_translator
+from slawatch.web.pages.story_view import read_story
 
 router = APIRouter(tags=["items"])
+STORY = "/story"
 
 
 class EventRead(BaseModel):
@@ -48,6 +59,32 @@ class ItemRead(BaseModel):
     events: list[EventRead]
     clocks: list[ClockRead]
     as_of: str
+
+
+class StoryEntryRead(BaseModel):
+    """One entry of an item's story; `title` and `detail` in the language asked for."""
+
+    at: str
+    kind: str  # event | attribute | clock | escalation | audit (more kinds may come)
+    title: str
+    detail: str
+    actor: str | None
+    reason: str | None
+    link: str | None
+
+
+class StoryRead(BaseModel):
+    """A page of an item's story in time order: `skip` latest entries left out after it."""
+
+    source: str
+    id: str
+    zone: str
+    as_of: str
+    total: int
+    skip: int
+    size: int
+    older_skip: int | None  # the `skip` of the page before this one; None at the beginning
+    entries: list[StoryEntryRead]
 
 
 def _iso(us: int) -> str:
@@ -93,6 +130,68 @@ def _clocks(
 
 
 @router.get(
+    ITEM_PATH + STORY,
+    response_model=StoryRead,
+    responses={404: {"description": "no such item"}},
+)
+def get_item_story(
+    source: str,
+    external_id: str,
+    request: Request,
+    principal: Reader,
+    now: Now,
+    skip: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+    lang: Language = None,
+) -> Any:
+    """Return the item's story: events, clock milestones, attribute changes, escalations.
+
+    Entries come in time order, each with who and why where known; a page holds the latest
+    `size` entries before the `skip` latest ones (ask again with `skip=older_skip` for the
+    earlier ones). Clock milestones are those of the item's clocks as of now. Titles are in
+    `lang` (en or de), by default the reader's language.
+    """
+    address = suffixed_item_address(request, source, external_id, STORY)
+    if address is None:  # the id ends in "/story": the item itself was asked for
+        return get_item(source, external_id, request, principal, now)
+    t = reader_translator(request, principal, lang)
+    with read_transaction(engine_of(request)) as connection:
+        story = read_story(connection, *address, t, now)
+    if story is None:
+        raise _no_item(*address)
+    page = page_of(story.entries, skip=skip, size=size)
+    return StoryRead(
+        source=story.detail.source,
+        id=story.detail.external_id,
+        zone=story.zone,
+        as_of=_iso(now),
+        total=page.total,
+        skip=skip,
+        size=size,
+        older_skip=page.older,
+        entries=[
+            StoryEntryRead(
+                at=_iso(entry.at),
+                kind=entry.kind,
+                title=entry.title,
+                detail=entry.detail_text,
+                actor=entry.actor,
+                reason=entry.reason,
+                link=entry.link,
+            )
+            for entry in page.entries
+        ],
+    )
+
+
+def _no_item(source: str, external_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"no item {external_id!r} in source {source!r}; items appear with their first "
+        "event (POST /api/v1/events); the default source is `default`",
+    )
+
+
+@router.get(
     ITEM_PATH,
     response_model=ItemRead,
     responses={404: {"description": "no such item"}},
@@ -111,10 +210,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         if detail is None:
-            raise NotFoundError(
-                f"no item {external_id!r} in source {source!r}; items appear with their first "
-                "event (POST /api/v1/events); the default source is `default`",
-            )
+            raise _no_item(source, external_id)
         agreements = versions_by_agreement(connection)
     return ItemRead(
         source=detail.source,
