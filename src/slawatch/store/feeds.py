@@ -1,0 +1,49 @@
+"""The latest events of the types an agreement expects: one MAX per type, from an index.
+
+`ix_events_type_at` (type, at) answers `MAX(at) WHERE type = ? AND at <= ?` by reading one
+index entry, whatever the number of events, so the alerts tick and every page can ask it.
+Whether a feed is silent is decided in `engine/feeds.py` from these instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, func, select
+
+from slawatch.store.schema import alert_notices, deliveries, events
+
+
+def latest_event(connection: Connection, event_type: str, *, at_or_before: int) -> int | None:
+    """Return the latest instant (µs) of an event of the type at or before `at_or_before`."""
+    query = select(func.max(events.c.at)).where(
+        events.c.type == event_type, events.c.at <= at_or_before
+    )
+    found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def event_before(connection: Connection, event_type: str, *, before: int) -> int | None:
+    """Return the latest instant of an event of the type strictly before `before`."""
+    query = select(func.max(events.c.at)).where(events.c.type == event_type, events.c.at < before)
+    found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def last_seen(
+    connection: Connection, event_types: Iterable[str], *, as_of: int
+) -> dict[str, int | None]:
+    """Return each type's latest event at or before `as_of`, None where there is none."""
+    return {
+        event_type: latest_event(connection, event_type, at_or_before=as_of)
+        for event_type in dict.fromkeys(event_types)
+    }
+
+
+def queued_with_prefix(connection: Connection, prefix: str) -> bool:
+    """Say whether any message whose key starts with `prefix` was queued or held."""
+    for table in (deliveries, alert_notices):
+        query = select(table.c.id).where(table.c.dedup_key.startswith(prefix, autoescape=True))
+        if connection.execute(query.limit(1)).first() is not None:
+            return True
+    return False
