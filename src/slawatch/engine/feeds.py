@@ -21,7 +21,7 @@ from slawatch.agreements.model import Agreement, Expectation, Objective
 from slawatch.engine.calendar import WorkingTime, working_calendar
 from slawatch.engine.clock import ClockInput, compute_clocks
 from slawatch.engine.periods import local_midnight
-from slawatch.engine.vocabulary import required_event_types
+from slawatch.engine.vocabulary import closest, required_event_types, used_event_types
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,20 @@ def silent_feeds_of(objective: Objective, states: Iterable[FeedState]) -> tuple[
     """Return the silent feeds an objective reads (its count, start, stop … events)."""
     needed = set(required_event_types(objective))
     return tuple(state for state in states if state.silent and state.event_type in needed)
+
+
+def unread_expectations(agreement: Agreement) -> list[str]:
+    """Say which expected types no objective reads, with a guess when one looks like a typo.
+
+    Allowed (a feed may be watched for itself), but `handed_ovr` is more likely a typo of
+    `handed_over`, so `slawatch check` warns.
+    """
+    used = used_event_types(agreement)
+    found = []
+    for event_type in agreement.expect:
+        if event_type in used:
+            continue
+        text = f"expect.{event_type}: no objective reads {event_type}; it is only watched"
+        guess = closest(event_type, used)
+        found.append(text if guess is None else f"{text}; did you mean {guess}?")
+    return found

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, select
 
+from slawatch.agreements.model import Agreement
+from slawatch.engine.feeds import FeedState, feed_states
 from slawatch.store.schema import alert_notices, deliveries, events
 
 
@@ -47,3 +49,12 @@ def queued_with_prefix(connection: Connection, prefix: str) -> bool:
         if connection.execute(query.limit(1)).first() is not None:
             return True
     return False
+
+
+def read_feeds(
+    connection: Connection, agreement: Agreement, *, as_of: int
+) -> tuple[FeedState, ...]:
+    """Return the state of each feed the agreement expects, as of `as_of`."""
+    if not agreement.expect:
+        return ()
+    return feed_states(agreement, last_seen(connection, agreement.expect, as_of=as_of), as_of)
