@@ -30,14 +30,14 @@ from slawatch.alerts.outbox import About, Outgoing
 from slawatch.alerts.preferences import FEED_SILENT
 from slawatch.alerts.recipients import recipients_for
 from slawatch.config import Settings, get_settings
-from slawatch.engine.feeds import FeedState, feed_states, objectives_reading, silence_ended
+from slawatch.engine.feeds import FeedState, objectives_reading
 from slawatch.engine.instants import from_us
 from slawatch.formatting import agreed_text
 from slawatch.i18n import translator
 from slawatch.metrics import record_background_failure
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.store.feeds import event_before, last_seen, queued_with_prefix
+from slawatch.store.feeds import ended_silence, queued_with_prefix, read_feeds
 
 log = logging.getLogger("slawatch.alerts")
 SILENT = "feed-silent"
@@ -128,16 +128,14 @@ def due_notices(connection: Connection, agreement: Agreement, now: int) -> list[
     """Return the messages due now about one agreement's feeds (some may be queued already)."""
     if not agreement.expect:
         return []
-    seen = last_seen(connection, agreement.expect, as_of=now)
     found: list[FeedNotice] = []
-    for state in feed_states(agreement, seen, now):
+    for state in read_feeds(connection, agreement, as_of=now):
         if state.silent:
             found.append(FeedNotice(agreement, state, state.due_by))
             continue
         if state.last_seen is None:
             continue
-        previous = event_before(connection, state.event_type, before=state.last_seen)
-        since = silence_ended(agreement, state.event_type, previous, state.last_seen)
+        since = ended_silence(connection, agreement, state.event_type, state.last_seen)
         if since is None:
             continue
         notice = FeedNotice(agreement, state, since, back_at=state.last_seen)
@@ -209,13 +207,14 @@ def _send_for(
     enqueue: FeedEnqueue,
     known: set[str],
 ) -> int:
+    """Queue one agreement's due messages; a tick with nothing new writes nothing."""
+    with read_transaction(engine) as connection:
+        due = [n for n in due_notices(connection, stored.agreement, now) if n.prefix() not in known]
+    if not due:
+        return 0
     queued = 0
     with transaction(engine) as connection:
-        handled = []
-        for notice in due_notices(connection, stored.agreement, now):
-            if notice.prefix() in known:
-                continue
+        for notice in due:
             queued += _queue_notice(connection, notice, settings, enqueue, now)
-            handled.append(notice.prefix())
-    known.update(handled)  # only once committed: a failed round is tried again
+    known.update(notice.prefix() for notice in due)  # only once committed: else tried again
     return queued

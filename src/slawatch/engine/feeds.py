@@ -11,17 +11,21 @@ a feed that never delivered is silent from one allowance after the agreement too
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from slawatch.agreements.model import Agreement, Expectation, Objective
+from slawatch.agreements.model import Agreement, Calendar, Expectation, Objective
 from slawatch.engine.calendar import WorkingTime, working_calendar
 from slawatch.engine.clock import ClockInput, compute_clocks
 from slawatch.engine.periods import local_midnight
 from slawatch.engine.vocabulary import closest, required_event_types, used_event_types
+
+# Builds the working time of a calendar spec (None: wall time). A caller that asks often (a
+# page, the alert tick) passes one that keeps the expanded tables between calls.
+CalendarSource = Callable[[Calendar | None], WorkingTime]
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,17 @@ def effective_start(agreement: Agreement) -> int:
     return local_midnight(agreement.effective, ZoneInfo(agreement.timezone))
 
 
-def _calendar(agreement: Agreement, expectation: Expectation) -> WorkingTime:
-    spec = None if expectation.calendar is None else agreement.calendars[expectation.calendar]
-    return working_calendar(spec)
-
-
-def due_by(agreement: Agreement, expectation: Expectation, since: Iterable[int]) -> list[int]:
+def due_by(
+    agreement: Agreement,
+    expectation: Expectation,
+    since: Iterable[int],
+    calendars: CalendarSource = working_calendar,
+) -> list[int]:
     """Return, for each instant in `since`, when the next event of the type is due at the latest.
 
     A clock's deadline from `since` with the allowance `every`, on the expectation's calendar.
     """
+    spec = None if expectation.calendar is None else agreement.calendars[expectation.calendar]
     start = np.fromiter(since, dtype=np.int64)
     if not len(start):
         return []
@@ -63,14 +68,18 @@ def due_by(agreement: Agreement, expectation: Expectation, since: Iterable[int])
         ClockInput.without_pauses(start, np.full(len(start), np.iinfo(np.int64).max)),
         as_of=int(start.max()),
         within=expectation.every,
-        calendar=_calendar(agreement, expectation),
+        calendar=calendars(spec),
         warn=None,
     )
     return [int(x) for x in clocks.deadline]
 
 
 def feed_state(
-    agreement: Agreement, expectation: Expectation, last_seen: int | None, as_of: int
+    agreement: Agreement,
+    expectation: Expectation,
+    last_seen: int | None,
+    as_of: int,
+    calendars: CalendarSource = working_calendar,
 ) -> FeedState:
     """Return one expected type's state as of `as_of`, from its latest event at or before it."""
     if last_seen is not None and last_seen > as_of:
@@ -79,7 +88,7 @@ def feed_state(
             "pass the latest event at or before as_of"
         )
     counting_from = effective_start(agreement) if last_seen is None else last_seen
-    (due,) = due_by(agreement, expectation, [counting_from])
+    (due,) = due_by(agreement, expectation, [counting_from], calendars)
     return FeedState(
         event_type=expectation.event_type,
         expectation=expectation,
@@ -91,7 +100,10 @@ def feed_state(
 
 
 def feed_states(
-    agreement: Agreement, last_seen: Mapping[str, int | None], as_of: int
+    agreement: Agreement,
+    last_seen: Mapping[str, int | None],
+    as_of: int,
+    calendars: CalendarSource = working_calendar,
 ) -> tuple[FeedState, ...]:
     """Return the state of every expected type, in the order `expect:` lists them.
 
@@ -99,20 +111,28 @@ def feed_states(
     missing from it, or mapped to None, has not been seen.
     """
     return tuple(
-        feed_state(agreement, expectation, last_seen.get(event_type), as_of)
+        feed_state(agreement, expectation, last_seen.get(event_type), as_of, calendars)
         for event_type, expectation in agreement.expect.items()
     )
 
 
 def silent_types(
-    agreement: Agreement, last_seen: Mapping[str, int | None], as_of: int
+    agreement: Agreement,
+    last_seen: Mapping[str, int | None],
+    as_of: int,
+    calendars: CalendarSource = working_calendar,
 ) -> frozenset[str]:
     """Return the expected event types that are silent as of `as_of`."""
-    return frozenset(s.event_type for s in feed_states(agreement, last_seen, as_of) if s.silent)
+    states = feed_states(agreement, last_seen, as_of, calendars)
+    return frozenset(state.event_type for state in states if state.silent)
 
 
 def silence_ended(
-    agreement: Agreement, event_type: str, previous: int | None, latest: int
+    agreement: Agreement,
+    event_type: str,
+    previous: int | None,
+    latest: int,
+    calendars: CalendarSource = working_calendar,
 ) -> int | None:
     """Return when the silence that the event at `latest` ended began, or None if there was none.
 
@@ -121,7 +141,7 @@ def silence_ended(
     """
     expectation = agreement.expect[event_type]
     since = effective_start(agreement) if previous is None else previous
-    (due,) = due_by(agreement, expectation, [since])
+    (due,) = due_by(agreement, expectation, [since], calendars)
     return due if latest > due else None
 
 

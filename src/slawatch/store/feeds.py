@@ -7,12 +7,15 @@ Whether a feed is silent is decided in `engine/feeds.py` from these instants.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import Connection, func, select
 
-from slawatch.agreements.model import Agreement
-from slawatch.engine.feeds import FeedState, feed_states
+from slawatch.agreements.model import Agreement, Calendar
+from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
+from slawatch.engine.feeds import FeedState, feed_states, silence_ended
 from slawatch.store.schema import alert_notices, deliveries, events
 
 
@@ -51,10 +54,36 @@ def queued_with_prefix(connection: Connection, prefix: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=32)
+def _expanded(spec: Calendar) -> WorkingCalendar:
+    return WorkingCalendar(spec)
+
+
+# Expanding a calendar's years takes ~50 ms; the expanded tables are kept between requests
+# and ticks, and grow in place, so threads take turns with them.
+_CALENDAR_LOCK = threading.Lock()
+
+
+def shared_calendar(spec: Calendar | None) -> WorkingTime:
+    """Return a calendar's working time from tables kept between calls (hold the lock)."""
+    return AlwaysOpen() if spec is None else _expanded(spec)
+
+
 def read_feeds(
     connection: Connection, agreement: Agreement, *, as_of: int
 ) -> tuple[FeedState, ...]:
     """Return the state of each feed the agreement expects, as of `as_of`."""
     if not agreement.expect:
         return ()
-    return feed_states(agreement, last_seen(connection, agreement.expect, as_of=as_of), as_of)
+    seen = last_seen(connection, agreement.expect, as_of=as_of)
+    with _CALENDAR_LOCK:
+        return feed_states(agreement, seen, as_of, shared_calendar)
+
+
+def ended_silence(
+    connection: Connection, agreement: Agreement, event_type: str, latest: int
+) -> int | None:
+    """Return when the silence that the type's event at `latest` ended began, or None."""
+    previous = event_before(connection, event_type, before=latest)
+    with _CALENDAR_LOCK:
+        return silence_ended(agreement, event_type, previous, latest, shared_calendar)
