@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -190,3 +191,29 @@ def test_a_recipient_who_turned_feed_alerts_off_gets_none(engine: Engine) -> Non
 def test_agreements_without_expectations_are_not_read(engine: Engine) -> None:
     save(engine, AGREEMENT.split("expect:", maxsplit=1)[0])
     assert send_feed_alerts(engine, now=berlin(2026, 6, 1), enqueue=Outbox()) == 0
+
+
+def test_two_workers_at_once_queue_each_message_once(engine: Engine) -> None:
+    save(engine)
+    handed_over(engine, berlin(2026, 3, 9, 9))
+    now = berlin(2026, 3, 9, 14)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            send_feed_alerts(engine, now=now, settings=SMTP, seen=set())
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    with read_transaction(engine) as connection:
+        queued = list_deliveries(connection, status=None, limit=20)
+    assert sorted(d.recipient for d in queued if "handed_over" in d.title) == [
+        "lena.koch@example.com",
+        "tom.berg@example.com",
+    ]

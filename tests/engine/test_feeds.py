@@ -10,6 +10,7 @@ from slawatch.engine.feeds import (
     silence_ended,
     silent_feeds_of,
     silent_types,
+    unread_expectations,
 )
 from slawatch.engine.instants import to_us
 from tests.agreements.support import parse
@@ -107,3 +108,12 @@ def test_objectives_see_the_silent_feeds_they_read(agreement: Agreement) -> None
     leads = agreement.objectives["qualified-leads"]
     assert [s.event_type for s in silent_feeds_of(speed, states)] == ["handed_over"]
     assert [s.event_type for s in silent_feeds_of(leads, states)] == ["qualified"]
+
+
+def test_an_expected_type_no_objective_reads_is_named_with_a_guess() -> None:
+    text = AGREEMENT.replace("  request_opened: 1d\n", "  request_opened: 1d\n  handed_ovr: 4h\n")
+    assert unread_expectations(parse(text)) == [
+        "expect.request_opened: no objective reads request_opened; it is only watched",
+        "expect.handed_ovr: no objective reads handed_ovr; it is only watched; "
+        "did you mean handed_over?",
+    ]
