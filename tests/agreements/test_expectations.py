@@ -1,6 +1,5 @@
 import pytest
 
-from slawatch.agreements.expectations import expectation_words
 from slawatch.agreements.model import DurationUnit
 from tests.agreements.support import line_of, make, only_problem, parse
 
@@ -66,17 +65,3 @@ def test_the_section_must_be_a_mapping() -> None:
     problem = only_problem(make(tail="expect: [handed_over]\n"))
     assert problem.field == "expect"
     assert "handed_over: {every: 4h, calendar: office}" in (problem.hint or "")
-
-
-def test_expectations_read_as_one_line() -> None:
-    agreement = parse(
-        with_expect(
-            "  handed_over: {every: 4h, calendar: office}\n  contacted: 1d\n"
-            "  accepted: {every: 2bd, calendar: office}\n"
-        )
-    )
-    assert [expectation_words(e) for e in agreement.expect.values()] == [
-        "at least one handed_over every 4h (working time of calendar office)",
-        "at least one contacted every 1d (wall time)",
-        "at least one accepted every 2bd (business days of calendar office)",
-    ]

@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from slawatch.agreements._walk import At, Walk, read_event, read_mapping, read_reference
 from slawatch.agreements.durations import DurationError, parse_duration
-from slawatch.agreements.model import Duration, DurationUnit, Expectation
+from slawatch.agreements.model import Duration, Expectation
 
 KEYS = ("every", "calendar")
 EXAMPLE = (
@@ -88,13 +88,3 @@ def _every(walk: Walk, value: Any, at: At, *, calendar: bool) -> Duration | None
         )
         return None
     return duration
-
-
-def expectation_words(expectation: Expectation) -> str:
-    """Say an expectation in one line, as `slawatch check` lists it."""
-    every = f"at least one {expectation.event_type} every {expectation.every.text}"
-    if expectation.calendar is None:
-        return f"{every} (wall time)"
-    if expectation.every.unit is DurationUnit.BUSINESS_DAYS:
-        return f"{every} (business days of calendar {expectation.calendar})"
-    return f"{every} (working time of calendar {expectation.calendar})"
