@@ -7,7 +7,7 @@ from sqlalchemy import Engine, text
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.deliveries import queue_delivery
 from slawatch.store.events import EventIn, store_events
-from slawatch.store.feeds import event_before, last_seen, latest_event, queued_with_prefix
+from slawatch.store.feeds import event_before, last_seen, latest_event, queued_any
 
 T0 = 1_767_225_600_000_000  # 2026-01-01T00:00:00Z in µs
 HOUR = 3_600_000_000
@@ -51,11 +51,11 @@ def test_the_read_uses_the_type_and_instant_index(engine: Engine) -> None:
     assert "ix_events_type_at" in " ".join(str(row) for row in plan)
 
 
-def test_a_key_prefix_is_matched_literally(engine: Engine) -> None:
+def test_a_message_is_found_by_its_exact_key(engine: Engine) -> None:
     with transaction(engine) as connection:
         queue_delivery(
             connection,
-            dedup_key="feed-silent:feeds:handedXover:100:lena@example.com",
+            dedup_key="feed-silent:feeds:handed_over:100:lena@example.com",
             recipient="lena@example.com",
             url="mailto://x",
             language="en",
@@ -64,6 +64,6 @@ def test_a_key_prefix_is_matched_literally(engine: Engine) -> None:
             now=0,
         )
     with read_transaction(engine) as connection:
-        # `_` is a LIKE wildcard: unescaped, handed_over would match handedXover.
-        assert not queued_with_prefix(connection, "feed-silent:feeds:handed_over:100:")
-        assert queued_with_prefix(connection, "feed-silent:feeds:handedXover:100:")
+        assert queued_any(connection, ["x", "feed-silent:feeds:handed_over:100:lena@example.com"])
+        assert not queued_any(connection, ["feed-silent:feeds:handed_over:100:tom@example.com"])
+        assert not queued_any(connection, [])

@@ -37,7 +37,7 @@ from slawatch.i18n import translator
 from slawatch.metrics import record_background_failure
 from slawatch.store.agreements import StoredAgreement, current_agreements
 from slawatch.store.db import read_transaction, transaction
-from slawatch.store.feeds import ended_silence, queued_with_prefix, read_feeds
+from slawatch.store.feeds import ended_silence, queued_any, read_feeds
 
 log = logging.getLogger("slawatch.alerts")
 SILENT = "feed-silent"
@@ -139,7 +139,11 @@ def due_notices(connection: Connection, agreement: Agreement, now: int) -> list[
         if since is None:
             continue
         notice = FeedNotice(agreement, state, since, back_at=state.last_seen)
-        if queued_with_prefix(connection, notice.prefix(SILENT)):
+        told = [
+            notice.prefix(SILENT) + contact
+            for _, contact, _ in feed_contacts(agreement, state.event_type)
+        ]
+        if queued_any(connection, told):
             found.append(notice)
     return found
 

@@ -45,11 +45,14 @@ def last_seen(
     }
 
 
-def queued_with_prefix(connection: Connection, prefix: str) -> bool:
-    """Say whether any message whose key starts with `prefix` was queued or held."""
+def queued_any(connection: Connection, keys: Iterable[str]) -> bool:
+    """Say whether a message with one of the keys was queued or held (unique-key lookups)."""
+    wanted = list(keys)
+    if not wanted:
+        return False
     for table in (deliveries, alert_notices):
-        query = select(table.c.id).where(table.c.dedup_key.startswith(prefix, autoescape=True))
-        if connection.execute(query.limit(1)).first() is not None:
+        query = select(table.c.id).where(table.c.dedup_key.in_(wanted)).limit(1)
+        if connection.execute(query).first() is not None:
             return True
     return False
 
