@@ -29,6 +29,7 @@ from slawatch.commands.inputs import (
     step,
     warn_vocabulary,
 )
+from slawatch.engine.feeds import unread_expectations
 from slawatch.engine.kinds import clocked, describe_objective, kind_of
 from slawatch.engine.objectives import evaluate as evaluate_agreement
 from slawatch.engine.periods import PeriodLabelError, parse_label
@@ -98,6 +99,8 @@ def check(
     )
     for objective_id in parsed.objectives:
         out.print(f"  {describe_objective(parsed, objective_id)}", markup=False, highlight=False)
+    for warning in unread_expectations(parsed):
+        err.print(f"warning: {warning}", markup=False, highlight=False)
     if events is not None:
         check_events(parsed, events, timezone)
 

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from slawatch.agreements.model import Agreement
 from slawatch.engine.results import ObjectiveResult
+from slawatch.feed_metrics import FeedFigures
 from slawatch.store.agreements import current_agreements
 from slawatch.store.db import read_transaction
 from slawatch.store.deliveries import delivery_counts, open_escalation_counts
@@ -296,5 +297,6 @@ def app_registry(engine: Engine) -> CollectorRegistry:
     """Return a registry of one app: its database's figures and this process's counters."""
     registry = CollectorRegistry()
     registry.register(StoredFigures(engine))
+    registry.register(FeedFigures(engine))
     registry.register(_ProcessFigures())
     return registry

@@ -191,6 +191,17 @@ class Credits(Model):
     tiers: dict[str, tuple[CreditTier, ...]]  # objective id → tiers, mildest first
 
 
+class Expectation(Model):
+    """At least one event of `event_type` every `every`: a feed silent for longer is broken.
+
+    `every` is wall time without a calendar, working time (or business days) on `calendar`.
+    """
+
+    event_type: str
+    every: Duration
+    calendar: str | None = None
+
+
 class ReviewCadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -211,6 +222,8 @@ class Agreement(Model):
     # Warnings about a running period's objectives wait until this share of it has passed.
     objective_warnings_after: float = Field(default=DEFAULT_OBJECTIVE_WARNINGS_AFTER, ge=0, le=1)
     credits: Credits | None = None
+    # `expect:` by event type; empty for agreements without the section (docs/feeds.md).
+    expect: dict[str, Expectation] = {}
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

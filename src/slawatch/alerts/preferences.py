@@ -33,6 +33,7 @@ MODE_LABELS: Final = {NOW: N_("At once"), DIGEST: N_("In a digest"), OFF: N_("Of
 BREACH_TRIGGERS: Final = frozenset({"breach", "period_breached"})
 REVIEW_REMINDER: Final = "review_reminder"
 EVALUATION_FAILING: Final = "evaluation_failing"  # failing_evaluations.TRIGGER
+FEED_SILENT: Final = "feed_silent"  # alerts/feeds.py: a feed went silent, or is back
 
 # Every trigger a recipient may choose for, in the order the preferences page shows them.
 DEFAULT_MODES: Final = {
@@ -42,6 +43,7 @@ DEFAULT_MODES: Final = {
     "at_risk": DIGEST,
     REVIEW_REMINDER: NOW,  # one per contact and due date, two weeks ahead: nothing to batch
     EVALUATION_FAILING: NOW,
+    FEED_SILENT: NOW,  # once per silence: a broken integration is worth hearing of at once
 }
 TRIGGERS: Final = tuple(DEFAULT_MODES)
 TRIGGER_LABELS: Final = {
@@ -51,6 +53,7 @@ TRIGGER_LABELS: Final = {
     "at_risk": N_("An objective is forecast to miss its target"),
     REVIEW_REMINDER: N_("A review of an agreement is due"),
     EVALUATION_FAILING: N_("An agreement's evaluation keeps failing (admins)"),
+    FEED_SILENT: N_("An expected feed of events went silent, or is back"),
 }
 
 # Quiet hours: the calendar of what the message is about (default), none, or a chosen one.

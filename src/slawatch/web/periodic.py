@@ -2,7 +2,8 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the review reminders, then the reports of
+agreements whose evaluation keeps failing, then the review reminders, then the silent feeds
+(`alerts/feeds.py`), then the reports of
 periods that closed, then the sending of what is queued, so a ladder step's message goes out
 in the round that took the step.
 """
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from slawatch.alerts.delivery import send_due
 from slawatch.alerts.digests import Digests
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
+from slawatch.alerts.feeds import send_feed_alerts
 from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
@@ -60,6 +62,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
+    runner.then(ALERTS, "silent feeds", _feed_alerts(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
     runner.then(ALERTS, "weekly team digests", _weekly_digests(settings, engine))
     runner.then(
@@ -79,6 +82,16 @@ def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:
         return send_review_reminders(engine, now=now_us(), settings=settings, seen=seen)
 
     return remind
+
+
+def _feed_alerts(settings: Settings, engine: Engine) -> Callable[[], int]:
+    """Tell the parties of a feed that went silent or came back, once per silence."""
+    seen: set[str] = set()
+
+    def alert() -> int:
+        return send_feed_alerts(engine, now=now_us(), settings=settings, seen=seen)
+
+    return alert
 
 
 def _digests(digests: Digests) -> object:

@@ -43,6 +43,7 @@ from slawatch.store.history import latest_closed_result
 from slawatch.store.results import stored_periods
 from slawatch.store.reviews import held_dates
 from slawatch.web.deps import AgreementId, Now, Reader
+from slawatch.web.pages.feeds import feeds_panel
 from slawatch.web.pages.health import failure_notice
 from slawatch.web.pages.period_picker import (
     PickedPeriod,
@@ -377,5 +378,6 @@ def agreement_page(
         "reports": report_links(agreement_id, shown),
         "picker": period_picker(f"/agreements/{agreement_id}", labels, shown, t),
         "unused": unused_names(vocabulary, t),
+        "feeds": feeds_panel(request, agreement, now, t),
     }
     return render(request, "agreements/document.html", context, principal)

@@ -59,6 +59,7 @@ from slawatch.web.pages.breakdowns import (
     late_section,
     read_sort,
 )
+from slawatch.web.pages.feeds import feed_warnings
 from slawatch.web.pages.period_picker import (
     RangeFrom,
     RangeTo,
@@ -496,6 +497,7 @@ def objective_page(
         ],
         "trailing": TRAILING,
         "listing": None,
+        "feed_warnings": feed_warnings(request, stored.agreement, objective, now, t),
         **picked,
     }
     timed = clocked(objective)
