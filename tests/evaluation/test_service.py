@@ -150,13 +150,13 @@ def test_an_agreement_leased_to_another_process_is_left_to_it(engine: Engine) ->
 def test_a_process_whose_lease_was_taken_over_discards_its_results(engine: Engine) -> None:
     save_template(engine)
     slow = Recomputer(engine, "slow", EventCache(), lease_seconds=-1.0)  # expires at once
-    original = slow.cache.current
+    original = slow.cache.snapshot
 
     def overtaken(engine_: Engine) -> object:
         assert refresh_all(engine, as_of=AS_OF, owner="fast") == ["marketing-sales"]
         return original(engine_)
 
-    slow.cache.current = overtaken  # type: ignore[method-assign]
+    slow.cache.snapshot = overtaken  # type: ignore[method-assign]
     assert slow.recompute("marketing-sales", as_of=AS_OF) is False
     with read_transaction(engine) as connection:
         (state,) = evaluation_states(connection)
