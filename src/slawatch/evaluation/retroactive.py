@@ -138,9 +138,24 @@ def compare_versions(
     versions: list[StoredAgreement], candidate: StoredAgreement, table: EventTable, *, as_of: int
 ) -> tuple[tuple[ObjectiveChange, ...], tuple[CreditChange, ...]]:
     """List the closed periods whose value, status or credit `candidate` would change."""
-    before = _closed(evaluate_history(versions, table, as_of=as_of), as_of)
-    after = _closed(evaluate_history([*versions, candidate], table, as_of=as_of), as_of)
-    agreements = {v.version: v.agreement for v in [*versions, candidate]}
+    return compare_results(
+        evaluate_history(versions, table, as_of=as_of),
+        evaluate_history([*versions, candidate], table, as_of=as_of),
+        {v.version: v.agreement for v in [*versions, candidate]},
+        as_of=as_of,
+    )
+
+
+def compare_results(
+    before_rows: Iterable[StoredResult],
+    after_rows: Iterable[StoredResult],
+    agreements: Mapping[int, Agreement],
+    *,
+    as_of: int,
+) -> tuple[tuple[ObjectiveChange, ...], tuple[CreditChange, ...]]:
+    """List the closed periods whose value, status or credit differ between two evaluations."""
+    before = _closed(before_rows, as_of)
+    after = _closed(after_rows, as_of)
     objectives: list[ObjectiveChange] = []
     credits: list[CreditChange] = []
     for label in sorted(before.keys() | after.keys(), key=period_order):

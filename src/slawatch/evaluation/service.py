@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from sqlalchemy import Connection, Engine
 
+from slawatch.engine.corrections import corrected
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
@@ -40,6 +41,7 @@ from slawatch.store.clocks import (
     stored_clock_frame,
     write_clock_changes,
 )
+from slawatch.store.corrections import approved_corrections
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.health import error_text, record_failure, record_success
 from slawatch.store.results import (
@@ -178,6 +180,8 @@ class Recomputer:
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
             previous = self._previous_clocks(connection, work.agreement_id)
+            # Approved corrections and exclusions reach the results and the item clocks alike.
+            table = corrected(table, approved_corrections(connection, work.agreement_id))
         instant = now_us() if as_of is None else as_of
         rows = evaluate_history(versions, table, as_of=instant)
         clocks = item_clock_frame(versions, table, as_of=instant)

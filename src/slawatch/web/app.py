@@ -33,11 +33,13 @@ from slawatch.web.api import (
     subscriptions,
 )
 from slawatch.web.api import breakdowns as breakdown_api
+from slawatch.web.api import corrections as corrections_api
 from slawatch.web.api import directory as directory_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
+from slawatch.web.pages import corrections as correction_pages
 from slawatch.web.pages import credits as credit_pages
 from slawatch.web.pages import (
     deliveries,
@@ -132,6 +134,7 @@ API_ROUTERS = (
     directory_api,
     subscriptions,
     breakdown_api,
+    corrections_api,
 )
 PAGES = (
     login,
@@ -149,6 +152,7 @@ PAGES = (
     benchmark_pages,
     deliveries,
     credit_pages,
+    correction_pages,
     review_pages,
     preference_pages,
     directory_pages,

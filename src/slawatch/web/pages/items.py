@@ -17,6 +17,7 @@ from slawatch.evaluation.item_clock import ItemClock, measure_item
 from slawatch.formatting import clock_state_text
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
+from slawatch.store.corrections import approved_for_item
 from slawatch.store.db import read_transaction
 from slawatch.store.directory import person
 from slawatch.store.items import ItemDetail, item_detail
@@ -24,6 +25,7 @@ from slawatch.store.owner_clocks import OWNER
 from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 from slawatch.web.pages.clock_bars import clock_bar
 from slawatch.web.pages.clock_texts import clock_facts, instant_text
+from slawatch.web.pages.corrections import item_targets
 from slawatch.web.pages.people import person_url
 from slawatch.web.pages.templating import page_translator, render
 
@@ -78,12 +80,13 @@ def item_page(
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         versions = versions_by_agreement(connection) if detail is not None else {}
+        corrections = {} if detail is None else approved_for_item(connection, detail.id)
         owner = owner_view(connection, detail)
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
     as_of = now
-    clocks = measure_item(detail, versions, as_of)
+    clocks = measure_item(detail, versions, as_of, corrections)
     zone = _timeline_zone(detail, versions, clocks)
     events = [
         {
@@ -101,5 +104,7 @@ def item_page(
         "events": events,
         "clocks": [clock_view(c, t, f"clock-{i}") for i, c in enumerate(clocks)],
         "owner": owner,
+        "correction_targets": item_targets(versions),
+        "correction_done": request.query_params.get("done") == "saved",
     }
     return render(request, "items/item.html", context, principal)
