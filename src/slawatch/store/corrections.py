@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select
+from sqlalchemy import Connection, Select, and_, exists, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slawatch.engine.corrections import Corrections, EventCorrection, Exclusion
 from slawatch.store import audit
 from slawatch.store.agreements import _want_results
-from slawatch.store.schema import correction_decisions, corrections, items
+from slawatch.store.schema import correction_decisions, corrections, events, items
 
 REASON_LIMIT = 2_000  # characters of a reason (proposal or decision)
 EVIDENCE_LIMIT = 4_000  # characters of evidence: text and links
@@ -297,3 +297,27 @@ def approved_for_item(connection: Connection, item_id: int) -> dict[str, Correct
     ):
         found.setdefault(record.agreement_id, []).append(record)
     return {agreement_id: as_corrections(records) for agreement_id, records in found.items()}
+
+
+def corrections_in_period(
+    connection: Connection, agreement_id: str, start: int, end: int
+) -> list[CorrectionRecord]:
+    """Return the approved corrections that concern the period [start, end), by approval.
+
+    An event correction concerns the periods holding the event's old or new instant; an
+    exclusion those in which the item has an event.
+    """
+    c = corrections.c
+    has_event = exists().where(
+        events.c.item_id == c.item_id, events.c.at >= start, events.c.at < end
+    )
+    concerns = or_(
+        and_(c.event_at >= start, c.event_at < end),
+        and_(c.new_at >= start, c.new_at < end),
+        and_(c.action == CorrectionAction.EXCLUDE.value, has_event),
+    )
+    query = _query().where(
+        c.agreement_id == agreement_id, correction_decisions.c.approved.is_(True), concerns
+    )
+    found = [_record(row) for row in connection.execute(query)]
+    return sorted(found, key=lambda r: (r.decided_at or 0, r.id))
