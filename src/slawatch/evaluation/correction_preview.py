@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from slawatch.engine.corrections import Corrections, EventCorrection, Exclusion, corrected
+from slawatch.engine.results import ObjectiveResult
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.credits import period_order
 from slawatch.evaluation.retroactive import CreditChange, ObjectiveChange, compare_results
@@ -64,6 +65,10 @@ class CorrectionPreview:
         }
 
 
+def _figures(result: ObjectiveResult) -> tuple[Any, ...]:
+    return (result.value, result.status, result.columns())
+
+
 def with_one_more(approved: Corrections, added: EventCorrection | Exclusion) -> Corrections:
     if isinstance(added, Exclusion):
         return Corrections(approved.events, (*approved.exclusions, added))
@@ -92,5 +97,7 @@ def preview_correction(
     after_table = corrected(table, with_one_more(approved, added))
     after = evaluate_history(versions, after_table, as_of=now)
     agreements = {v.version: v.agreement for v in versions}
-    objectives, credits = compare_results(before, after, agreements, as_of=now)
+    # Unlike a version, a correction often moves a count without moving the share (one met
+    # lead fewer of 120 met is still 100 %): that is a change to the closed period too.
+    objectives, credits = compare_results(before, after, agreements, as_of=now, figures=_figures)
     return CorrectionPreview(agreement_id, now, objectives, credits)

@@ -11,7 +11,7 @@ is behind from passing its own lag off as the version's doing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -152,8 +152,9 @@ def compare_results(
     agreements: Mapping[int, Agreement],
     *,
     as_of: int,
+    figures: Callable[[ObjectiveResult], Any] = lambda result: (result.value, result.status),
 ) -> tuple[tuple[ObjectiveChange, ...], tuple[CreditChange, ...]]:
-    """List the closed periods whose value, status or credit differ between two evaluations."""
+    """List the closed periods whose `figures` (value and status) or credit differ."""
     before = _closed(before_rows, as_of)
     after = _closed(after_rows, as_of)
     objectives: list[ObjectiveChange] = []
@@ -162,7 +163,7 @@ def compare_results(
         old, new = _objectives(before.get(label)), _objectives(after.get(label))
         for objective in sorted(old.keys() | new.keys()):
             was, now = old.get(objective), new.get(objective)
-            if was is None or now is None or (was.value, was.status) != (now.value, now.status):
+            if was is None or now is None or figures(was) != figures(now):
                 objectives.append(ObjectiveChange(label, objective, was, now))
         owed = _credits(agreements, before.get(label))
         owing = _credits(agreements, after.get(label))

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from slawatch.engine.results import ObjectiveResult
-from slawatch.formatting import status_text, value_text
+from slawatch.formatting import details_text, status_text, value_text
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.corrections import (
@@ -103,7 +103,8 @@ def correction_view(
 def _side(result: ObjectiveResult | None, t: Translator) -> str:
     if result is None:
         return t.gettext("not measured")
-    return f"{value_text(result, result.value, t)} · {status_text(result.status.value, t)}"
+    shown = f"{value_text(result, result.value, t)} · {status_text(result.status.value, t)}"
+    return f"{shown} ({details_text(result, t)})"
 
 
 def preview_view(unconfirmed: Unconfirmed, t: Translator) -> dict[str, Any]:
@@ -251,7 +252,7 @@ async def propose_from_page(
             "new_type": new_type, "new_at": new_at, "back": back,
         }  # fmt: skip
         view = preview_view(saved, t)
-        return _page(request, principal, versions, preview=view, repeat=repeat, status_code=409)
+        return _page(request, principal, versions, preview=view, repeat=repeat)
     if saved.approved:
         request.app.state.after_ingest()
     return _back(agreement_id, "saved", back)
@@ -299,7 +300,7 @@ async def _decide_from_page(
     if isinstance(decided, Unconfirmed):
         repeat = {"decide": str(correction_id), "reason": reason}
         view = preview_view(decided, t)
-        return _page(request, principal, versions, preview=view, repeat=repeat, status_code=409)
+        return _page(request, principal, versions, preview=view, repeat=repeat)
     if decided is None:
         return _back(agreement_id, "stale", "")
     if approve:
