@@ -209,3 +209,13 @@ def test_an_editor_of_the_other_party_may_decide_one_of_the_same_party_may_not()
     assert "proposer" in str(
         decision_refusal(lena, agreement, Principal("lena.koch@example.com", editor, "session"))
     )
+
+
+def test_the_items_clocks_follow_its_approved_exclusion(client: TestClient):
+    item = "/api/v1/items/default/late-0"
+    before = {c["objective"] for c in client.get(item).json()["clocks"]}
+    assert "speed-to-lead" in before
+    body = {**LATE, "action": "exclude", "objective": "speed-to-lead", "reason": "a test lead"}
+    assert client.post(URL, json={**body, "confirm_closed_periods": True}).status_code == 201
+    after = {c["objective"] for c in client.get(item).json()["clocks"]}
+    assert after == before - {"speed-to-lead"}
