@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from slawatch.agreements.describe import template_names, template_text
+from slawatch.agreements.describe import template_names, template_text, where_words
 from slawatch.agreements.model import Agreement, DurationUnit
 from slawatch.commands.common import err, fail, out
 from slawatch.commands.inputs import (
@@ -101,6 +101,11 @@ def check(
         out.print(f"  {describe_objective(parsed, objective_id)}", markup=False, highlight=False)
     for warning in unread_expectations(parsed):
         err.print(f"warning: {warning}", markup=False, highlight=False)
+    if parsed.exclude is not None:  # only agreements that have the section say more
+        where = where_words(parsed.exclude.where)
+        out.print(
+            f"  excluded from every objective: items where {where}", markup=False, highlight=False
+        )
     if events is not None:
         check_events(parsed, events, timezone)
 

@@ -10,6 +10,7 @@ from slawatch.cli import app
 from slawatch.commands.serve import DEMO_ADMIN, DEMO_PASSWORD, load_demo
 from slawatch.config import get_settings
 from slawatch.store.agreements import current_agreements
+from slawatch.store.corrections import corrections_of
 from slawatch.store.db import make_engine, read_transaction
 from slawatch.store.results import stored_results
 from slawatch.store.reviews import held_dates
@@ -72,4 +73,7 @@ def test_the_demo_loads_three_agreements_a_year_of_events_results_and_an_admin(
                 stored.agreement, today=today, held=held.get(stored.id, [])
             )
         assert held["marketing-sales"][-1] == dt.date(2026, 11, 1)  # quarterly from 2025-11-01
+        (correction,) = corrections_of(connection, "marketing-sales")
+        assert correction.state.value == "approved" and correction.objective == "speed-to-lead"
+        assert correction.decided_by != correction.proposed_by
     engine.dispose()

@@ -16,7 +16,7 @@ from tests.reports.support import from_file
 def test_the_csv_is_the_scorecard_with_every_details_column():
     report = from_file("2026-10")
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
-    assert list(rows[0]) == [*COLUMNS, *DETAIL_COLUMNS]
+    assert list(rows[0]) == [*COLUMNS, *DETAIL_COLUMNS, "corrections"]
     assert [row["objective"] for row in rows] == list(report.agreement.objectives)
     speed = next(row for row in rows if row["objective"] == "speed-to-lead")
     assert (speed["period"], speed["status"], speed["met"], speed["breached"]) == (

@@ -168,6 +168,23 @@ class Party(Model):
 DEFAULT_OBJECTIVE_WARNINGS_AFTER = 0.5  # the share of a running period; see docs/escalation.md
 
 
+class CorrectionApproval(StrEnum):
+    NONE = "none"  # an editor's correction applies when saved
+    OTHER_PARTY = "other-party"  # it applies once someone of another party (or an admin) approves
+
+
+class CorrectionRules(Model):
+    """The agreement's `corrections:` section: who has to agree before a correction applies."""
+
+    approval: CorrectionApproval = CorrectionApproval.NONE
+
+
+class StandingExclusion(Model):
+    """The agreement's `exclude:` section: items that no objective measures (test leads)."""
+
+    where: tuple[AttributeTest, ...]
+
+
 class EscalationStep(Model):
     after: Duration  # since the escalation opened; working time if the objective has a calendar
     tier: int = Field(ge=1, le=3)
@@ -224,6 +241,8 @@ class Agreement(Model):
     credits: Credits | None = None
     # `expect:` by event type; empty for agreements without the section (docs/feeds.md).
     expect: dict[str, Expectation] = {}
+    corrections: CorrectionRules = CorrectionRules()
+    exclude: StandingExclusion | None = None
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

@@ -26,19 +26,21 @@ from slawatch.agreements._walk import (
     read_text,
 )
 from slawatch.agreements.calendars import read_calendars, read_timezone
+from slawatch.agreements.corrections import read_corrections, read_exclude
 from slawatch.agreements.credits import read_credits
 from slawatch.agreements.errors import AgreementError
 from slawatch.agreements.escalation import EscalationSection, read_escalation_section
 from slawatch.agreements.expectations import read_expectations
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
-from slawatch.agreements.model import Agreement, ReviewCadence
+from slawatch.agreements.model import Agreement, CorrectionRules, ReviewCadence
 from slawatch.agreements.objectives import read_objectives
 from slawatch.agreements.parties import read_parties
 
 T = TypeVar("T")
 
 TOP_KEYS = ("agreement", "title", "timezone", "effective", "review", "version", "parties",
-            "calendars", "objectives", "escalation", "credits", "expect")  # fmt: skip
+            "calendars", "objectives", "escalation", "credits", "expect", "corrections",
+            "exclude")  # fmt: skip
 
 
 # ---------------------------------------------------------------- entry points
@@ -107,6 +109,8 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
     expect = (
         part("expect", lambda v, at: read_expectations(walk, v, at, calendars=calendar_ids)) or {}
     )
+    corrections = part("corrections", lambda v, at: read_corrections(walk, v, at))
+    exclude = part("exclude", lambda v, at: read_exclude(walk, v, at))
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
     return build(
@@ -126,6 +130,8 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
             objective_warnings_after=escalation.objective_warnings_after,
             credits=credits,
             expect=expect,
+            corrections=corrections or CorrectionRules(),
+            exclude=exclude,
         ),
     )
 

@@ -102,6 +102,7 @@ def demo(
 def load_demo(*, now: dt.datetime) -> None:
     """Fill a new database: the three templates, twelve months of events, a demo admin."""
     from slawatch.agreements import template_names, template_text
+    from slawatch.commands.demo_corrections import add_demo_correction
     from slawatch.commands.directory import load_demo_directory
     from slawatch.evaluation.service import refresh_all
     from slawatch.generate import generate_events
@@ -130,6 +131,8 @@ def load_demo(*, now: dt.datetime) -> None:
         for email, language in DEMO_READERS.items():  # department heads who acknowledge
             create_user(connection, email, DEMO_PASSWORD, "editor", language)
         load_demo_directory(connection)
+        last_month = dt.datetime.combine(_months_before(now.date(), 1), dt.time(), dt.UTC)
+        add_demo_correction(connection, since=to_us(last_month), now=until)
     refresh_all(engine, as_of=until)
     with transaction(engine) as connection:
         hold_past_reviews(connection, today=now.date(), now=until)

@@ -15,6 +15,7 @@ import polars as pl
 
 from slawatch.agreements.model import Agreement, Objective
 from slawatch.engine.calendar import WorkingTime, working_calendar
+from slawatch.engine.corrections import excluded_items
 from slawatch.engine.events import EventTable, select_items
 from slawatch.engine.instants import Instants, from_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
@@ -84,7 +85,15 @@ class Evaluator:
                 f"objective {objective.id}: no item has the attribute {attribute!r} "
                 "that its `where:` names, so it measures no items"
             )
-        return select_items(self.table, objective.where)
+        return self.without_excluded(objective, select_items(self.table, objective.where))
+
+    def without_excluded(self, objective: Objective, items: pl.Series) -> pl.Series:
+        """Return `items` less those an exclusion or the standing `exclude:` takes out."""
+        standing = () if self.agreement.exclude is None else self.agreement.exclude.where
+        excluded = excluded_items(self.table, objective.id, standing)
+        if excluded is None:
+            return items
+        return items.filter(~items.cast(excluded.dtype).is_in(excluded.implode()))
 
     def gone(self, period: Period) -> float:
         """Return the share of the period's measured time already passed.

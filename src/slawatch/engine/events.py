@@ -26,11 +26,14 @@ class EventTable:
     each item's latest value of kind and of every attribute; `attributes`, when given, is their
     history (item, name, value, at): the instants at which a value was set or changed. With it,
     an evaluation as of an earlier instant sees the values of that instant, not later ones.
+    `exclusions`, when given, are (item, objective) pairs taken out of those objectives by
+    approved corrections (`engine/corrections.py`).
     """
 
     events: pl.DataFrame
     items: pl.DataFrame
     attributes: pl.DataFrame | None = None
+    exclusions: pl.DataFrame | None = None
 
     def until(self, as_of: int) -> EventTable:
         """Return the table as it stood at `as_of`: later events and values do not exist yet."""
@@ -38,7 +41,7 @@ class EventTable:
         items = items_as_of(self.items, self.attributes, as_of)
         if events.height < self.events.height:  # items whose first event is later do not exist
             items = items.filter(pl.col("item").is_in(events.get_column("item").implode()))
-        return EventTable(events, items)
+        return EventTable(events, items, exclusions=self.exclusions)
 
     def encoded(self) -> EventTable:
         """Return the table with item ids and event types as categoricals.
@@ -53,12 +56,12 @@ class EventTable:
         )
         events = self.events.with_columns(item, pl.col("type").cast(pl.Categorical))
         if self.items.schema["item"] != pl.String:
-            return EventTable(events, self.items, self.attributes)
+            return EventTable(events, self.items, self.attributes, self.exclusions)
         attributes = self.attributes
         if attributes is not None and attributes.schema["item"] == pl.String:
             attributes = attributes.with_columns(pl.col("item").cast(pl.Categorical))
         items = self.items.with_columns(pl.col("item").cast(pl.Categorical))
-        return EventTable(events, items, attributes)
+        return EventTable(events, items, attributes, self.exclusions)
 
 
 def items_as_of(items: pl.DataFrame, attributes: pl.DataFrame | None, as_of: int) -> pl.DataFrame:

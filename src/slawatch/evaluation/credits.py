@@ -26,6 +26,7 @@ from slawatch.engine.credits import CreditStatement, credit_statements
 from slawatch.engine.periods import Period, PeriodLabelError, parse_label
 from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult
 from slawatch.store.agreements import all_versions
+from slawatch.store.corrections import approved_since
 from slawatch.store.credits import (
     IssuedStatement,
     issue_statement,
@@ -243,7 +244,13 @@ def _apply(
                 continue  # another replica issued it a moment ago
         else:
             set_revision(
-                connection, agreement_id, change.period, change.party, revised=document, now=now
+                connection,
+                agreement_id,
+                change.period,
+                change.party,
+                revised=document,
+                now=now,
+                reason=_revision_reason(connection, agreement_id, change) if document else None,
             )
         done[change.action].append((change.period, change.party))
     return IssueReport(
@@ -252,6 +259,20 @@ def _apply(
         revised=tuple(done["revise"]),
         cleared=tuple(done["clear"]),
     )
+
+
+def _revision_reason(connection: Connection, agreement_id: str, change: _Change) -> str | None:
+    """Name the corrections approved since the statement was issued: what revises it.
+
+    None when there are none (late events or a retroactive version moved the figures).
+    """
+    before = issued_statement(connection, agreement_id, change.period, change.party)
+    if before is None:
+        return None
+    applied = approved_since(connection, agreement_id, before.issued_at)
+    if not applied:
+        return None
+    return "; ".join(f"{record.label()}: {record.reason}" for record in applied)
 
 
 def issue_statements(bind: Engine | Connection, agreement_id: str, *, now: int) -> IssueReport:

@@ -8,12 +8,14 @@ module adds the segments (working, on hold, closed time) a bar needs to explain 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from slawatch.agreements.model import Calendar, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
+from slawatch.engine.corrections import NO_CORRECTIONS, Corrections, corrected
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
 from slawatch.engine.kinds import clocked
@@ -70,17 +72,22 @@ _CALENDAR_LOCK = threading.Lock()
 
 
 def measure_item(
-    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+    detail: ItemDetail,
+    versions: dict[str, list[StoredAgreement]],
+    as_of: int,
+    corrections: Mapping[str, Corrections] | None = None,
 ) -> list[ItemClock]:
     """Return the item's clock for every clock objective that has started for it.
 
     The figures are the rows of `item_clock_frame`, the computation the stored clocks, the
     item API and `slawatch clocks` share, with the version in force for each clock's period;
-    this module only adds the segments that explain them.
+    this module only adds the segments that explain them. `corrections` are the approved
+    corrections of the item per agreement id, applied as the background evaluator does.
     """
-    table = item_table(detail)
+    plain = item_table(detail)
     clocks = []
-    for every in versions.values():
+    for agreement_id, every in versions.items():
+        table = corrected(plain, (corrections or {}).get(agreement_id, NO_CORRECTIONS))
         by_number = {stored.version: stored for stored in every}
         with _CALENDAR_LOCK:
             rows = item_clock_frame(every, table, as_of=as_of, evaluator=_SharedCalendars)

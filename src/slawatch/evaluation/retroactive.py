@@ -11,7 +11,7 @@ is behind from passing its own lag off as the version's doing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -138,16 +138,32 @@ def compare_versions(
     versions: list[StoredAgreement], candidate: StoredAgreement, table: EventTable, *, as_of: int
 ) -> tuple[tuple[ObjectiveChange, ...], tuple[CreditChange, ...]]:
     """List the closed periods whose value, status or credit `candidate` would change."""
-    before = _closed(evaluate_history(versions, table, as_of=as_of), as_of)
-    after = _closed(evaluate_history([*versions, candidate], table, as_of=as_of), as_of)
-    agreements = {v.version: v.agreement for v in [*versions, candidate]}
+    return compare_results(
+        evaluate_history(versions, table, as_of=as_of),
+        evaluate_history([*versions, candidate], table, as_of=as_of),
+        {v.version: v.agreement for v in [*versions, candidate]},
+        as_of=as_of,
+    )
+
+
+def compare_results(
+    before_rows: Iterable[StoredResult],
+    after_rows: Iterable[StoredResult],
+    agreements: Mapping[int, Agreement],
+    *,
+    as_of: int,
+    figures: Callable[[ObjectiveResult], Any] = lambda result: (result.value, result.status),
+) -> tuple[tuple[ObjectiveChange, ...], tuple[CreditChange, ...]]:
+    """List the closed periods whose `figures` (value and status) or credit differ."""
+    before = _closed(before_rows, as_of)
+    after = _closed(after_rows, as_of)
     objectives: list[ObjectiveChange] = []
     credits: list[CreditChange] = []
     for label in sorted(before.keys() | after.keys(), key=period_order):
         old, new = _objectives(before.get(label)), _objectives(after.get(label))
         for objective in sorted(old.keys() | new.keys()):
             was, now = old.get(objective), new.get(objective)
-            if was is None or now is None or (was.value, was.status) != (now.value, now.status):
+            if was is None or now is None or figures(was) != figures(now):
                 objectives.append(ObjectiveChange(label, objective, was, now))
         owed = _credits(agreements, before.get(label))
         owing = _credits(agreements, after.get(label))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import polars as pl
 from sqlalchemy import Connection, Engine
 
+from slawatch.engine.corrections import corrected
 from slawatch.engine.events import EventTable
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.breakdown_figures import (
@@ -46,6 +47,7 @@ from slawatch.store.clocks import (
     stored_clock_frame,
     write_clock_changes,
 )
+from slawatch.store.corrections import approved_corrections
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import people
 from slawatch.store.health import error_text, record_failure, record_success
@@ -205,6 +207,8 @@ class Recomputer:
             previous, since = self._previous_clocks(connection, work.agreement_id)
             grouped_before = stored_pairs(connection, work.agreement_id)
             teams = {key: person.team for key, person in people(connection).items()}
+            # Approved corrections and exclusions reach the results and the item clocks alike.
+            table = corrected(table, approved_corrections(connection, work.agreement_id))
         instant = now_us() if as_of is None else as_of
         found: list[pl.DataFrame] = []
         rows = evaluate_history(versions, table, as_of=instant, ratio_items=found)

@@ -66,7 +66,7 @@ def report_csv(report: Report, conventions: CsvConventions = ENGLISH) -> str:
     if conventions.bom:
         buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=conventions.separator, lineterminator="\n")
-    writer.writerow((*COLUMNS, *DETAIL_COLUMNS))
+    writer.writerow((*COLUMNS, *DETAIL_COLUMNS, "corrections"))
     for score in report.scores:
         document = score.objective.document()  # the figures as the evaluate JSON writes them
         details = score.objective.columns()
@@ -80,6 +80,7 @@ def report_csv(report: Report, conventions: CsvConventions = ENGLISH) -> str:
             document["op"],
             score.status,
             *("" if details.get(c) is None else details[c] for c in DETAIL_COLUMNS),
+            sum(1 for found in report.corrections if found.concerns(score.id)),
         )
         writer.writerow(conventions.number(csv_text(cell)) for cell in row)
     return buffer.getvalue()

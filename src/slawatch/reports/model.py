@@ -116,6 +116,26 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class PeriodCorrection:
+    """An approved correction or exclusion that concerns the report's period."""
+
+    number: int
+    action: str  # exclude | move | retype | void
+    item: str
+    objective: str | None  # an exclusion's objective; None: an event's, in every objective
+    event_type: str | None
+    event_at: dt.datetime | None
+    new_type: str | None
+    new_at: dt.datetime | None
+    reason: str
+    proposed_by: str
+    decided_by: str | None
+
+    def concerns(self, objective: str) -> bool:
+        return self.objective is None or self.objective == objective
+
+
+@dataclass(frozen=True)
 class Benchmark:
     """An objective's period beside its own past, and the industry references that fit it.
 
@@ -140,6 +160,7 @@ class Report:
     credits: tuple[Credit, ...] = ()
     benchmarks: Mapping[str, Benchmark] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    corrections: tuple[PeriodCorrection, ...] = ()  # approved ones concerning the period
     # "events": evaluated from a file now; "store": stored results; "range": a range of
     # days evaluated now from the stored events (reports.ranges)
     source: str = "events"

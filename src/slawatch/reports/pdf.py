@@ -26,6 +26,7 @@ from slawatch.formatting import (
     working_text,
 )
 from slawatch.i18n import Translator
+from slawatch.reports.corrections import corrections_section
 from slawatch.reports.layout import FONT, RULE, STATUS_COLOURS, Page
 from slawatch.reports.model import (
     ClockRow,
@@ -53,6 +54,7 @@ def report_pdf(report: Report, t: Translator) -> bytes:
         _chart(pdf, score, report.history.get(score.id, ()), t)
     _breaches(pdf, report, t)
     _credits(pdf, report, t)
+    corrections_section(pdf, report, t)
     _benchmarks(pdf, report, t)
     return bytes(pdf.output())
 

@@ -18,6 +18,7 @@ from slawatch.engine.instants import US, from_us
 from slawatch.engine.kinds import kind_of
 from slawatch.engine.periods import parse_label
 from slawatch.reports.comparisons import benchmarks_of
+from slawatch.reports.corrections import period_corrections
 from slawatch.reports.credits import period_credits, stored_period
 from slawatch.reports.model import (
     MAX_BREACH_ROWS,
@@ -133,6 +134,7 @@ def report_from_store(
             agreement, scores, figures, report_period, reference_overrides(connection)
         ),
         warnings=chosen.warnings,
+        corrections=period_corrections(connection, chosen, zone),
         source="store",
     )
 

@@ -31,6 +31,7 @@ from slawatch.formatting import (
 )
 from slawatch.i18n import Translator
 from slawatch.reports.cells import xlsx_texts
+from slawatch.reports.corrections import correction_cells, correction_headings
 from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
 
 MAX_SHEET_NAME = 31
@@ -62,6 +63,13 @@ def report_xlsx(report: Report, t: Translator) -> bytes:
             _period_sheet(sheet, report.history.get(score.id, ()), t)
     credits = workbook.create_sheet(sheet_name(t.gettext("Credits"), taken))
     _credits_sheet(credits, report, t)
+    if report.corrections:
+        listed = workbook.create_sheet(sheet_name(t.gettext("Corrections"), taken))
+        _header(listed, correction_headings(t))
+        for correction in report.corrections:
+            _append(listed, correction_cells(correction, t))
+        _finish(listed)
+        _widths(listed, (8, 16, 44, 50, 28, 28))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -32,6 +32,7 @@ class IssuedStatement:
     statement: dict[str, Any]
     revised: dict[str, Any] | None = None
     revised_at: int | None = None
+    revision_reason: str | None = None  # what moved the figures, when known (a correction)
 
     @property
     def changed_after_issue(self) -> bool:
@@ -50,6 +51,7 @@ def _issued(row: Any) -> IssuedStatement:
         statement=row.statement,
         revised=row.revised,
         revised_at=row.revised_at,
+        revision_reason=row.revision_reason,
     )
 
 
@@ -124,13 +126,22 @@ def set_revision(
     *,
     revised: dict[str, Any] | None,
     now: int,
+    reason: str | None = None,
 ) -> None:
-    """Keep a recomputed statement beside the issued one, or clear it (None) when they agree."""
+    """Keep a recomputed statement beside the issued one, or clear it (None) when they agree.
+
+    `reason` names what moved the figures (the corrections approved since the statement was
+    issued); it goes with the revision and is cleared with it.
+    """
     c = credit_statements.c
     connection.execute(
         update(credit_statements)
         .where(c.agreement_id == agreement_id, c.period == period, c.party == party)
-        .values(revised=revised, revised_at=None if revised is None else now)
+        .values(
+            revised=revised,
+            revised_at=None if revised is None else now,
+            revision_reason=None if revised is None else reason,
+        )
     )
 
 
@@ -173,6 +184,7 @@ def accept_revision(
             issued_at=now,
             revised=None,
             revised_at=None,
+            revision_reason=None,
         )
         .returning(c.party)
     ).first()
@@ -189,5 +201,6 @@ def accept_revision(
         replaced_amount=str(before.amount),
         replaced_issued_at=before.issued_at,
         replaced_version=before.version,
+        revision_reason=before.revision_reason,
     )
     return issued_statement(connection, agreement_id, period, party)

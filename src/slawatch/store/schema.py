@@ -424,6 +424,7 @@ credit_statements = Table(
     Column("statement", JSON, nullable=False),
     Column("revised", JSON),  # the statement recomputed later, when it differs
     Column("revised_at", BigInteger),
+    Column("revision_reason", Text),  # what moved the figures, e.g. the corrections that did
 )
 
 reviews = Table(
@@ -522,4 +523,38 @@ report_watermarks = Table(
     metadata,
     Column("agreement_id", String(100), ForeignKey("agreements.id"), primary_key=True),
     Column("since", BigInteger, nullable=False),
+)
+
+# Corrections and exclusions: records of their own, never edits of events, and only appended.
+# An exclusion takes an item out of one objective; an event correction names the event it
+# corrects (its id and, as it was, its type and instant) and gives it a new instant or type,
+# or voids it. Evaluation applies the approved ones (`engine/corrections.py`).
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False, index=True),
+    Column("action", String(20), nullable=False),  # exclude | move | retype | void
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("objective", String(100)),  # exclude
+    Column("event_id", Id),  # move, retype, void
+    Column("event_type", String(100)),
+    Column("event_at", BigInteger),
+    Column("new_type", String(100)),  # retype
+    Column("new_at", BigInteger),  # move
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("proposed_by", String(320), nullable=False),
+    Column("proposed_at", BigInteger, nullable=False),
+)
+
+# One decision per correction, never changed: the primary key lets only the first one in.
+correction_decisions = Table(
+    "correction_decisions",
+    metadata,
+    Column("correction_id", Id, ForeignKey("corrections.id"), primary_key=True),
+    Column("approved", Boolean, nullable=False),
+    Column("decided_by", String(320), nullable=False),
+    Column("decided_at", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
 )

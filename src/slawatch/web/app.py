@@ -33,12 +33,14 @@ from slawatch.web.api import (
     subscriptions,
 )
 from slawatch.web.api import breakdowns as breakdown_api
+from slawatch.web.api import corrections as corrections_api
 from slawatch.web.api import directory as directory_api
 from slawatch.web.api import feeds as feed_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
 from slawatch.web.pages import benchmarks as benchmark_pages
+from slawatch.web.pages import corrections as correction_pages
 from slawatch.web.pages import credits as credit_pages
 from slawatch.web.pages import (
     deliveries,
@@ -134,6 +136,7 @@ API_ROUTERS = (
     subscriptions,
     breakdown_api,
     feed_api,
+    corrections_api,
 )
 PAGES = (
     login,
@@ -151,6 +154,7 @@ PAGES = (
     benchmark_pages,
     deliveries,
     credit_pages,
+    correction_pages,
     review_pages,
     preference_pages,
     directory_pages,

@@ -173,7 +173,10 @@ class AvailabilityKind(Kind):
         services = (
             evaluator.items_of(objective)
             if objective.where
-            else pl.concat([has_event(events, t) for t in (objective.down, objective.up)]).unique()
+            else evaluator.without_excluded(
+                objective,
+                pl.concat([has_event(events, t) for t in (objective.down, objective.up)]).unique(),
+            )
         )
         merged = outages(evaluator.table, objective.down, objective.up, services)
         service_index = merged.get_column("item").rank("dense").cast(pl.Int64).to_numpy()

@@ -64,6 +64,9 @@ class RevisionRead(BaseModel):
     total: str
     lines: list[CreditLineRead]
     differences: list[DifferenceRead]
+    reason: str | None = Field(
+        default=None, description="the corrections approved since issue that revise it, if any"
+    )
 
 
 class StatementRead(BaseModel):
@@ -138,6 +141,7 @@ def statement_read(stored: IssuedStatement, names: dict[tuple[int, str], str]) -
             differences=[
                 DifferenceRead(**found) for found in statement_differences(document, stored.revised)
             ],
+            reason=stored.revision_reason,
         )
     return StatementRead(
         agreement=stored.agreement_id,

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
+from slawatch.engine.corrections import NO_CORRECTIONS, Corrections, corrected
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.evaluation.item_story import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
+from slawatch.store.corrections import approved_for_item
 from slawatch.store.db import read_transaction
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.web.deps import (
@@ -92,7 +94,10 @@ def _iso(us: int) -> str:
 
 
 def _clocks(
-    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+    detail: ItemDetail,
+    versions: dict[str, list[StoredAgreement]],
+    as_of: int,
+    corrections: dict[str, Corrections] | None = None,
 ) -> list[ClockRead]:
     """Return the item's clock per clock objective it takes part in (started, matching where).
 
@@ -104,7 +109,8 @@ def _clocks(
     for agreement_id, every in versions.items():
         current = every[-1].agreement
         order = {objective: index for index, objective in enumerate(current.objectives)}
-        rows = item_clock_frame(every, table, as_of=as_of)
+        approved = (corrections or {}).get(agreement_id, NO_CORRECTIONS)
+        rows = item_clock_frame(every, corrected(table, approved), as_of=as_of)
         if rows.is_empty():
             continue
         rows = rows.sort(
@@ -212,6 +218,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
         if detail is None:
             raise _no_item(source, external_id)
         agreements = versions_by_agreement(connection)
+        corrections = approved_for_item(connection, detail.id)
     return ItemRead(
         source=detail.source,
         id=detail.external_id,
@@ -221,6 +228,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
             for e in detail.events
         ],
-        clocks=_clocks(detail, agreements, now),
+        clocks=_clocks(detail, agreements, now, corrections),
         as_of=_iso(now),
     )

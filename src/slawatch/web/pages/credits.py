@@ -133,6 +133,7 @@ def statement_view(
             "revised_at": zoned_text(stored.revised_at, zone.key, t),
             "total": money(stored.revised["total"], stored.currency, t),
             "differences": _differences(stored, t),
+            "reason": stored.revision_reason,
         }
     return view
 

@@ -33,6 +33,7 @@ from slawatch.web.deps import (
 from slawatch.web.errors import NotFoundError
 from slawatch.web.pages.clock_bars import clock_bar
 from slawatch.web.pages.clock_texts import clock_facts, instant_text
+from slawatch.web.pages.corrections import item_targets
 from slawatch.web.pages.home import item_url
 from slawatch.web.pages.people import person_url
 from slawatch.web.pages.reports import Language, download, reader_translator
@@ -149,5 +150,7 @@ def item_page(
         "story": _story_context(story, story_skip, t),
         "story_pdf": item_url(detail.source, detail.external_id) + STORY_PDF,
         "item_url": item_url(detail.source, detail.external_id),
+        "correction_targets": item_targets(story.versions),
+        "correction_done": request.query_params.get("done") == "saved",
     }
     return render(request, "items/item.html", context, principal)

@@ -17,6 +17,7 @@ from slawatch.evaluation.item_story import StoryEntry, StoryInput, StoryPage
 from slawatch.evaluation.story_sources import item_story
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
+from slawatch.store.corrections import approved_for_item
 from slawatch.store.items import ItemDetail, item_detail
 from slawatch.web.pages.zones import zoned_text
 
@@ -57,7 +58,8 @@ def read_story(
     if detail is None:
         return None
     versions = versions_by_agreement(connection)
-    clocks = measure_item(detail, versions, as_of)
+    # Approved corrections apply to the item's clocks as the background evaluator applies them.
+    clocks = measure_item(detail, versions, as_of, approved_for_item(connection, detail.id))
     entries = item_story(StoryInput(connection, detail, clocks, t, as_of))
     return ItemStory(detail, versions, clocks, story_zone(detail, versions, clocks), entries)
 
