@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection
 
+from slawatch.engine.instants import from_us
 from slawatch.evaluation.item_clock import ItemClock
 from slawatch.evaluation.item_story import PAGE_SIZE, page_of
 from slawatch.formatting import clock_state_text
@@ -122,6 +123,14 @@ def item_story_pdf(
     return download(body, "pdf", name)
 
 
+def _correctable_events(detail: ItemDetail, zone: str, t: Translator) -> list[dict[str, str]]:
+    """Return the item's events as the correction form offers them: type, instant, ISO."""
+    return [
+        {"at": instant_text(e.at, zone, t), "iso": from_us(e.at).isoformat(), "type": e.type}
+        for e in detail.events
+    ]
+
+
 @router.get(ITEM_PATH, response_class=HTMLResponse)
 def item_page(
     source: str,
@@ -150,6 +159,7 @@ def item_page(
         "story": _story_context(story, story_skip, t),
         "story_pdf": item_url(detail.source, detail.external_id) + STORY_PDF,
         "item_url": item_url(detail.source, detail.external_id),
+        "events": _correctable_events(detail, zone, t),
         "correction_targets": item_targets(story.versions),
         "correction_done": request.query_params.get("done") == "saved",
     }
