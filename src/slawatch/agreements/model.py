@@ -191,6 +191,18 @@ class Credits(Model):
     tiers: dict[str, tuple[CreditTier, ...]]  # objective id → tiers, mildest first
 
 
+class DisputeRules(Model):
+    """How disputes are resolved: in what time, on which calendar, along which ladder.
+
+    `ladder` None means the agreement's `escalation:` ladder; its delays, like the resolution
+    time, count working time on `calendar` when one is named (see docs/disputes.md).
+    """
+
+    resolve_within: Duration
+    calendar: str | None = None
+    ladder: tuple[EscalationStep, ...] | None = None
+
+
 class ReviewCadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -211,6 +223,8 @@ class Agreement(Model):
     # Warnings about a running period's objectives wait until this share of it has passed.
     objective_warnings_after: float = Field(default=DEFAULT_OBJECTIVE_WARNINGS_AFTER, ge=0, le=1)
     credits: Credits | None = None
+    # None: disputes follow the defaults of `agreements/disputes.py` (docs/disputes.md).
+    disputes: DisputeRules | None = None
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

@@ -1,0 +1,92 @@
+"""The `disputes:` section: its resolution time, calendar and ladder, and their defaults."""
+
+from __future__ import annotations
+
+from slawatch.agreements.disputes import DEFAULT_RULES, dispute_rules
+from slawatch.agreements.model import DurationUnit
+from tests.agreements.support import make, only_problem, parse, problems_of
+
+
+def with_disputes(section: str, escalation: str = "") -> str:
+    return make(tail=escalation + "disputes:\n" + section)
+
+
+def test_an_agreement_without_the_section_has_no_dispute_rules_and_takes_the_defaults() -> None:
+    agreement = parse(make())
+    assert agreement.disputes is None
+    rules = dispute_rules(agreement)
+    assert rules.resolve_within == DEFAULT_RULES.resolve_within
+    assert [(s.after.amount, s.tier) for s in rules.ladder or ()] == [(0, 1)]
+
+
+def test_the_default_ladder_is_the_agreements_escalation_ladder() -> None:
+    text = with_disputes(
+        "  resolve_within: 3d\n",
+        escalation="escalation:\n  - {after: 0h, tier: 1}\n  - {after: 4h, tier: 2}\n",
+    )
+    rules = dispute_rules(parse(text))
+    assert [(s.after.amount, s.tier) for s in rules.ladder or ()] == [(0, 1), (14_400, 2)]
+    assert rules.resolve_within.unit is DurationUnit.WALL
+
+
+def test_on_a_calendar_the_resolution_time_and_ladder_take_working_hours_and_business_days() -> (
+    None
+):
+    text = with_disputes(
+        "  resolve_within: 5bd\n  calendar: office\n"
+        "  ladder:\n    - {after: 0h, tier: 1}\n    - {after: 2bd, tier: 2}\n"
+        "    - {after: 4bd, tier: 3}\n"
+    )
+    rules = parse(text).disputes
+    assert rules is not None
+    assert rules.calendar == "office"
+    assert rules.resolve_within.unit is DurationUnit.BUSINESS_DAYS
+    assert [(s.after.unit, s.after.amount, s.tier) for s in rules.ladder or ()] == [
+        (DurationUnit.WORKING, 0, 1),
+        (DurationUnit.BUSINESS_DAYS, 2, 2),
+        (DurationUnit.BUSINESS_DAYS, 4, 3),
+    ]
+
+
+def test_the_resolution_time_is_required() -> None:
+    problem = only_problem(with_disputes("  calendar: office\n"))
+    assert problem.field == "disputes.resolve_within"
+
+
+def test_business_days_without_a_calendar_are_refused_with_a_hint() -> None:
+    problem = only_problem(with_disputes("  resolve_within: 5bd\n"))
+    assert problem.field == "disputes.resolve_within"
+    assert "calendar" in (problem.hint or "")
+
+
+def test_an_unknown_calendar_is_refused() -> None:
+    problem = only_problem(with_disputes("  resolve_within: 40h\n  calendar: ofice\n"))
+    assert problem.field == "disputes.calendar"
+    assert "office" in (problem.hint or "")
+
+
+def test_an_unknown_key_gets_a_did_you_mean() -> None:
+    problem = only_problem(with_disputes("  resolve_within: 40h\n  ladders: []\n"))
+    assert "did you mean ladder" in (problem.hint or "")
+
+
+def test_ladder_steps_go_upwards_in_time_and_tier() -> None:
+    problems = problems_of(
+        with_disputes(
+            "  resolve_within: 40h\n  ladder:\n    - {after: 4h, tier: 2}\n"
+            "    - {after: 2h, tier: 1}\n"
+        )
+    )
+    assert {p.field for p in problems} == {"disputes.ladder[1].after", "disputes.ladder[1].tier"}
+
+
+def test_a_ladder_tier_outside_1_to_3_is_refused() -> None:
+    problem = only_problem(
+        with_disputes("  resolve_within: 40h\n  ladder: [{after: 1h, tier: 4}]\n")
+    )
+    assert problem.field == "disputes.ladder[0].tier"
+
+
+def test_an_empty_ladder_is_refused() -> None:
+    problem = only_problem(with_disputes("  resolve_within: 40h\n  ladder: []\n"))
+    assert problem.field == "disputes.ladder"
