@@ -29,7 +29,7 @@ def test_the_default_ladder_is_the_agreements_escalation_ladder() -> None:
     assert rules.resolve_within.unit is DurationUnit.WALL
 
 
-def test_on_a_calendar_the_resolution_time_and_ladder_take_working_hours_and_business_days() -> (
+def test_on_a_calendar_resolution_and_ladder_take_working_hours_and_business_days() -> (
     None
 ):
     text = with_disputes(
