@@ -29,9 +29,7 @@ def test_the_default_ladder_is_the_agreements_escalation_ladder() -> None:
     assert rules.resolve_within.unit is DurationUnit.WALL
 
 
-def test_on_a_calendar_resolution_and_ladder_take_working_hours_and_business_days() -> (
-    None
-):
+def test_on_a_calendar_resolution_and_ladder_take_working_hours_and_business_days() -> None:
     text = with_disputes(
         "  resolve_within: 5bd\n  calendar: office\n"
         "  ladder:\n    - {after: 0h, tier: 1}\n    - {after: 2bd, tier: 2}\n"
