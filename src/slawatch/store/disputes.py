@@ -207,9 +207,10 @@ def decide(
 
 def _insert_ignoring_conflict(connection: Connection) -> Insert:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(dispute_entries).on_conflict_do_nothing(
+    statement: Insert = dialect.insert(dispute_entries).on_conflict_do_nothing(
         index_elements=["dispute_id", "step"]
     )
+    return statement
 
 
 def take_step(
