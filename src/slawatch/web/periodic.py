@@ -2,8 +2,8 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the review reminders, then the reports of
-periods that closed, then the sending of what is queued, so a ladder step's message goes out
+agreements whose evaluation keeps failing, then the disputes' ladders, then the review
+reminders, then the reports of periods that closed, then the sending of what is queued, so a ladder step's message goes out
 in the round that took the step.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from slawatch.alerts.delivery import send_due
 from slawatch.alerts.digests import Digests
+from slawatch.alerts.disputes import DisputeClimber
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
@@ -59,6 +60,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
         owner=owner,
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
+    runner.then(ALERTS, "disputes", DisputeClimber(engine, settings, owner, now_us).climb)
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
     runner.then(ALERTS, "weekly team digests", _weekly_digests(settings, engine))
