@@ -3,8 +3,8 @@
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
 agreements whose evaluation keeps failing, then the disputes' ladders, then the review
-reminders, then the reports of periods that closed, then the sending of what is queued, so a ladder step's message goes out
-in the round that took the step.
+reminders, then the reports of periods that closed, then the sending of what is queued, so a
+ladder step's message goes out in the round that took the step.
 """
 
 from __future__ import annotations
