@@ -34,6 +34,7 @@ from slawatch.web.api import (
 )
 from slawatch.web.api import breakdowns as breakdown_api
 from slawatch.web.api import directory as directory_api
+from slawatch.web.api import disputes as dispute_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
@@ -132,6 +133,7 @@ API_ROUTERS = (
     directory_api,
     subscriptions,
     breakdown_api,
+    dispute_api,
 )
 PAGES = (
     login,
