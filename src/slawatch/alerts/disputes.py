@@ -122,10 +122,14 @@ def queue_messages(
     objective = dispute.objective if dispute.objective in agreement.objectives else None
     subject = About(TRIGGER, agreement, objective)
     queued = 0
+    seen: set[tuple[str, str]] = set()  # management is often one person for both parties
     for party in agreement.parties.values():
         contact = contact_at_tier(party.contacts, tier)
         found = recipients_for(connection, contact, f"{agreement.id}:{party.id}", settings)
         for recipient in found:
+            if (recipient.target, recipient.url) in seen:
+                continue
+            seen.add((recipient.target, recipient.url))
             message = message_for(recipient.language)
             hashed = url_hash(recipient.url) if recipient.url else "none"
             outgoing = Outgoing(
