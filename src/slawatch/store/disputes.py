@@ -375,3 +375,25 @@ def statement_disputes(
         ):
             held.append(dispute)
     return held
+
+
+def disputed_statements(
+    connection: Connection, agreement_id: str, owners: dict[str, str]
+) -> dict[tuple[str, str], list[int]]:
+    """Return the open disputes holding each (period, party) statement of an agreement.
+
+    `owners` maps each objective to its owning party: a figure's dispute holds the owner's
+    statement of that period, as in `statement_disputes`.
+    """
+    c = disputes.c
+    query = (
+        select(c.id, c.subject, c.period, c.party, c.objective)
+        .where(c.agreement_id == agreement_id, c.status == OPEN, c.period.is_not(None))
+        .order_by(c.id)
+    )
+    held: dict[tuple[str, str], list[int]] = {}
+    for row in connection.execute(query):
+        party = row.party if row.subject == "statement" else owners.get(row.objective or "")
+        if party is not None and row.subject in ("statement", "figure"):
+            held.setdefault((row.period, party), []).append(int(row.id))
+    return held

@@ -52,6 +52,7 @@ from slawatch.web.pages import (
     versions,
 )
 from slawatch.web.pages import directory as directory_pages
+from slawatch.web.pages import disputes as dispute_pages
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
@@ -155,6 +156,7 @@ PAGES = (
     preference_pages,
     directory_pages,
     people_pages,
+    dispute_pages,
 )
 
 

@@ -28,6 +28,7 @@ from slawatch.store.disputes import (
     NewDispute,
     add_comment,
     decide,
+    disputed_statements,
     get_dispute,
     open_dispute,
 )
@@ -232,6 +233,27 @@ def comment_checked(
         now=now,
     )
     return existing(connection, agreement_id, dispute_id)
+
+
+def statement_holds(
+    connection: Connection, agreement: Agreement
+) -> dict[tuple[str, str], list[int]]:
+    """Return the open disputes holding each (period, party) credit statement."""
+    owners = {o.id: o.owner for o in agreement.objectives.values()}
+    return disputed_statements(connection, agreement.id, owners)
+
+
+def refuse_if_disputed(
+    connection: Connection, agreement: Agreement, period: str, party: str
+) -> None:
+    """Refuse to settle a statement (accept its revision) while a dispute holds it."""
+    held = statement_holds(connection, agreement).get((period, party))
+    if held:
+        numbers = ", ".join(f"#{n}" for n in held)
+        raise ConflictError(
+            f"the statement of {party} for {period} is disputed ({numbers} open); "
+            "it is settled once the dispute is decided"
+        )
 
 
 def may_decide(principal: Principal, agreement: Agreement, dispute: Dispute) -> str | None:
