@@ -140,3 +140,14 @@ def test_a_disputed_statement_is_marked_and_cannot_be_settled_until_decided(
     with transaction(engine) as connection:
         decide(connection, number, upheld=False, reason="No", actor="admin@example.com", now=LATER)
     assert f'action="{ACCEPT}"' in admin.get(PAGE).text
+
+
+def test_a_nul_in_a_form_field_is_refused_not_stored(engine: Engine) -> None:
+    agreement(engine)
+    tom = browser(engine, "tom.berg@example.com", "editor")
+    answer = tom.post(
+        LIST,
+        data=form(tom, LIST, subject="item", party="sales", objective="speed-to-lead",
+                  item_source="crm\x00", item_id="lead-1", reason="x"),
+    )  # fmt: skip
+    assert answer.status_code == 422 and "NUL" in answer.text

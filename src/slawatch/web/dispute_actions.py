@@ -143,6 +143,10 @@ def new_dispute(
     connection: Connection, agreement: Agreement, request: DisputeRequest, *, actor: str, now: int
 ) -> NewDispute:
     """Check a request against the agreement and the store; the dispute to open."""
+    written = (request.party, request.objective, request.item_source, request.item_external_id,
+               request.period, request.owing_party)  # fmt: skip
+    if any("\x00" in (text or "") for text in written):
+        raise UnprocessableError("a field contains a NUL character; remove it")
     if request.subject not in SUBJECTS:
         raise UnprocessableError(
             f"subject: {request.subject[:40]!r} is not one of {', '.join(SUBJECTS)}"
@@ -300,6 +304,8 @@ def decide_checked(
     if not dispute.is_open:
         raise _decided(dispute)
     correction = (correction_id or "").strip() or None
+    if correction is not None and "\x00" in correction:
+        raise UnprocessableError("correction_id: contains a NUL character; remove it")
     if correction is not None and (len(correction) > MAX_CORRECTION_ID or decision != "upheld"):
         raise UnprocessableError(
             "correction_id: an upheld decision may name one correction, of at most "
