@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slawatch.agreements import AgreementError
 from slawatch.agreements.disputes import DEFAULT_RULES, dispute_rules
 from slawatch.agreements.model import DurationUnit
 from tests.agreements.support import make, only_problem, parse, problems_of
@@ -88,3 +94,30 @@ def test_a_ladder_tier_outside_1_to_3_is_refused() -> None:
 def test_an_empty_ladder_is_refused() -> None:
     problem = only_problem(with_disputes("  resolve_within: 40h\n  ladder: []\n"))
     assert problem.field == "disputes.ladder"
+
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10**15), st.sampled_from(
+        ["0h", "5bd", "40h", "2d", "office", "ofice", "-1h", "1.5h", "bd", "", "3 hours"]
+    ),
+)  # fmt: skip
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["after", "tier", "x", "ladder"]), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["resolve_within", "calendar", "ladder", "extra"]), VALUES))
+def test_any_section_is_read_or_refused_with_problems_never_an_exception(
+    section: dict[str, object],
+) -> None:
+    body = json.dumps({"disputes": section})
+    try:
+        parse(make(tail=f"disputes: {json.dumps(section)}\n") if section else make())
+    except AgreementError as error:
+        assert error.problems, body
