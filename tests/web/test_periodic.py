@@ -21,6 +21,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     alerts = periodic_work(Settings(), engine).runner.tasks[ALERTS]
     assert [job.name for job in alerts.jobs] == [
         "escalation tick",
+        "disputes",
         "review reminders",
         "silent feeds",
         "digests",
@@ -31,6 +32,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     alerts.run_round()
     assert not alerts.failures and set(alerts.last) == {
         "escalation tick",
+        "disputes",
         "review reminders",
         "silent feeds",
         "digests",

@@ -219,6 +219,18 @@ class Expectation(Model):
     calendar: str | None = None
 
 
+class DisputeRules(Model):
+    """How disputes are resolved: in what time, on which calendar, along which ladder.
+
+    `ladder` None means the agreement's `escalation:` ladder; its delays, like the resolution
+    time, count working time on `calendar` when one is named (see docs/disputes.md).
+    """
+
+    resolve_within: Duration
+    calendar: str | None = None
+    ladder: tuple[EscalationStep, ...] | None = None
+
+
 class ReviewCadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -243,6 +255,8 @@ class Agreement(Model):
     expect: dict[str, Expectation] = {}
     corrections: CorrectionRules = CorrectionRules()
     exclude: StandingExclusion | None = None
+    # None: disputes follow the defaults of `agreements/disputes.py` (docs/disputes.md).
+    disputes: DisputeRules | None = None
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

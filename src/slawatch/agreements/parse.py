@@ -28,6 +28,7 @@ from slawatch.agreements._walk import (
 from slawatch.agreements.calendars import read_calendars, read_timezone
 from slawatch.agreements.corrections import read_corrections, read_exclude
 from slawatch.agreements.credits import read_credits
+from slawatch.agreements.disputes import read_disputes
 from slawatch.agreements.errors import AgreementError
 from slawatch.agreements.escalation import EscalationSection, read_escalation_section
 from slawatch.agreements.expectations import read_expectations
@@ -40,7 +41,7 @@ T = TypeVar("T")
 
 TOP_KEYS = ("agreement", "title", "timezone", "effective", "review", "version", "parties",
             "calendars", "objectives", "escalation", "credits", "expect", "corrections",
-            "exclude")  # fmt: skip
+            "exclude", "disputes")  # fmt: skip
 
 
 # ---------------------------------------------------------------- entry points
@@ -111,6 +112,7 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
     )
     corrections = part("corrections", lambda v, at: read_corrections(walk, v, at))
     exclude = part("exclude", lambda v, at: read_exclude(walk, v, at))
+    disputes = part("disputes", lambda v, at: read_disputes(walk, v, at, calendar_ids))
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
     return build(
@@ -132,6 +134,7 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
             expect=expect,
             corrections=corrections or CorrectionRules(),
             exclude=exclude,
+            disputes=disputes,
         ),
     )
 

@@ -103,6 +103,7 @@ def load_demo(*, now: dt.datetime) -> None:
     """Fill a new database: the three templates, twelve months of events, a demo admin."""
     from slawatch.agreements import template_names, template_text
     from slawatch.commands.demo_corrections import add_demo_correction
+    from slawatch.commands.demo_disputes import open_demo_dispute
     from slawatch.commands.directory import load_demo_directory
     from slawatch.evaluation.service import refresh_all
     from slawatch.generate import generate_events
@@ -136,6 +137,7 @@ def load_demo(*, now: dt.datetime) -> None:
     refresh_all(engine, as_of=until)
     with transaction(engine) as connection:
         hold_past_reviews(connection, today=now.date(), now=until)
+        open_demo_dispute(connection, now=until)
 
 
 def hold_past_reviews(connection: Connection, *, today: dt.date, now: int) -> int:

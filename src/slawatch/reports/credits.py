@@ -9,6 +9,7 @@ what the report shows, with the recomputed one beside it when the numbers change
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from slawatch.engine.periods import Period, parse_label
 from slawatch.evaluation.credits import evaluation_of
 from slawatch.reports.model import Credit, sorted_statements
 from slawatch.store.credits import IssuedStatement, issued_statements
+from slawatch.store.disputes import disputed_statements
 from slawatch.store.results import StoredResult
 
 
@@ -56,6 +58,12 @@ def period_credits(
         else:
             credits.append(_issued(stored, zone))
     credits.extend(_issued(s, zone) for s in issued.values())  # e.g. an objective since removed
+    owners = {o.id: o.owner for o in agreement.objectives.values()}
+    held = disputed_statements(connection, agreement.id, owners)
+    credits = [
+        replace(c, disputes=tuple(held.get((result.period, c.statement.party), ())))
+        for c in credits
+    ]
     return sorted_statements(credits)
 
 

@@ -23,6 +23,7 @@ from slawatch.engine.kinds import kind_of
 from slawatch.engine.kinds.base import Kind
 from slawatch.engine.periods import Period
 from slawatch.engine.results import ObjectiveResult
+from slawatch.i18n import Translator
 
 HISTORY_PERIODS = 12
 MAX_BREACH_ROWS = 200  # per objective in the PDF; the rest is "and N more"
@@ -113,6 +114,13 @@ class Credit:
     issued_at: dt.datetime | None = None
     revised: CreditStatement | None = None
     revised_at: dt.datetime | None = None
+    disputes: tuple[int, ...] = ()  # open disputes holding it: it is not settled until decided
+
+
+def disputed_note(credit: Credit, t: Translator) -> str:
+    """Say that open disputes hold a statement, in every report format alike."""
+    numbers = ", ".join(f"#{n}" for n in credit.disputes)
+    return t.gettext("Disputed (%(disputes)s open): not settled until decided.", disputes=numbers)
 
 
 @dataclass(frozen=True)

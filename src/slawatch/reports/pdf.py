@@ -34,6 +34,7 @@ from slawatch.reports.model import (
     Figure,
     Report,
     Score,
+    disputed_note,
     first_and_last_day,
 )
 from slawatch.reports.text import latin1, moment_text
@@ -278,6 +279,8 @@ def _statement(pdf: Page, agreement: Agreement, credit: Credit, t: Translator) -
     )
     if credit.provisional:
         pdf.muted(t.gettext("Provisional: the period is still running."))
+    if credit.disputes:
+        pdf.muted(disputed_note(credit, t))
     if credit.issued_at is not None:
         pdf.muted(t.gettext("Issued on %(date)s.", date=moment_text(credit.issued_at, t)))
     _credit_lines(pdf, agreement, statement, t)

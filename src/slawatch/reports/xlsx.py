@@ -32,7 +32,7 @@ from slawatch.formatting import (
 from slawatch.i18n import Translator
 from slawatch.reports.cells import xlsx_texts
 from slawatch.reports.corrections import correction_cells, correction_headings
-from slawatch.reports.model import Credit, Figure, Report, first_and_last_day
+from slawatch.reports.model import Credit, Figure, Report, disputed_note, first_and_last_day
 
 MAX_SHEET_NAME = 31
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -261,6 +261,8 @@ def _statement_rows(sheet: Worksheet, report: Report, credit: Credit, t: Transla
             "Revised after issue: recomputed, the total would be %(total)s.",
             total=money_text(credit.revised.total, credit.revised.currency, t),
         )
+    if credit.disputes:
+        note = " ".join(part for part in (note, disputed_note(credit, t)) if part)
     statement = credit.statement
     party = report.agreement.parties.get(statement.party)
     name = statement.party if party is None else party.name

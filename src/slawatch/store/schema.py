@@ -558,3 +558,48 @@ correction_decisions = Table(
     Column("decided_at", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+# A dispute: a party contests an item's verdict (item + objective), a period's figure (period +
+# objective) or a credit statement (period + party). The row holds what the timeline's entries
+# settle (status, decision); `next_step_at` lets the periodic job find due ladders cheaply.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False),
+    Column("subject", String(20), nullable=False),  # item | figure | statement
+    Column("objective", String(100)),
+    Column("item_id", Id, ForeignKey("items.id")),
+    Column("period", String(20)),
+    Column("party", String(100)),  # the statement's owing party
+    Column("disputing_party", String(100), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("opened_by", String(320), nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),  # open | upheld | rejected
+    Column("next_step_at", BigInteger),  # when the ladder climbs next; NULL once decided
+    Column("decided_at", BigInteger),
+    Column("decided_by", String(320)),
+    Column("decision_reason", Text),
+    Column("correction_id", String(100)),  # the correction an upheld decision applies
+)
+Index("ix_disputes_agreement_status", disputes.c.agreement_id, disputes.c.status)
+Index("ix_disputes_item", disputes.c.item_id)
+Index("ix_disputes_status_next", disputes.c.status, disputes.c.next_step_at)
+
+# A dispute's timeline, only ever appended to: opened, comment, escalated, overdue, decided.
+# `step` is the ladder step's key; unique per dispute, so replicas take each step once.
+dispute_entries = Table(
+    "dispute_entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dispute_id", Id, ForeignKey("disputes.id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("text", Text),
+    Column("links", JSON, nullable=False),
+    Column("tier", Integer),
+    Column("step", String(20)),
+    UniqueConstraint("dispute_id", "step"),
+)

@@ -35,6 +35,7 @@ from slawatch.web.api import (
 from slawatch.web.api import breakdowns as breakdown_api
 from slawatch.web.api import corrections as corrections_api
 from slawatch.web.api import directory as directory_api
+from slawatch.web.api import disputes as dispute_api
 from slawatch.web.api import feeds as feed_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
@@ -54,6 +55,7 @@ from slawatch.web.pages import (
     versions,
 )
 from slawatch.web.pages import directory as directory_pages
+from slawatch.web.pages import disputes as dispute_pages
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
@@ -137,6 +139,7 @@ API_ROUTERS = (
     breakdown_api,
     feed_api,
     corrections_api,
+    dispute_api,
 )
 PAGES = (
     login,
@@ -159,6 +162,7 @@ PAGES = (
     preference_pages,
     directory_pages,
     people_pages,
+    dispute_pages,
 )
 
 

@@ -2,10 +2,10 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the review reminders, then the silent feeds
-(`alerts/feeds.py`), then the reports of
-periods that closed, then the sending of what is queued, so a ladder step's message goes out
-in the round that took the step.
+agreements whose evaluation keeps failing, then the disputes' ladders, then the review
+reminders, then the silent feeds (`alerts/feeds.py`), then the reports of periods that closed,
+then the sending of what is queued, so a ladder step's message goes out in the round that took
+the step.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from slawatch.alerts.delivery import send_due
 from slawatch.alerts.digests import Digests
+from slawatch.alerts.disputes import DisputeClimber
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.feeds import send_feed_alerts
 from slawatch.alerts.notify import enqueue_step
@@ -61,6 +62,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
         owner=owner,
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
+    runner.then(ALERTS, "disputes", DisputeClimber(engine, settings, owner, now_us).climb)
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
     runner.then(ALERTS, "silent feeds", _feed_alerts(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))

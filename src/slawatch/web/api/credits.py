@@ -24,6 +24,7 @@ from slawatch.store.agreements import StoredAgreement, all_versions
 from slawatch.store.credits import IssuedStatement, issued_statement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web.deps import NO_NUL, Admin, AgreementId, Now, Reader, engine_of
+from slawatch.web.dispute_actions import refuse_if_disputed, statement_holds
 from slawatch.web.errors import ConflictError, NotFoundError, UnprocessableError
 
 router = APIRouter(tags=["credits"])
@@ -84,6 +85,10 @@ class StatementRead(BaseModel):
         description="the period's numbers changed after issue; `revised` holds the new statement"
     )
     revised: RevisionRead | None
+    disputed: bool = Field(
+        False, description="an open dispute holds the statement: it is not settled until decided"
+    )
+    disputes: list[int] = Field([], description="the open disputes holding it")
 
 
 class PeriodCreditsRead(BaseModel):
@@ -125,8 +130,13 @@ def _party_names(versions: list[StoredAgreement]) -> dict[tuple[int, str], str]:
     }
 
 
-def statement_read(stored: IssuedStatement, names: dict[tuple[int, str], str]) -> StatementRead:
-    """Describe a stored statement, its revision and what the revision changes."""
+def statement_read(
+    stored: IssuedStatement,
+    names: dict[tuple[int, str], str],
+    held: dict[tuple[str, str], list[int]] | None = None,
+) -> StatementRead:
+    """Describe a stored statement, its revision, what the revision changes, its disputes."""
+    disputes = (held or {}).get((stored.period, stored.party), [])
     document = stored.statement
     revised = None
     if stored.revised is not None and stored.revised_at is not None:
@@ -156,6 +166,8 @@ def statement_read(stored: IssuedStatement, names: dict[tuple[int, str], str]) -
         lines=_lines(document),
         changed_after_issue=stored.changed_after_issue,
         revised=revised,
+        disputed=bool(disputes),
+        disputes=disputes,
     )
 
 
@@ -195,8 +207,9 @@ def list_credits(
         versions = _versions(connection, agreement_id)
         label = None if period is None else _label(period, versions)
         stored = issued_statements(connection, agreement_id, label)
+        held = statement_holds(connection, versions[-1].agreement)
     names = _party_names(versions)
-    return [statement_read(s, names) for s in _sorted(stored)]
+    return [statement_read(s, names, held) for s in _sorted(stored)]
 
 
 def _none_issued(
@@ -236,6 +249,7 @@ def read_period_credits(
         stored = issued_statements(connection, agreement_id, label)
         if not stored:
             raise _none_issued(connection, agreement_id, label, versions)
+        held = statement_holds(connection, versions[-1].agreement)
     names = _party_names(versions)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for statement in stored:
@@ -245,7 +259,7 @@ def read_period_credits(
         period=label,
         totals={currency: str(amount) for currency, amount in sorted(totals.items())},
         changed_after_issue=any(s.changed_after_issue for s in stored),
-        statements=[statement_read(s, names) for s in stored],
+        statements=[statement_read(s, names, held) for s in stored],
     )
 
 
@@ -254,7 +268,7 @@ def read_period_credits(
     response_model=StatementRead,
     responses={
         404: {"description": "no such agreement or statement"},
-        409: {"description": "no pending revision, or not the one given"},
+        409: {"description": "no pending revision, not the one given, or disputed"},
         422: {"description": "not a period label"},
     },
 )
@@ -281,6 +295,7 @@ def accept_credit_revision(
             raise ConflictError(
                 f"the statement of {party!r} for {label} has no pending revision to accept"
             )
+        refuse_if_disputed(connection, versions[-1].agreement, label, party)
         seen = stored.revised_at if revision is None else revision
         accepted = accept_revision(
             connection,

@@ -20,10 +20,11 @@ from slawatch.engine.instants import from_us
 from slawatch.evaluation.credits import accept_revision, period_order, statement_differences
 from slawatch.formatting import money_text, share_text, target_text, threshold_text, value_text
 from slawatch.i18n import N_, Translator
-from slawatch.store.agreements import all_versions
+from slawatch.store.agreements import all_versions, get_version
 from slawatch.store.credits import IssuedStatement, issued_statements
 from slawatch.store.db import read_transaction, transaction
 from slawatch.web.deps import Admin, AgreementId, Now, Reader
+from slawatch.web.dispute_actions import refuse_if_disputed, statement_holds
 from slawatch.web.pages.agreements import no_agreement
 from slawatch.web.pages.templating import NO_STORE, page_translator, render
 from slawatch.web.pages.zones import zoned_text
@@ -231,6 +232,7 @@ def credits_page(
     with read_transaction(request.app.state.engine) as connection:
         versions = all_versions(connection, agreement_id)
         stored = issued_statements(connection, agreement_id)
+        held = statement_holds(connection, versions[-1].agreement) if versions else {}
     if not versions:
         return no_agreement(request, principal, agreement_id)
     t = page_translator(request, principal)
@@ -239,6 +241,9 @@ def credits_page(
     agreements = {v.version: v.agreement for v in versions}
     year = from_us(now, zone).year
     periods = period_views(stored, agreements, zone, t)
+    for period in periods:  # an open dispute holds a statement: shown, and not settled
+        for statement in period["statements"]:
+            statement["disputes"] = held.get((period["label"], statement["party"]), [])
     context = {
         "agreement_id": agreement_id,
         "title": current.title,
@@ -276,6 +281,9 @@ def accept_from_page(
     then says so, and shows the revision as it stands now.
     """
     with transaction(request.app.state.engine) as connection:
+        stored = get_version(connection, agreement_id)
+        if stored is not None:
+            refuse_if_disputed(connection, stored.agreement, period, party)
         accepted = accept_revision(
             connection,
             agreement_id,
