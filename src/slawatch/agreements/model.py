@@ -191,6 +191,37 @@ class Credits(Model):
     tiers: dict[str, tuple[CreditTier, ...]]  # objective id → tiers, mildest first
 
 
+class IncidentTrigger(Model):
+    """What opens an incident of the emergency plan.
+
+    `service-down`: an availability objective's service is down (`service`: one item's
+    external id, or any of its services); `feed-silent`: an event type has gone silent;
+    `declared`: by hand (always possible, listed to say so).
+    """
+
+    kind: Literal["service-down", "feed-silent", "declared"]
+    objective: str | None = None  # service-down
+    service: str | None = None  # service-down: an item's external id; None: any service
+    event: str | None = None  # feed-silent
+
+
+class EmergencyStep(Model):
+    """One step of the plan: what to do, which party does it, and by when after opening."""
+
+    do: str
+    owner: str  # a party id
+    within: Duration  # wall-clock time after the incident opened
+
+
+class EmergencyPlan(Model):
+    """The agreement's `emergency:` section: triggers, ordered steps, contacts, paused clocks."""
+
+    triggers: tuple[IncidentTrigger, ...] = ()
+    steps: tuple[EmergencyStep, ...] = ()
+    contacts: tuple[str, ...] = ()  # e-mails notified when an incident opens
+    pause: tuple[str, ...] = ()  # clock objectives whose clocks pause while an incident is open
+
+
 class ReviewCadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -211,6 +242,7 @@ class Agreement(Model):
     # Warnings about a running period's objectives wait until this share of it has passed.
     objective_warnings_after: float = Field(default=DEFAULT_OBJECTIVE_WARNINGS_AFTER, ge=0, le=1)
     credits: Credits | None = None
+    emergency: EmergencyPlan | None = None  # None: no plan; nothing pauses, nothing triggers
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

@@ -27,6 +27,7 @@ from slawatch.agreements._walk import (
 )
 from slawatch.agreements.calendars import read_calendars, read_timezone
 from slawatch.agreements.credits import read_credits
+from slawatch.agreements.emergency import read_emergency
 from slawatch.agreements.errors import AgreementError
 from slawatch.agreements.escalation import EscalationSection, read_escalation_section
 from slawatch.agreements.limits import DEFAULT_LIMITS, Limits
@@ -37,7 +38,7 @@ from slawatch.agreements.parties import read_parties
 T = TypeVar("T")
 
 TOP_KEYS = ("agreement", "title", "timezone", "effective", "review", "version", "parties",
-            "calendars", "objectives", "escalation", "credits")  # fmt: skip
+            "calendars", "objectives", "escalation", "credits", "emergency")  # fmt: skip
 
 
 # ---------------------------------------------------------------- entry points
@@ -103,6 +104,10 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
         or EscalationSection()
     )
     credits = part("credits", lambda v, at: read_credits(walk, v, at, objectives, objective_ids))
+    emergency = part(
+        "emergency",
+        lambda v, at: read_emergency(walk, v, at, parties=party_ids, objectives=objectives),
+    )
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
     return build(
@@ -121,6 +126,7 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
             escalation=escalation.ladder,
             objective_warnings_after=escalation.objective_warnings_after,
             credits=credits,
+            emergency=emergency,
         ),
     )
 

@@ -6,6 +6,7 @@ common to all of them, and the working calendars they are measured on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -15,6 +16,7 @@ import polars as pl
 from slawatch.agreements.model import Agreement, Objective
 from slawatch.engine.calendar import WorkingTime, working_calendar
 from slawatch.engine.events import EventTable, select_items
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.instants import Instants, from_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
 
@@ -22,9 +24,17 @@ from slawatch.engine.periods import Period, assign, local_midnight, periods_betw
 class Evaluator:
     """Measure one agreement against one event table as of one instant."""
 
-    def __init__(self, agreement: Agreement, table: EventTable, *, as_of: int) -> None:
+    def __init__(
+        self,
+        agreement: Agreement,
+        table: EventTable,
+        *,
+        as_of: int,
+        incidents: Sequence[IncidentWindow] = (),
+    ) -> None:
         self.agreement = agreement
         self.as_of = as_of
+        self.incidents = tuple(incidents)
         self.zone = ZoneInfo(agreement.timezone)
         self.table = table.until(as_of).encoded()
         self.measured_from = local_midnight(agreement.effective, self.zone)
@@ -81,6 +91,13 @@ class Evaluator:
             return 1.0
         passed = min(self.as_of, period.end) - start
         return max(0.0, min(1.0, passed / (period.end - start)))
+
+    def incidents_pausing(self, objective: Objective) -> tuple[IncidentWindow, ...]:
+        """Return the declared incidents that pause this objective's clocks (`pause:`)."""
+        plan = self.agreement.emergency
+        if plan is None or objective.id not in plan.pause:
+            return ()
+        return self.incidents
 
     def running(self, period: Period) -> bool:
         return period.start <= self.as_of < period.end

@@ -19,13 +19,14 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 from sqlalchemy import Connection, Engine
 
 from slawatch.engine.events import EventTable
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
@@ -42,6 +43,7 @@ from slawatch.store.clocks import (
 )
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.health import error_text, record_failure, record_success
+from slawatch.store.incidents import incident_windows
 from slawatch.store.results import (
     Claim,
     StoredResult,
@@ -69,7 +71,11 @@ class LeaseLostError(Exception):
 
 
 def evaluate_history(
-    versions: list[StoredAgreement], table: EventTable, *, as_of: int
+    versions: list[StoredAgreement],
+    table: EventTable,
+    *,
+    as_of: int,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> list[StoredResult]:
     """Return every period's result, each measured with the version in force at its start.
 
@@ -79,7 +85,7 @@ def evaluate_history(
     rows: list[StoredResult] = []
     for measured in measured_versions(versions, as_of=as_of):
         stored = measured.stored
-        evaluation = evaluate(measured.agreement, table, as_of=as_of)
+        evaluation = evaluate(measured.agreement, table, as_of=as_of, incidents=incidents)
         for index, result in enumerate(evaluation.periods):
             period = result.period
             if version_in_force(versions, period.first, period.start).version != stored.version:
@@ -178,9 +184,10 @@ class Recomputer:
         with read_transaction(self.engine) as connection:
             versions = all_versions(connection, work.agreement_id)
             previous = self._previous_clocks(connection, work.agreement_id)
+            incidents = incident_windows(connection, work.agreement_id)
         instant = now_us() if as_of is None else as_of
-        rows = evaluate_history(versions, table, as_of=instant)
-        clocks = item_clock_frame(versions, table, as_of=instant)
+        rows = evaluate_history(versions, table, as_of=instant, incidents=incidents)
+        clocks = item_clock_frame(versions, table, as_of=instant, incidents=incidents)
         diff = diff_clocks(work.agreement_id, previous, clocks)
         computed_at = now_us()
         with transaction(self.engine) as connection:
