@@ -278,9 +278,11 @@ def open_outages(
     The outage begins at the first `down` after the last `up`, so repeated down events of
     one outage name the same outage (and open one incident).
     """
+    ups = events.alias("ups")
     last_up = (
-        select(func.max(events.c.at))
-        .where(events.c.item_id == items.c.id, events.c.type == up)
+        select(func.max(ups.c.at))
+        .where(ups.c.item_id == items.c.id, ups.c.type == up)
+        .correlate(items)
         .scalar_subquery()
     )
     began = func.min(events.c.at)
@@ -307,3 +309,10 @@ def parties_of_user(connection: Connection, email: str, agreement_id: str) -> se
         func.lower(people.c.email) == email.casefold(), people.c.party.is_not(None)
     )
     return {str(party) for party in connection.execute(query).scalars()}
+
+
+def last_event_at(connection: Connection, event_type: str) -> int | None:
+    """Return the instant of the latest event of a type, or None if there never was one."""
+    found = connection.execute(select(func.max(events.c.at)).where(events.c.type == event_type))
+    value = found.scalar_one()
+    return None if value is None else int(value)
