@@ -218,3 +218,36 @@ def test_windows_that_begin_after_as_of_do_not_exist_yet():
     running = with_incident_pauses(inputs, [IncidentWindow(1, 20)], as_of=5)
     assert len(later.pause_item) == 0
     assert running.pause_end.tolist() == [NO_INSTANT]  # still open as of 5
+
+
+def test_the_example_of_the_semantics_page():
+    objective = ClockObjective(
+        id="speed",
+        owner="marketing",
+        title="Speed",
+        clock=SPEC,
+        within=hours(4, working=True),
+        calendar="office",
+        target=target(">=", 0.9),
+    )
+    plan = agreement(
+        {"speed": objective},
+        calendars={"office": office()},
+        emergency=EmergencyPlan(pause=("speed",)),
+    )
+    rows = [
+        ("a", "handed_over", instant("2026-04-07T09:00:00+02:00")),
+        ("a", "contacted", instant("2026-04-07T15:00:00+02:00")),
+        ("b", "handed_over", instant("2026-04-07T10:30:00+02:00")),
+    ]
+    window = IncidentWindow(
+        instant("2026-04-07T10:00:00+02:00"), instant("2026-04-07T11:30:00+02:00")
+    )
+    as_of = instant("2026-04-07T16:00:00+02:00")
+    found = item_clocks(plan, events_table(rows), "speed", as_of=as_of, incidents=[window])
+    deadlines = dict(zip(found.items.to_list(), found.clocks.deadline.tolist(), strict=True))
+    assert deadlines == {
+        "a": instant("2026-04-07T15:30:00+02:00"),
+        "b": instant("2026-04-07T16:30:00+02:00"),
+    }
+    assert int(found.clocks.state[0]) == 0  # a: met at 15:00

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -21,7 +22,8 @@ from slawatch.alerts.incident_messages import IncidentFacts, PlannedStep, opened
 from slawatch.alerts.outbox import NO_ROUTE, url_hash
 from slawatch.alerts.recipients import Recipient, recipients_for
 from slawatch.config import Settings
-from slawatch.engine.instants import US
+from slawatch.engine.instants import US, from_us
+from slawatch.engine.periods import periods_between
 from slawatch.store import audit
 from slawatch.store.agreements import StoredAgreement
 from slawatch.store.deliveries import queue_delivery
@@ -294,3 +296,39 @@ def close(connection: Connection, incident: Incident, *, note: str, actor: str, 
         subject=f"incident:{incident.agreement_id}:{incident.id}",
         note=note.strip(),
     )
+
+
+DAY_US = 86_400 * US
+
+
+def earliest_start(agreement: Agreement, now: int) -> int:
+    """Return the earliest instant an incident declared at `now` may have begun (sealed history).
+
+    An incident pauses the running period's clocks, never a closed period's: it may begin no
+    earlier than the start of the running period of each objective it pauses, and without any
+    at most a day ago. A declaration by hand is live, so this only bounds a late one.
+    """
+    plan = agreement.emergency
+    zone = ZoneInfo(agreement.timezone)
+    today = from_us(now, zone).date()
+    starts = [
+        periods_between(agreement.objectives[objective].period, today, today, zone)[0].start
+        for objective in (plan.pause if plan else ())
+        if objective in agreement.objectives
+    ]
+    return max(starts) if starts else now - DAY_US
+
+
+def add_note(
+    connection: Connection, incident: Incident, *, text: str, actor: str, now: int
+) -> None:
+    """Add a note to the timeline (the n-th note is kept with tier n, so none is lost)."""
+    if not incident.open:
+        raise IncidentRefusedError(f"incident {incident.id} is closed; its note is final")
+    notes = sum(1 for entry in incident.timeline if entry.action == "note")
+    for number in range(notes + 1, notes + 100):
+        if add_entry(
+            connection, incident.id, at=now, action="note", actor=actor, tier=number, comment=text
+        ):
+            return
+    raise IncidentRefusedError("too many notes at once; try again", conflict=True)

@@ -34,6 +34,7 @@ from slawatch.web.api import (
 )
 from slawatch.web.api import breakdowns as breakdown_api
 from slawatch.web.api import directory as directory_api
+from slawatch.web.api import incidents as incident_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
@@ -52,6 +53,7 @@ from slawatch.web.pages import (
 )
 from slawatch.web.pages import directory as directory_pages
 from slawatch.web.pages import escalations as escalation_pages
+from slawatch.web.pages import incidents as incident_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
 from slawatch.web.pages import people as people_pages
@@ -132,6 +134,7 @@ API_ROUTERS = (
     directory_api,
     subscriptions,
     breakdown_api,
+    incident_api,
 )
 PAGES = (
     login,
@@ -153,6 +156,7 @@ PAGES = (
     preference_pages,
     directory_pages,
     people_pages,
+    incident_pages,
 )
 
 
