@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.incidents import ACKNOWLEDGED, CHECKED, StepStatus, step_statuses
 from slawatch.engine.instants import from_us
-from slawatch.i18n import Translator
+from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction
 from slawatch.store.incidents import Incident, closed_since, list_incidents, open_incidents
@@ -43,18 +43,18 @@ log = logging.getLogger("slawatch.web")
 router = APIRouter(tags=["pages"], include_in_schema=False)
 ACTIONS = {"acknowledge": ACKNOWLEDGED, "check": CHECKED}
 ACTION_WORDS = {
-    "opened": "Opened",
-    "notified": "Contacts notified",
-    "acknowledged": "Step acknowledged",
-    "checked": "Step checked off",
-    "escalated": "Overdue step escalated",
-    "note": "Note",
-    "closed": "Closed",
+    "opened": N_("Opened"),
+    "notified": N_("Contacts notified"),
+    "acknowledged": N_("Step acknowledged"),
+    "checked": N_("Step checked off"),
+    "escalated": N_("Overdue step escalated"),
+    "note": N_("Note"),
+    "closed": N_("Closed"),
 }
 TRIGGER_WORDS = {
-    "declared": "Declared",
-    "service-down": "Service down",
-    "feed-silent": "Feed silent",
+    "declared": N_("Declared"),
+    "service-down": N_("Service down"),
+    "feed-silent": N_("Feed silent"),
 }
 
 
