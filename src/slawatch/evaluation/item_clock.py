@@ -8,6 +8,7 @@ module adds the segments (working, on hold, closed time) a bar needs to explain 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ from slawatch.agreements.model import Calendar, DurationUnit
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
 from slawatch.engine.segments import Segment, Span, clock_segments, merged
@@ -70,7 +72,10 @@ _CALENDAR_LOCK = threading.Lock()
 
 
 def measure_item(
-    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+    detail: ItemDetail,
+    versions: dict[str, list[StoredAgreement]],
+    as_of: int,
+    incidents: Mapping[str, Sequence[IncidentWindow]] | None = None,
 ) -> list[ItemClock]:
     """Return the item's clock for every clock objective that has started for it.
 
@@ -80,10 +85,13 @@ def measure_item(
     """
     table = item_table(detail)
     clocks = []
-    for every in versions.values():
+    for agreement_id, every in versions.items():
         by_number = {stored.version: stored for stored in every}
+        windows = (incidents or {}).get(agreement_id, ())
         with _CALENDAR_LOCK:
-            rows = item_clock_frame(every, table, as_of=as_of, evaluator=_SharedCalendars)
+            rows = item_clock_frame(
+                every, table, as_of=as_of, evaluator=_SharedCalendars, incidents=windows
+            )
             for row in rows.iter_rows(named=True):
                 stored = by_number[row["version"]]
                 objective = clocked(stored.agreement.objectives[row["objective"]])

@@ -316,3 +316,13 @@ def last_event_at(connection: Connection, event_type: str) -> int | None:
     found = connection.execute(select(func.max(events.c.at)).where(events.c.type == event_type))
     value = found.scalar_one()
     return None if value is None else int(value)
+
+
+def windows_by_agreement(connection: Connection) -> dict[str, tuple[IncidentWindow, ...]]:
+    """Return every agreement's incident windows, for pages that measure clocks on request."""
+    query = select(incidents.c.agreement_id, incidents.c.started_at, incidents.c.closed_at)
+    found: dict[str, list[IncidentWindow]] = {}
+    for row in connection.execute(query.order_by(incidents.c.started_at)):
+        end = None if row.closed_at is None else int(row.closed_at)
+        found.setdefault(row.agreement_id, []).append(IncidentWindow(int(row.started_at), end))
+    return {agreement_id: tuple(windows) for agreement_id, windows in found.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -9,10 +10,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
+from slawatch.store.incidents import windows_by_agreement
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
 from slawatch.web.errors import NotFoundError
@@ -55,7 +58,10 @@ def _iso(us: int) -> str:
 
 
 def _clocks(
-    detail: ItemDetail, versions: dict[str, list[StoredAgreement]], as_of: int
+    detail: ItemDetail,
+    versions: dict[str, list[StoredAgreement]],
+    as_of: int,
+    incidents: Mapping[str, Sequence[IncidentWindow]] | None = None,
 ) -> list[ClockRead]:
     """Return the item's clock per clock objective it takes part in (started, matching where).
 
@@ -67,7 +73,8 @@ def _clocks(
     for agreement_id, every in versions.items():
         current = every[-1].agreement
         order = {objective: index for index, objective in enumerate(current.objectives)}
-        rows = item_clock_frame(every, table, as_of=as_of)
+        windows = (incidents or {}).get(agreement_id, ())
+        rows = item_clock_frame(every, table, as_of=as_of, incidents=windows)
         if rows.is_empty():
             continue
         rows = rows.sort(
@@ -116,6 +123,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
                 "event (POST /api/v1/events); the default source is `default`",
             )
         agreements = versions_by_agreement(connection)
+        incidents = windows_by_agreement(connection)
     return ItemRead(
         source=detail.source,
         id=detail.external_id,
@@ -125,6 +133,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
             for e in detail.events
         ],
-        clocks=_clocks(detail, agreements, now),
+        clocks=_clocks(detail, agreements, now, incidents),
         as_of=_iso(now),
     )

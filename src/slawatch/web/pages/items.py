@@ -19,6 +19,7 @@ from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.db import read_transaction
 from slawatch.store.directory import person
+from slawatch.store.incidents import windows_by_agreement
 from slawatch.store.items import ItemDetail, item_detail
 from slawatch.store.owner_clocks import OWNER
 from slawatch.web.deps import ITEM_PATH, Now, Reader, engine_of, item_address
@@ -78,12 +79,13 @@ def item_page(
         unstorable = "\x00" in source or "\x00" in external_id
         detail = None if unstorable else item_detail(connection, source, external_id)
         versions = versions_by_agreement(connection) if detail is not None else {}
+        incidents = windows_by_agreement(connection) if detail is not None else {}
         owner = owner_view(connection, detail)
     if detail is None:
         missing = {"source": source, "external_id": external_id}
         return render(request, "items/missing.html", missing, principal, status_code=404)
     as_of = now
-    clocks = measure_item(detail, versions, as_of)
+    clocks = measure_item(detail, versions, as_of, incidents)
     zone = _timeline_zone(detail, versions, clocks)
     events = [
         {
