@@ -102,6 +102,7 @@ def demo(
 def load_demo(*, now: dt.datetime) -> None:
     """Fill a new database: the three templates, twelve months of events, a demo admin."""
     from slawatch.agreements import template_names, template_text
+    from slawatch.commands.demo_incidents import add_past_incident
     from slawatch.commands.directory import load_demo_directory
     from slawatch.evaluation.service import refresh_all
     from slawatch.generate import generate_events
@@ -130,6 +131,7 @@ def load_demo(*, now: dt.datetime) -> None:
         for email, language in DEMO_READERS.items():  # department heads who acknowledge
             create_user(connection, email, DEMO_PASSWORD, "editor", language)
         load_demo_directory(connection)
+        add_past_incident(connection, today=now.date())
     refresh_all(engine, as_of=until)
     with transaction(engine) as connection:
         hold_past_reviews(connection, today=now.date(), now=until)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from slawatch.alerts.incidents import ACKNOWLEDGED, CHECKED, StepStatus, step_statuses
 from slawatch.engine.instants import from_us
+from slawatch.engine.periods import local_midnight
 from slawatch.i18n import N_, Translator
 from slawatch.store.agreements import get_version
 from slawatch.store.db import read_transaction
@@ -104,11 +106,17 @@ def open_incident_banner(request: Request, agreement_id: str) -> list[dict[str, 
 
 
 def incidents_for_review(request: Request, agreement_id: str) -> list[dict[str, Any]]:
-    """Return the incidents closed since the last review, with their notes, for the next one."""
+    """Return the incidents closed since the day of the last review, with their notes.
+
+    From that day's midnight on: an incident closed on the day of a review shows on it too.
+    """
     try:
         with read_transaction(request.app.state.engine) as connection:
-            reviews = list_reviews(connection, agreement_id)
-            since = max((r.created_at for r in reviews), default=0)
+            stored = get_version(connection, agreement_id)
+            held = [r.held_on for r in list_reviews(connection, agreement_id)]
+            since = 0
+            if held and stored is not None:  # from the day of the last review on
+                since = local_midnight(max(held), ZoneInfo(stored.agreement.timezone))
             found = closed_since(connection, agreement_id, since)
     except Exception:
         log.exception("%s: could not read the incidents for the review", agreement_id)
