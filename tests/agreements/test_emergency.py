@@ -82,3 +82,9 @@ def test_an_unknown_trigger_is_refused_with_the_ways_to_write_one():
 def test_a_contact_must_be_an_email():
     written = text(PLAN.replace("oncall@example.com", "oncall"))
     assert "not an e-mail address" in only_problem(written).message
+
+
+def test_a_broken_objective_named_by_the_plan_is_reported_once():
+    written = text().replace("within: 48h", "within: 48 hours")
+    problem = only_problem(written)
+    assert problem.field.endswith("speed.within")

@@ -18,6 +18,7 @@ hours. The section is optional; without it an agreement evaluates exactly as bef
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -63,16 +64,22 @@ def read_emergency(
     *,
     parties: set[str],
     objectives: dict[str, Objective],
+    declared: set[str] | None = None,
 ) -> EmergencyPlan | None:
-    """Read the plan; problems name the line and the fix, and the plan is None with any."""
+    """Read the plan; problems name the line and the fix, and the plan is None with any.
+
+    An objective that is `declared` but could not be built has its own problem already; a
+    reference to it is not reported a second time.
+    """
     section = read_mapping(walk, value, at, known=KEYS, example=EXAMPLE)
     if section is None:
         return None
     before = len(walk.problems)
-    triggers = _listed(walk, section, "triggers", MAX_TRIGGERS, _trigger, objectives)
+    known = _Objectives(objectives, (declared or set()) - set(objectives))
+    triggers = _listed(walk, section, "triggers", MAX_TRIGGERS, _trigger, known)
     steps = _listed(walk, section, "steps", MAX_STEPS, _step, parties)
     contacts = _listed(walk, section, "contacts", MAX_CONTACTS, _contact, None)
-    pause = _listed(walk, section, "pause", len(objectives) or 1, _paused, objectives)
+    pause = _listed(walk, section, "pause", len(objectives) or 1, _paused, known)
     if len(walk.problems) > before:
         return None
     return EmergencyPlan(
@@ -81,6 +88,14 @@ def read_emergency(
         contacts=tuple(dict.fromkeys(contacts)),
         pause=tuple(dict.fromkeys(pause)),
     )
+
+
+@dataclass(frozen=True)
+class _Objectives:
+    """The objectives built, and those declared but broken (each has a problem of its own)."""
+
+    built: dict[str, Objective]
+    broken: set[str]
 
 
 def _listed(walk: Walk, section: Map, key: str, limit: int, read: Any, known: Any) -> list[Any]:
@@ -97,9 +112,7 @@ def _listed(walk: Walk, section: Map, key: str, limit: int, read: Any, known: An
     return [one for one in found if one is not None]
 
 
-def _trigger(
-    walk: Walk, value: Any, at: At, objectives: dict[str, Objective]
-) -> IncidentTrigger | None:
+def _trigger(walk: Walk, value: Any, at: At, objectives: _Objectives) -> IncidentTrigger | None:
     if value == "declared":
         return IncidentTrigger(kind="declared")
     hint = "write - service-down: OBJECTIVE, - feed-silent: EVENT_TYPE or - declared"
@@ -120,13 +133,11 @@ def _trigger(
     return _service_down(walk, trigger, objectives)
 
 
-def _service_down(
-    walk: Walk, trigger: Map, objectives: dict[str, Objective]
-) -> IncidentTrigger | None:
+def _service_down(walk: Walk, trigger: Map, objectives: _Objectives) -> IncidentTrigger | None:
     where = trigger.value_at("service-down")
-    available = {i for i, o in objectives.items() if o.kind == "availability"}
+    available = {i for i, o in objectives.built.items() if o.kind == "availability"}
     objective = read_text(walk, trigger.get("service-down"), where)
-    if objective is None:
+    if objective is None or objective in objectives.broken:
         return None
     if objective not in available:
         choices = ", ".join(sorted(available)) or "none: add an availability objective first"
@@ -184,11 +195,11 @@ def _contact(walk: Walk, value: Any, at: At, _known: None) -> str | None:
     return email
 
 
-def _paused(walk: Walk, value: Any, at: At, objectives: dict[str, Objective]) -> str | None:
+def _paused(walk: Walk, value: Any, at: At, objectives: _Objectives) -> str | None:
     objective = read_text(walk, value, at)
-    if objective is None:
+    if objective is None or objective in objectives.broken:
         return None
-    clocks = sorted(i for i, o in objectives.items() if hasattr(o, "within"))
+    clocks = sorted(i for i, o in objectives.built.items() if hasattr(o, "within"))
     if objective not in clocks:
         walk.problem(
             at,

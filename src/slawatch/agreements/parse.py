@@ -106,7 +106,9 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
     credits = part("credits", lambda v, at: read_credits(walk, v, at, objectives, objective_ids))
     emergency = part(
         "emergency",
-        lambda v, at: read_emergency(walk, v, at, parties=party_ids, objectives=objectives),
+        lambda v, at: read_emergency(
+            walk, v, at, parties=party_ids, objectives=objectives, declared=objective_ids
+        ),
     )
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
