@@ -21,6 +21,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     alerts = periodic_work(Settings(), engine).runner.tasks[ALERTS]
     assert [job.name for job in alerts.jobs] == [
         "escalation tick",
+        "incidents",
         "review reminders",
         "digests",
         "weekly team digests",
@@ -30,6 +31,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     alerts.run_round()
     assert not alerts.failures and set(alerts.last) == {
         "escalation tick",
+        "incidents",
         "review reminders",
         "digests",
         "weekly team digests",
