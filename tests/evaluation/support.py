@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-import polars as pl
 import pytest
 from sqlalchemy import Engine
 
@@ -87,15 +87,11 @@ def break_evaluations(monkeypatch: pytest.MonkeyPatch, *agreement_ids: str) -> N
     real = service.evaluate_history
 
     def evaluate(
-        versions: list[StoredAgreement],
-        table: EventTable,
-        *,
-        as_of: int,
-        ratio_items: list[pl.DataFrame] | None = None,
+        versions: list[StoredAgreement], table: EventTable, *, as_of: int, **options: Any
     ) -> list[StoredResult]:
         newest = max(versions, key=lambda stored: stored.version)
         if newest.id in agreement_ids or newest.reason == BROKEN:
             raise OverflowError("date value out of range")
-        return real(versions, table, as_of=as_of, ratio_items=ratio_items)
+        return real(versions, table, as_of=as_of, **options)
 
     monkeypatch.setattr(service, "evaluate_history", evaluate)

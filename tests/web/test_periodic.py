@@ -22,6 +22,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     assert [job.name for job in alerts.jobs] == [
         "escalation tick",
         "disputes",
+        "incidents",
         "review reminders",
         "silent feeds",
         "digests",
@@ -33,6 +34,7 @@ def test_a_round_of_alerts_ticks_then_reminds_then_digests_then_sends(engine: En
     assert not alerts.failures and set(alerts.last) == {
         "escalation tick",
         "disputes",
+        "incidents",
         "review reminders",
         "silent feeds",
         "digests",

@@ -231,6 +231,37 @@ class DisputeRules(Model):
     ladder: tuple[EscalationStep, ...] | None = None
 
 
+class IncidentTrigger(Model):
+    """What opens an incident of the emergency plan.
+
+    `service-down`: an availability objective's service is down (`service`: one item's
+    external id, or any of its services); `feed-silent`: an event type has gone silent;
+    `declared`: by hand (always possible, listed to say so).
+    """
+
+    kind: Literal["service-down", "feed-silent", "declared"]
+    objective: str | None = None  # service-down
+    service: str | None = None  # service-down: an item's external id; None: any service
+    event: str | None = None  # feed-silent
+
+
+class EmergencyStep(Model):
+    """One step of the plan: what to do, which party does it, and by when after opening."""
+
+    do: str
+    owner: str  # a party id
+    within: Duration  # wall-clock time after the incident opened
+
+
+class EmergencyPlan(Model):
+    """The agreement's `emergency:` section: triggers, ordered steps, contacts, paused clocks."""
+
+    triggers: tuple[IncidentTrigger, ...] = ()
+    steps: tuple[EmergencyStep, ...] = ()
+    contacts: tuple[str, ...] = ()  # e-mails notified when an incident opens
+    pause: tuple[str, ...] = ()  # clock objectives whose clocks pause while an incident is open
+
+
 class ReviewCadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -257,6 +288,7 @@ class Agreement(Model):
     exclude: StandingExclusion | None = None
     # None: disputes follow the defaults of `agreements/disputes.py` (docs/disputes.md).
     disputes: DisputeRules | None = None
+    emergency: EmergencyPlan | None = None  # None: no plan; nothing pauses, nothing triggers
 
     def calendar_of(self, objective_id: str) -> Calendar | None:
         """Return the calendar an objective's clock or downtime is measured on, if any."""

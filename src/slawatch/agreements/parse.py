@@ -29,6 +29,7 @@ from slawatch.agreements.calendars import read_calendars, read_timezone
 from slawatch.agreements.corrections import read_corrections, read_exclude
 from slawatch.agreements.credits import read_credits
 from slawatch.agreements.disputes import read_disputes
+from slawatch.agreements.emergency import read_emergency
 from slawatch.agreements.errors import AgreementError
 from slawatch.agreements.escalation import EscalationSection, read_escalation_section
 from slawatch.agreements.expectations import read_expectations
@@ -41,7 +42,7 @@ T = TypeVar("T")
 
 TOP_KEYS = ("agreement", "title", "timezone", "effective", "review", "version", "parties",
             "calendars", "objectives", "escalation", "credits", "expect", "corrections",
-            "exclude", "disputes")  # fmt: skip
+            "exclude", "disputes", "emergency")  # fmt: skip
 
 
 # ---------------------------------------------------------------- entry points
@@ -113,6 +114,12 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
     corrections = part("corrections", lambda v, at: read_corrections(walk, v, at))
     exclude = part("exclude", lambda v, at: read_exclude(walk, v, at))
     disputes = part("disputes", lambda v, at: read_disputes(walk, v, at, calendar_ids))
+    emergency = part(
+        "emergency",
+        lambda v, at: read_emergency(
+            walk, v, at, parties=party_ids, objectives=objectives, declared=objective_ids
+        ),
+    )
     if walk.problems or agreement_id is None or zone is None or effective is None:
         return None
     return build(
@@ -135,6 +142,7 @@ def _agreement(walk: Walk, root: Map) -> Agreement | None:
             corrections=corrections or CorrectionRules(),
             exclude=exclude,
             disputes=disputes,
+            emergency=emergency,
         ),
     )
 

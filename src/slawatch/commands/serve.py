@@ -104,6 +104,7 @@ def load_demo(*, now: dt.datetime) -> None:
     from slawatch.agreements import template_names, template_text
     from slawatch.commands.demo_corrections import add_demo_correction
     from slawatch.commands.demo_disputes import open_demo_dispute
+    from slawatch.commands.demo_incidents import add_past_incident
     from slawatch.commands.directory import load_demo_directory
     from slawatch.evaluation.service import refresh_all
     from slawatch.generate import generate_events
@@ -134,6 +135,7 @@ def load_demo(*, now: dt.datetime) -> None:
         load_demo_directory(connection)
         last_month = dt.datetime.combine(_months_before(now.date(), 1), dt.time(), dt.UTC)
         add_demo_correction(connection, since=to_us(last_month), now=until)
+        add_past_incident(connection, today=now.date())
     refresh_all(engine, as_of=until)
     with transaction(engine) as connection:
         hold_past_reviews(connection, today=now.date(), now=until)

@@ -6,7 +6,7 @@ common to all of them, and the working calendars they are measured on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,6 +17,7 @@ from slawatch.agreements.model import Agreement, Objective
 from slawatch.engine.calendar import WorkingTime, working_calendar
 from slawatch.engine.corrections import excluded_items
 from slawatch.engine.events import EventTable, select_items
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.instants import Instants, from_us
 from slawatch.engine.periods import Period, assign, local_midnight, periods_between
 
@@ -38,10 +39,12 @@ class Evaluator:
         *,
         as_of: int,
         ratio_items: RatioItems | None = None,
+        incidents: Sequence[IncidentWindow] = (),
     ) -> None:
         self.agreement = agreement
         self.ratio_items = ratio_items
         self.as_of = as_of
+        self.incidents = tuple(incidents)
         self.zone = ZoneInfo(agreement.timezone)
         self.table = table.until(as_of).encoded()
         self.measured_from = local_midnight(agreement.effective, self.zone)
@@ -106,6 +109,13 @@ class Evaluator:
             return 1.0
         passed = min(self.as_of, period.end) - start
         return max(0.0, min(1.0, passed / (period.end - start)))
+
+    def incidents_pausing(self, objective: Objective) -> tuple[IncidentWindow, ...]:
+        """Return the declared incidents that pause this objective's clocks (`pause:`)."""
+        plan = self.agreement.emergency
+        if plan is None or objective.id not in plan.pause:
+            return ()
+        return self.incidents
 
     def running(self, period: Period) -> bool:
         return period.start <= self.as_of < period.end

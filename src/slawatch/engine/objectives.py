@@ -9,11 +9,12 @@ kind (`engine/kinds/`) measures it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from slawatch.agreements.model import Agreement, Objective
 from slawatch.engine.evaluator import Evaluator, RatioItems
 from slawatch.engine.events import EventTable
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.kinds import kind_of
 from slawatch.engine.periods import Period
 from slawatch.engine.results import Evaluation, ObjectiveResult, PeriodResult
@@ -38,13 +39,18 @@ def evaluate(
     window: Period | None = None,
     measured: Callable[[str], None] | None = None,
     ratio_items: RatioItems | None = None,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> Evaluation:
     """Measure every objective per period, grouped by period, earliest first.
 
     `measured` is called with each objective's id once it is done, for progress displays;
     `ratio_items` with the items behind each ratio objective's figures (`Evaluator`).
+    `incidents` are the agreement's declared incidents; they pause the clocks its emergency
+    plan lists under `pause:` (engine/incidents.py).
     """
-    evaluator = Evaluator(agreement, table, as_of=as_of, ratio_items=ratio_items)
+    evaluator = Evaluator(
+        agreement, table, as_of=as_of, ratio_items=ratio_items, incidents=incidents
+    )
     grouped: dict[Period, list[ObjectiveResult]] = defaultdict(list)
     for objective in agreement.objectives.values():
         for period, result in measure(evaluator, objective, window):

@@ -25,6 +25,7 @@ from slawatch.engine.clock import (
 )
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.instants import NO_INSTANT, Instants, from_us
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
@@ -133,6 +134,7 @@ def item_clock_frame(
     as_of: int,
     objectives: Collection[str] | None = None,
     evaluator: EvaluatorFactory = Evaluator,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> pl.DataFrame:
     """Return one row per item clock of every clock objective, with the table's columns.
 
@@ -146,12 +148,13 @@ def item_clock_frame(
 
     Item ids keep the table's type: the store's integers, or a file's strings. `objectives`
     limits the rows to those objectives' clocks. `evaluator` builds the engine's evaluator;
-    the item page passes one that shares calendars between requests.
+    the item page passes one that shares calendars between requests. `incidents` are the
+    agreement's declared incidents, which pause the clocks its emergency plan names.
     """
     frames = [empty_clock_frame(table.items.schema.get("item"))]
     measured = measured_versions(versions, as_of=as_of)
     for version in measured:
-        engine = evaluator(version.agreement, table, as_of=as_of)
+        engine = evaluator(version.agreement, table, as_of=as_of, incidents=incidents)
         for each in version.agreement.objectives.values():
             objective = clocked(each)
             if objective is not None and (objectives is None or objective.id in objectives):

@@ -8,7 +8,7 @@ module adds the segments (working, on hold, closed time) a bar needs to explain 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,6 +18,7 @@ from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
 from slawatch.engine.corrections import NO_CORRECTIONS, Corrections, corrected
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import EventTable, clock_items
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.kinds import clocked
 from slawatch.engine.kinds.base import TimedObjective
 from slawatch.engine.segments import Segment, Span, clock_segments, merged
@@ -75,22 +76,28 @@ def measure_item(
     detail: ItemDetail,
     versions: dict[str, list[StoredAgreement]],
     as_of: int,
+    *,
     corrections: Mapping[str, Corrections] | None = None,
+    incidents: Mapping[str, Sequence[IncidentWindow]] | None = None,
 ) -> list[ItemClock]:
     """Return the item's clock for every clock objective that has started for it.
 
     The figures are the rows of `item_clock_frame`, the computation the stored clocks, the
     item API and `slawatch clocks` share, with the version in force for each clock's period;
     this module only adds the segments that explain them. `corrections` are the approved
-    corrections of the item per agreement id, applied as the background evaluator does.
+    corrections of the item per agreement id, and `incidents` the declared incidents' windows
+    per agreement id, applied as the background evaluator applies them.
     """
     plain = item_table(detail)
     clocks = []
     for agreement_id, every in versions.items():
         table = corrected(plain, (corrections or {}).get(agreement_id, NO_CORRECTIONS))
         by_number = {stored.version: stored for stored in every}
+        windows = (incidents or {}).get(agreement_id, ())
         with _CALENDAR_LOCK:
-            rows = item_clock_frame(every, table, as_of=as_of, evaluator=_SharedCalendars)
+            rows = item_clock_frame(
+                every, table, as_of=as_of, evaluator=_SharedCalendars, incidents=windows
+            )
             for row in rows.iter_rows(named=True):
                 stored = by_number[row["version"]]
                 objective = clocked(stored.agreement.objectives[row["objective"]])

@@ -19,7 +19,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine
 
 from slawatch.engine.corrections import corrected
 from slawatch.engine.events import EventTable
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.objectives import evaluate
 from slawatch.evaluation.breakdown_figures import (
     RatioItemsFound,
@@ -51,6 +52,7 @@ from slawatch.store.corrections import approved_corrections
 from slawatch.store.db import read_transaction, transaction
 from slawatch.store.directory import people
 from slawatch.store.health import error_text, record_failure, record_success
+from slawatch.store.incidents import incident_windows
 from slawatch.store.period_breakdowns import directory_digest, replace_periods, stored_pairs
 from slawatch.store.results import (
     Claim,
@@ -84,13 +86,15 @@ def evaluate_history(
     *,
     as_of: int,
     ratio_items: list[pl.DataFrame] | None = None,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> list[StoredResult]:
     """Return every period's result, each measured with the version in force at its start.
 
     All versions are measured from the earliest effective date of any of them, so each one
     yields the same periods and a period can be taken from whichever version governs it.
     `ratio_items`, if given, gets the items behind each stored ratio figure: frames of
-    (objective, period label, item, hit).
+    (objective, period label, item, hit). `incidents` pause the clocks the emergency plan
+    names while each was declared.
     """
     rows: list[StoredResult] = []
     for measured in measured_versions(versions, as_of=as_of):
@@ -101,6 +105,7 @@ def evaluate_history(
             table,
             as_of=as_of,
             ratio_items=None if ratio_items is None else found.add,
+            incidents=incidents,
         )
         governed: set[str] = set()
         for index, result in enumerate(evaluation.periods):
@@ -209,10 +214,13 @@ class Recomputer:
             teams = {key: person.team for key, person in people(connection).items()}
             # Approved corrections and exclusions reach the results and the item clocks alike.
             table = corrected(table, approved_corrections(connection, work.agreement_id))
+            incidents = incident_windows(connection, work.agreement_id)
         instant = now_us() if as_of is None else as_of
         found: list[pl.DataFrame] = []
-        rows = evaluate_history(versions, table, as_of=instant, ratio_items=found)
-        clocks = item_clock_frame(versions, table, as_of=instant)
+        rows = evaluate_history(
+            versions, table, as_of=instant, ratio_items=found, incidents=incidents
+        )
+        clocks = item_clock_frame(versions, table, as_of=instant, incidents=incidents)
         diff = diff_clocks(work.agreement_id, previous, clocks)
         ratios = pl.concat([empty_ratio_items(table), *found], how="vertical")
         pairs = changed_pairs(

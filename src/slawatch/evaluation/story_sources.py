@@ -37,6 +37,8 @@ from functools import partial
 from slawatch.engine.instants import US
 from slawatch.evaluation.item_clock import ItemClock
 from slawatch.evaluation.item_story import Source, StoryEntry, StoryInput, Text, collect
+from slawatch.evaluation.story_corrections import correction_entries
+from slawatch.evaluation.story_records import dispute_entries, incident_entries
 from slawatch.formatting import clock_state_text, duration_text, share_text, working_text
 from slawatch.i18n import N_, Translator
 from slawatch.store.directory import people_by_key
@@ -303,6 +305,9 @@ SOURCES: tuple[Source, ...] = (
     event_entries,
     attribute_entries,
     clock_entries,
+    correction_entries,
+    dispute_entries,
+    incident_entries,
     escalation_entries,
     audit_entries,
 )

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 from slawatch.agreements.model import Agreement, Calendar
 from slawatch.engine.calendar import AlwaysOpen, WorkingCalendar, WorkingTime
 from slawatch.engine.feeds import FeedState, feed_states, silence_ended
+from slawatch.store.agreements import StoredAgreement
 from slawatch.store.schema import alert_notices, deliveries, events
 
 
@@ -90,3 +91,15 @@ def ended_silence(
     previous = event_before(connection, event_type, before=latest)
     with _CALENDAR_LOCK:
         return silence_ended(agreement, event_type, previous, latest, shared_calendar)
+
+
+def silent_now(connection: Connection, stored: StoredAgreement, now: int) -> frozenset[str]:
+    """Return the event types of the agreement's `expect:` that are silent at `now`.
+
+    What the emergency plan's `feed-silent:` triggers ask (alerts/incident_tick.py).
+    """
+    return frozenset(
+        state.event_type
+        for state in read_feeds(connection, stored.agreement, as_of=now)
+        if state.silent
+    )

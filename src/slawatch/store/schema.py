@@ -603,3 +603,42 @@ dispute_entries = Table(
     Column("step", String(20)),
     UniqueConstraint("dispute_id", "step"),
 )
+
+# Incidents of an agreement's emergency plan (docs/emergency.md). `trigger_key` keeps a trigger
+# from opening twice, also with several replicas: "service-down:<objective>:<item>:<outage
+# start>" per outage, "declared:<nonce>" by hand. `plan` is the plan as it stood at opening.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(100), ForeignKey("agreements.id"), nullable=False),
+    Column("trigger", String(20), nullable=False),  # declared | service-down | feed-silent
+    Column("trigger_key", String(300), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("started_at", BigInteger, nullable=False),
+    Column("declared_by", String(320), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("closed_at", BigInteger),
+    Column("closed_by", String(320)),
+    Column("note", Text),  # the post-incident note, required to close
+    UniqueConstraint("agreement_id", "trigger_key"),
+)
+Index("ix_incidents_agreement", incidents.c.agreement_id, incidents.c.started_at)
+
+# An incident's timeline, only ever appended to. `step` 0 is the incident itself, steps count
+# from 1; `tier` 0 unless a step escalated. The unique key makes each acknowledgement, check,
+# ladder step and notification happen once, whichever replica gets there first.
+incident_timeline = Table(
+    "incident_timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("incident_id", Id, ForeignKey("incidents.id"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("action", String(20), nullable=False),  # opened | notified | acknowledged | ...
+    Column("step", Integer, nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("actor", String(320), nullable=False),
+    Column("comment", Text),
+    UniqueConstraint("incident_id", "action", "step", "tier"),
+)

@@ -37,6 +37,7 @@ from slawatch.web.api import corrections as corrections_api
 from slawatch.web.api import directory as directory_api
 from slawatch.web.api import disputes as dispute_api
 from slawatch.web.api import feeds as feed_api
+from slawatch.web.api import incidents as incident_api
 from slawatch.web.api_docs import install_api_docs
 from slawatch.web.faults import install_fault_handlers
 from slawatch.web.pages import agreements as agreement_pages
@@ -57,6 +58,7 @@ from slawatch.web.pages import (
 from slawatch.web.pages import directory as directory_pages
 from slawatch.web.pages import disputes as dispute_pages
 from slawatch.web.pages import escalations as escalation_pages
+from slawatch.web.pages import incidents as incident_pages
 from slawatch.web.pages import items as item_pages
 from slawatch.web.pages import new_agreement as new_agreement_page
 from slawatch.web.pages import people as people_pages
@@ -140,6 +142,7 @@ API_ROUTERS = (
     feed_api,
     corrections_api,
     dispute_api,
+    incident_api,
 )
 PAGES = (
     login,
@@ -163,6 +166,7 @@ PAGES = (
     directory_pages,
     people_pages,
     dispute_pages,
+    incident_pages,
 )
 
 

@@ -2,7 +2,8 @@
 
 Two tasks, each in its thread: the evaluation (every `evaluation_interval`, and soon after an
 ingestion), and the alerts (every `alert_tick`): the escalation tick, which also escalates
-agreements whose evaluation keeps failing, then the disputes' ladders, then the review
+agreements whose evaluation keeps failing, then the disputes' ladders, then the incidents of
+emergency plans (opened by their triggers, overdue steps escalated), then the review
 reminders, then the silent feeds (`alerts/feeds.py`), then the reports of periods that closed,
 then the sending of what is queued, so a ladder step's message goes out in the round that took
 the step.
@@ -21,6 +22,7 @@ from slawatch.alerts.digests import Digests
 from slawatch.alerts.disputes import DisputeClimber
 from slawatch.alerts.failing_evaluations import enqueue_failure_step
 from slawatch.alerts.feeds import send_feed_alerts
+from slawatch.alerts.incident_tick import run_incident_tick
 from slawatch.alerts.notify import enqueue_step
 from slawatch.alerts.reviews import send_review_reminders
 from slawatch.alerts.tick import EscalationTicker
@@ -30,6 +32,7 @@ from slawatch.config import Settings
 from slawatch.evaluation.scheduler import BackgroundEvaluation
 from slawatch.evaluation.service import process_owner
 from slawatch.reports.delivery import deliver_reports
+from slawatch.store.feeds import silent_now
 from slawatch.wall_clock import now_us
 
 EVALUATION = "evaluation"
@@ -63,6 +66,7 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     )
     runner.every(ALERTS, settings.alert_tick, ticker.tick, job="escalation tick")
     runner.then(ALERTS, "disputes", DisputeClimber(engine, settings, owner, now_us).climb)
+    runner.then(ALERTS, "incidents", _incidents(settings, engine, owner))
     runner.then(ALERTS, "review reminders", _review_reminders(settings, engine))
     runner.then(ALERTS, "silent feeds", _feed_alerts(settings, engine))
     runner.then(ALERTS, "digests", functools.partial(_digests, Digests(engine, settings, owner)))
@@ -74,6 +78,17 @@ def periodic_work(settings: Settings, engine: Engine) -> Periodic:
     )
     runner.then(ALERTS, "sending", lambda: send_due(engine, now=now_us(), owner=owner))
     return Periodic(runner, evaluation, task)
+
+
+def _incidents(settings: Settings, engine: Engine, owner: str) -> Callable[[], object]:
+    """Open incidents for the plans' triggers and escalate overdue steps (alerts/incident_tick)."""
+
+    def tick() -> object:
+        return run_incident_tick(
+            engine, now=now_us(), owner=owner, settings=settings, silent_feeds=silent_now
+        )
+
+    return tick
 
 
 def _review_reminders(settings: Settings, engine: Engine) -> Callable[[], int]:

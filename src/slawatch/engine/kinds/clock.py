@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from slawatch.agreements.model import Agreement, Comparison, Duration
 from slawatch.engine.clock import Clocks, ClockState, compute_clocks
 from slawatch.engine.evaluator import Evaluator
 from slawatch.engine.events import ClockItems, EventTable, clock_items
+from slawatch.engine.incidents import IncidentWindow, with_incident_pauses
 from slawatch.engine.instants import Instants
 from slawatch.engine.kinds.base import N_, Kind, TimedObjective, Words
 from slawatch.engine.periods import Period
@@ -105,8 +106,13 @@ def clock_status(
 def measure_clocks(evaluator: Evaluator, objective: TimedObjective) -> tuple[ClockItems, Clocks]:
     """Return the objective's items and the clock of each, as of the evaluator's instant."""
     items = clock_items(evaluator.table, objective.clock, evaluator.items_of(objective))
+    windows = evaluator.incidents_pausing(objective)
+    inputs = items.inputs
+    if windows:
+        inputs = with_incident_pauses(inputs, windows, as_of=evaluator.as_of)
+        items = ClockItems(items=items.items, inputs=inputs)
     clocks = compute_clocks(
-        items.inputs,
+        inputs,
         as_of=evaluator.as_of,
         within=objective.within,
         calendar=evaluator.calendar(objective.calendar),
@@ -263,13 +269,19 @@ class ItemClocks:
 
 
 def item_clocks(
-    agreement: Agreement, table: EventTable, objective_id: str, *, as_of: int
+    agreement: Agreement,
+    table: EventTable,
+    objective_id: str,
+    *,
+    as_of: int,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> ItemClocks:
     """Return every item's clock for one clock objective."""
     objective = agreement.objectives[objective_id]
     if not isinstance(objective, ClockObjective):
         raise ValueError(f"objective {objective_id} is a {objective.kind} objective, not a clock")
-    items, clocks = measure_clocks(Evaluator(agreement, table, as_of=as_of), objective)
+    evaluator = Evaluator(agreement, table, as_of=as_of, incidents=incidents)
+    items, clocks = measure_clocks(evaluator, objective)
     return ItemClocks(
         objective=objective_id,
         items=items.items,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import polars as pl
@@ -10,12 +11,14 @@ from pydantic import BaseModel
 
 from slawatch.commands.output import clocks_frame
 from slawatch.engine.corrections import NO_CORRECTIONS, Corrections, corrected
+from slawatch.engine.incidents import IncidentWindow
 from slawatch.engine.instants import from_us
 from slawatch.evaluation.clocks import item_clock_frame
 from slawatch.evaluation.item_story import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.corrections import approved_for_item
 from slawatch.store.db import read_transaction
+from slawatch.store.incidents import windows_by_agreement
 from slawatch.store.items import ItemDetail, item_detail, item_table
 from slawatch.web.deps import (
     ITEM_PATH,
@@ -97,7 +100,9 @@ def _clocks(
     detail: ItemDetail,
     versions: dict[str, list[StoredAgreement]],
     as_of: int,
-    corrections: dict[str, Corrections] | None = None,
+    *,
+    corrections: Mapping[str, Corrections] | None = None,
+    incidents: Mapping[str, Sequence[IncidentWindow]] | None = None,
 ) -> list[ClockRead]:
     """Return the item's clock per clock objective it takes part in (started, matching where).
 
@@ -110,7 +115,8 @@ def _clocks(
         current = every[-1].agreement
         order = {objective: index for index, objective in enumerate(current.objectives)}
         approved = (corrections or {}).get(agreement_id, NO_CORRECTIONS)
-        rows = item_clock_frame(every, corrected(table, approved), as_of=as_of)
+        windows = (incidents or {}).get(agreement_id, ())
+        rows = item_clock_frame(every, corrected(table, approved), as_of=as_of, incidents=windows)
         if rows.is_empty():
             continue
         rows = rows.sort(
@@ -219,6 +225,7 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             raise _no_item(source, external_id)
         agreements = versions_by_agreement(connection)
         corrections = approved_for_item(connection, detail.id)
+        incidents = windows_by_agreement(connection)
     return ItemRead(
         source=detail.source,
         id=detail.external_id,
@@ -228,6 +235,6 @@ def get_item(source: str, external_id: str, request: Request, _principal: Reader
             EventRead(type=e.type, at=_iso(e.at), received_at=_iso(e.received_at))
             for e in detail.events
         ],
-        clocks=_clocks(detail, agreements, now, corrections),
+        clocks=_clocks(detail, agreements, now, corrections=corrections, incidents=incidents),
         as_of=_iso(now),
     )

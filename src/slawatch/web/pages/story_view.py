@@ -18,6 +18,7 @@ from slawatch.evaluation.story_sources import item_story
 from slawatch.i18n import Translator
 from slawatch.store.agreements import StoredAgreement, versions_by_agreement
 from slawatch.store.corrections import approved_for_item
+from slawatch.store.incidents import windows_by_agreement
 from slawatch.store.items import ItemDetail, item_detail
 from slawatch.web.pages.zones import zoned_text
 
@@ -58,8 +59,15 @@ def read_story(
     if detail is None:
         return None
     versions = versions_by_agreement(connection)
-    # Approved corrections apply to the item's clocks as the background evaluator applies them.
-    clocks = measure_item(detail, versions, as_of, approved_for_item(connection, detail.id))
+    # Approved corrections and declared incidents apply to the item's clocks as the
+    # background evaluator applies them.
+    clocks = measure_item(
+        detail,
+        versions,
+        as_of,
+        corrections=approved_for_item(connection, detail.id),
+        incidents=windows_by_agreement(connection),
+    )
     entries = item_story(StoryInput(connection, detail, clocks, t, as_of))
     return ItemStory(detail, versions, clocks, story_zone(detail, versions, clocks), entries)
 
