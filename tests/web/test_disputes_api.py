@@ -13,7 +13,10 @@ from sqlalchemy import Engine, select
 
 from slawatch.config import Settings
 from slawatch.store import users as users_store
+from slawatch.store.corrections import CorrectionAction, CorrectionDraft, propose
 from slawatch.store.db import read_transaction, transaction
+from slawatch.store.events import EventIn, store_events
+from slawatch.store.items import item_detail
 from slawatch.store.schema import audit_log, deliveries
 from slawatch.store.tokens import create_token
 from slawatch.store.users import create_user
@@ -150,6 +153,18 @@ def test_unknown_agreements_and_disputes_are_404(admin: TestClient) -> None:
     assert admin.post(f"{URL}/99/comments", json={"text": "x"}).status_code == 404
 
 
+def a_correction(engine: Engine) -> int:
+    """Store a lead and an approved exclusion of it; return the correction's number."""
+    with transaction(engine) as connection:
+        store_events(connection, [EventIn("default", "L-9", "qualified", 1, "lead")])
+        item = item_detail(connection, "default", "L-9")
+        assert item is not None
+        draft = CorrectionDraft(
+            AGREEMENT, CorrectionAction.EXCLUDE, item.id, "a test", objective="conversion"
+        )
+        return propose(connection, draft, actor="t", now=2, applies=True).id
+
+
 def test_comments_add_evidence_until_the_decision_and_a_second_decision_is_a_409(
     admin: TestClient, engine: Engine
 ) -> None:
@@ -158,13 +173,23 @@ def test_comments_add_evidence_until_the_decision_and_a_second_decision_is_a_409
         f"{URL}/{number}/comments", json={"text": "The list", "links": ["https://x.example"]}
     )
     assert comment.status_code == 201
-    decided = admin.post(
+    unknown = admin.post(
         f"{URL}/{number}/decision",
         json={"decision": "upheld", "reason": "The leads were there.", "correction_id": 17},
     )
+    assert unknown.status_code == 422 and "not a correction of" in unknown.text
+    fixed = a_correction(engine)
+    decided = admin.post(
+        f"{URL}/{number}/decision",
+        json={
+            "decision": "upheld",
+            "reason": "The leads were there.",
+            "correction_id": f"#{fixed}",
+        },
+    )
     assert decided.status_code == 200, decided.text
     body = decided.json()
-    assert (body["status"], body["correction_id"]) == ("upheld", "17")
+    assert (body["status"], body["correction_id"]) == ("upheld", str(fixed))
     assert [e["kind"] for e in body["timeline"]] == ["opened", "comment", "decided"]
     again = admin.post(f"{URL}/{number}/decision", json={"decision": "rejected", "reason": "No"})
     assert again.status_code == 409 and "already upheld" in again.text

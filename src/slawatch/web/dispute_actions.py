@@ -21,6 +21,7 @@ from slawatch.config import Settings
 from slawatch.engine.dispute_ladder import next_due
 from slawatch.engine.periods import PeriodLabelError, parse_label
 from slawatch.store.agreements import StoredAgreement, get_version
+from slawatch.store.corrections import correction
 from slawatch.store.credits import issued_statement
 from slawatch.store.disputes import (
     SUBJECTS,
@@ -311,6 +312,8 @@ def decide_checked(
             "correction_id: an upheld decision may name one correction, of at most "
             f"{MAX_CORRECTION_ID} characters"
         )
+    if correction is not None:
+        correction = _named_correction(connection, agreement_id, correction)
     text = checked_text(reason, "reason")
     if not decide(
         connection, dispute_id, upheld=decision == "upheld", reason=text, actor=principal.name,
@@ -320,3 +323,15 @@ def decide_checked(
     decided = existing(connection, agreement_id, dispute_id)
     queue_decision(connection, stored.agreement, decided, settings=settings, now=now)
     return decided
+
+
+def _named_correction(connection: Connection, agreement_id: str, named: str) -> str:
+    """Return the number of the agreement's correction an upheld decision names ("3", "#3")."""
+    number = named.removeprefix("#").strip()
+    found = correction(connection, int(number)) if number.isdigit() and len(number) < 19 else None
+    if found is None or found.agreement_id != agreement_id:
+        raise UnprocessableError(
+            f"correction_id: {named[:40]!r} is not a correction of {agreement_id}; give the "
+            f"number of one listed at /agreements/{agreement_id}/corrections"
+        )
+    return str(found.id)
