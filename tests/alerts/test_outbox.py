@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from slawatch.alerts.notify import enqueue_step
-from slawatch.alerts.outbox import NO_ROUTE, LadderStep, Outgoing, enqueue
-from slawatch.alerts.preferences import Choices
+from slawatch.alerts.outbox import NO_ROUTE, LadderStep, Outgoing, about, enqueue
+from slawatch.alerts.preferences import REVIEW_REMINDER, Choices
 from slawatch.alerts.recipients import Recipient
 from slawatch.engine.instants import US
 from slawatch.store.db import read_transaction, transaction
@@ -104,3 +104,18 @@ def test_by_default_quiet_hours_follow_the_calendar_of_the_objective(engine: Eng
         assert held_notices(connection, now=NEXT_MORNING - 1) == []
         (held,) = held_notices(connection, now=NEXT_MORNING)
     assert (held.recipient, held.release_at) == ("lena.koch@example.com", NEXT_MORNING)
+
+
+def test_an_overdue_review_reminder_follows_the_review_reminder_choice(engine: Engine):
+    save_template(engine)
+    with transaction(engine) as connection:
+        save_choices(
+            connection, "a@x.io", Choices(modes={REVIEW_REMINDER: "off"}), actor="t", now=NOW
+        )
+        due = reminder("review:marketing-sales:2026-04-01:a@x.io", "a@x.io", HOOK)
+        overdue = reminder("review-overdue:marketing-sales:2026-01-01:a@x.io", "a@x.io", HOOK)
+        assert about(connection, overdue).trigger == REVIEW_REMINDER
+        assert about(connection, overdue).agreement is not None
+        assert not enqueue(connection, due)
+        assert not enqueue(connection, overdue)
+    assert queued(engine) == []

@@ -84,7 +84,8 @@ def about(connection: Connection, outgoing: Outgoing) -> About:
                 stored.agreement if stored else None,
                 escalation.objective or None,
             )
-    if outgoing.key.startswith("review:"):  # alerts/reviews.py: review:<agreement>:<due>:…
+    # alerts/reviews.py: review:<agreement>:<due>:…, an overdue one review-overdue:<agreement>:…
+    if outgoing.key.startswith(("review:", "review-overdue:")):
         stored = get_version(connection, outgoing.key.split(":")[1])
         return About(outgoing.trigger or REVIEW_REMINDER, stored.agreement if stored else None)
     return About(outgoing.trigger or "")
