@@ -14,6 +14,7 @@ from slawatch.store.users import create_user
 from slawatch.web.app import create_app
 from tests.alerts.support import AGREEMENT, NOW, add_item, agreement
 from tests.evaluation.test_credits import LATER
+from tests.reports.support import pdf_text
 from tests.web.support import set_now
 from tests.web.test_credits_pages import ACCEPT, PAGE, revised
 from tests.web.test_reviews_pages import PASSWORD, csrf
@@ -151,3 +152,23 @@ def test_a_nul_in_a_form_field_is_refused_not_stored(engine: Engine) -> None:
                   item_source="crm\x00", item_id="lead-1", reason="x"),
     )  # fmt: skip
     assert answer.status_code == 422 and "NUL" in answer.text
+
+
+def test_a_dispute_prints_with_its_timeline_and_its_items_story(engine: Engine) -> None:
+    agreement(engine)
+    add_item(engine, "lead-1")
+    tom = browser(engine, "tom.berg@example.com", "editor")
+    location = open_from_page(tom)
+    assert f'href="{location}/report.pdf"' in tom.get(location).text
+    answer = tom.get(f"{location}/report.pdf")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    text = pdf_text(answer.content)
+    number = location.rsplit("/", 1)[1]
+    assert f"Dispute #{number}: Called at 9:05, logged late." in text
+    assert "Timeline" in text and "https://crm.example.com/calls/2" in text
+    assert "Story of item lead-1" in text
+    german = pdf_text(tom.get(f"{location}/report.pdf", params={"lang": "de"}).content)
+    assert f"Streitfall Nr. {number}" in german or f"Streitfall #{number}" in german
+    assert "Verlauf des Vorgangs lead-1" in german
+    assert tom.get(f"{LIST}/999/report.pdf").status_code == 404
+    assert tom.get(f"{location}/report.pdf", params={"lang": "xx"}).status_code == 422

@@ -34,7 +34,14 @@ def story_pdf(document: StoryDocument, t: Translator) -> bytes:
     title = t.gettext("Story of item %(id)s", id=document.external_id)
     pdf = Page(f"{title} · {document.source}", t)
     pdf.add_page()
-    pdf.text_line(title, size=18, style="B", height=9)
+    draw_story(pdf, document, t, size=18)
+    return bytes(pdf.output())
+
+
+def draw_story(pdf: Page, document: StoryDocument, t: Translator, *, size: int) -> None:
+    """Draw an item's story on `pdf`: its heading (`size` pt), the facts, then the rows."""
+    title = t.gettext("Story of item %(id)s", id=document.external_id)
+    pdf.text_line(title, size=size, style="B", height=9)
     pdf.text_line(t.gettext("Source: %(source)s", source=document.source))
     pdf.text_line(t.gettext("As of %(when)s", when=document.as_of))
     pdf.muted(t.gettext("Times in %(zone)s.", zone=document.zone), 9)
@@ -50,13 +57,17 @@ def story_pdf(document: StoryDocument, t: Translator) -> bytes:
     pdf.ln(2)
     if not document.rows:
         pdf.text_line(t.gettext("Nothing has happened to this item yet."))
-        return bytes(pdf.output())
+        return
+    draw_rows(pdf, document.rows, t)
+
+
+def draw_rows(pdf: Page, rows: Sequence[Mapping[str, Any]], t: Translator) -> None:
+    """Draw timeline rows (at, title, detail, actor, reason) as a when / what / who grid."""
     headings = (t.gettext("When"), t.gettext("What"), t.gettext("Who and why"))
     with pdf.grid(headings, STORY_WIDTHS) as grid:
-        for row in document.rows:
+        for row in rows:
             what = row["title"]
             if row["detail"]:
                 what += f"\n{row['detail']}"
             who = "\n".join(part for part in (row["actor"], row["reason"]) if part)
             pdf.cells(grid.row(), (row["at"], what, who))
-    return bytes(pdf.output())

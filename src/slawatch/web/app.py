@@ -56,6 +56,7 @@ from slawatch.web.pages import (
     versions,
 )
 from slawatch.web.pages import directory as directory_pages
+from slawatch.web.pages import dispute_pdf as dispute_pdf_pages
 from slawatch.web.pages import disputes as dispute_pages
 from slawatch.web.pages import escalations as escalation_pages
 from slawatch.web.pages import incidents as incident_pages
@@ -166,6 +167,7 @@ PAGES = (
     directory_pages,
     people_pages,
     dispute_pages,
+    dispute_pdf_pages,
     incident_pages,
 )
 

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, select
 
 from slawatch.agreements.model import Agreement, CorrectionApproval
+from slawatch.alerts.corrections import queue_proposal
+from slawatch.config import Settings
 from slawatch.engine.corrections import EventCorrection, Exclusion
 from slawatch.engine.instants import InstantError, read_instant
 from slawatch.evaluation.cache import EventCache
@@ -213,8 +215,13 @@ def save_correction(
     actor: str,
     now: int,
     confirmed: bool,
+    settings: Settings | None = None,
 ) -> CorrectionRecord | Unconfirmed:
-    """Store a proposed correction; one that applies at once must show closed changes first."""
+    """Store a proposed correction; one that applies at once must show closed changes first.
+
+    One that needs the other party's approval is announced to that party (with `settings`),
+    in the transaction that stores it.
+    """
     applies = applies_when_saved(versions[-1].agreement)
     periods: list[str] = []
     if applies:
@@ -224,9 +231,16 @@ def save_correction(
             return Unconfirmed(preview)
         periods = preview.periods
     with transaction(engine) as connection:
-        return propose(
+        record = propose(
             connection, draft, actor=actor, now=now, applies=applies, changed_periods=periods
         )
+        if not applies and settings is not None:
+            agreement = versions[-1].agreement
+            mine = parties_of(agreement, actor)
+            queue_proposal(
+                connection, agreement, record, proposer_parties=mine, settings=settings, now=now
+            )
+        return record
 
 
 def _form(draft: CorrectionDraft) -> EventCorrection | Exclusion:

@@ -35,7 +35,7 @@ from slawatch.web.corrections import (
     decision_refusal,
     save_correction,
 )
-from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, engine_of
+from slawatch.web.deps import NO_NUL, AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
 from slawatch.web.errors import ConflictError, ForbiddenError, NotFoundError
 
@@ -170,6 +170,7 @@ async def create_correction(
             actor=principal.name,
             now=now,
             confirmed=body.confirm_closed_periods,
+            settings=settings_of(request),
         )
 
     saved = await to_thread.run_sync(save)

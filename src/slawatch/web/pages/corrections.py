@@ -35,7 +35,7 @@ from slawatch.web.corrections import (
     decision_refusal,
     save_correction,
 )
-from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of
+from slawatch.web.deps import AgreementId, Editor, Now, Reader, engine_of, settings_of
 from slawatch.web.drafts import event_cache
 from slawatch.web.errors import ClientError
 from slawatch.web.pages.agreements import no_agreement
@@ -237,7 +237,14 @@ async def propose_from_page(
         with read_transaction(engine) as connection:
             draft = check_request(connection, versions, sent)
         return save_correction(
-            engine, cache, versions, draft, actor=principal.name, now=now, confirmed=bool(confirm)
+            engine,
+            cache,
+            versions,
+            draft,
+            actor=principal.name,
+            now=now,
+            confirmed=bool(confirm),
+            settings=settings_of(request),
         )
 
     try:
