@@ -332,12 +332,16 @@ def _figures(
             return [empty] * len(results)
         return [*_figures(connection, results[:1], objective_id, by, teams), empty]
     measured = [o for o in objectives if o is not None]
-    stored = [_stored(connection, r, objective_id, by, teams, measure) for r in results]
-    missing = [r for r, figures in zip(results, stored, strict=True) if figures is None]
-    if not missing:
+    stored = [_stored(connection, r, objective_id, by, teams) for r in results]
+    unread = [i for i, figures in enumerate(stored) if figures is None]
+    if not unread:
         return [figures for figures in stored if figures is not None]
+    missing = [results[i] for i in unread]
     attribute = OWNER if by == TEAM else by
-    rows = [_grouped(r, by, teams) for r in _rows(connection, missing, measured, attribute)]
+    rows = [
+        _grouped(r, by, teams)
+        for r in _rows(connection, missing, [measured[i] for i in unread], attribute)
+    ]
     read = iter(
         _PeriodFigures(
             group_figures(r, measure),
@@ -355,15 +359,12 @@ def _stored(
     objective_id: str,
     by: str,
     teams: Mapping[str, str | None],
-    measure: Measure,
 ) -> _PeriodFigures | None:
     """Return a period's figures as the evaluator stored them, or None if it did not.
 
-    Stored for clocks only, for the groupings kept (`evaluation/breakdown_figures.py`); a
-    team grouping only if grouped with today's directory.
+    Stored for the groupings kept (`evaluation/breakdown_figures.py`); a team grouping only
+    if grouped with today's directory. The caller asks only periods measured alike.
     """
-    if measure is not Measure.CLOCK:
-        return None
     directory = period_store.directory_digest(teams) if by == TEAM else None
     found = period_store.read_period(
         connection, result.agreement_id, objective_id, result.period, by, directory=directory

@@ -34,6 +34,7 @@ from slawatch.evaluation.breakdown_figures import (
     changed_pairs,
     empty_ratio_items,
     group_periods,
+    ratio_digests,
 )
 from slawatch.evaluation.cache import EventCache
 from slawatch.evaluation.clocks import item_clock_frame, measured_versions
@@ -223,15 +224,17 @@ class Recomputer:
         clocks = item_clock_frame(versions, table, as_of=instant, incidents=incidents)
         diff = diff_clocks(work.agreement_id, previous, clocks)
         ratios = pl.concat([empty_ratio_items(table), *found], how="vertical")
+        digests = ratio_digests(ratios)
         pairs = changed_pairs(
             clocks,
             ratios,
             diff,
             grouped_before,
+            digests=digests,
             directory=directory_digest(teams),
             changed_items=None if since is None else self.cache.changed_since(since),
         )
-        grouped = group_periods(clocks, ratios, table.items, pairs, teams)
+        grouped = group_periods(clocks, ratios, table.items, pairs, teams, digests)
         computed_at = now_us()
         with transaction(self.engine) as connection:
             if not finish(connection, work, last_event_id=last_event_id, computed_at=computed_at):
