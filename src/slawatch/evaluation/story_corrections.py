@@ -14,8 +14,8 @@ PROPOSED = {
 }
 LABEL = N_("correction #%(number)s")
 DECIDED = {
-    True: N_("%(label)s approved: evaluation applies it"),
-    False: N_("%(label)s rejected"),
+    True: N_("Correction #%(number)s approved: evaluation applies it"),
+    False: N_("Correction #%(number)s rejected"),
 }
 
 
@@ -29,7 +29,7 @@ def correction_entries(story: StoryInput) -> list[StoryEntry]:
                 StoryEntry(
                     record.decided_at,
                     _kind(record),
-                    story.t.gettext(DECIDED[record.approved], label=_label(record, story.t)),
+                    story.t.gettext(DECIDED[record.approved], number=record.id),
                     actor=record.decided_by,
                     reason=record.decision_reason,
                     link=_link(record),
