@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, delete, text
 
@@ -165,3 +166,33 @@ def make_stored_again(engine: Engine, recomputer: Recomputer, objective: str) ->
     """Return the breakdown from the figures a new process stores (it groups every period)."""
     assert refresh_all(engine, as_of=AS_OF, stale_after=0) == [AGREEMENT]
     return make(engine, objective, "2026-05", "owner")
+
+
+def test_an_attribute_named_like_a_clock_column_is_grouped_by_its_own_values() -> None:
+    clocks = pl.DataFrame(
+        {
+            "objective": ["speed-to-lead"] * 3,
+            "item_id": [1, 2, 3],
+            "period": ["2026-05"] * 3,
+            "state": ["met", "breached", "met"],
+            "elapsed_us": [10, 20, 30],
+            "stopped_at": [1, 2, 3],
+        }
+    )
+    items = pl.DataFrame(
+        {"item": [1, 2, 3], "kind": ["lead"] * 3, "state": ["open", "open", "won"]}
+    )
+    ratios = pl.DataFrame(
+        schema={"objective": pl.String, "period": pl.String, "item": pl.Int64, "hit": pl.Boolean}
+    )
+    grouped = breakdown_figures.group_periods(
+        clocks, ratios, items, {("speed-to-lead", "2026-05")}, {}, {}
+    )
+    (total,) = grouped.totals
+    assert total.seen == {"kind", "state"} and total.total is not None
+    assert (total.total.met, total.total.breached) == (2, 1)
+    by_state = next(g for g in grouped.groupings if g.grouping == "state")
+    assert {key: (f.met, f.breached) for key, f in by_state.groups.items()} == {
+        "open": (1, 1),
+        "won": (1, 0),
+    }

@@ -169,7 +169,15 @@ def group_periods(
         # the periods first (a cheap filter), then the exact pairs, then the few items' values
         rows = frame.filter(pl.col("period").is_in(labels)).join(wanted, on=_PAIR, how="semi")
         kept = items.filter(pl.col("item").is_in(rows.get_column("item").implode()))
-        attributes = kept.with_columns(pl.exclude("item").cast(pl.String))
+        # prefixed, so an attribute called `state` or `period` meets no column of the rows
+        attributes = kept.select(
+            "item",
+            *(
+                pl.col(name).cast(pl.String).alias(ATTRIBUTE + name)
+                for name in kept.columns
+                if name != "item"
+            ),
+        )
         rows = rows.join(attributes, on="item", how="left")
         for (objective, period), part in rows.partition_by(_PAIR, as_dict=True).items():
             pair = (str(objective), str(period))
@@ -180,7 +188,7 @@ def group_periods(
     return grouped
 
 
-_ITEM_COLUMNS = frozenset(("objective", "period", "item", "state", "elapsed_us", "stopped", "hit"))
+ATTRIBUTE = "attribute:"  # the prefix of the attribute columns beside a period's rows
 
 
 def _group(
@@ -192,8 +200,8 @@ def _group(
     digest: str | None,
 ) -> None:
     """Add one period's total and groupings to `grouped`."""
-    names = [name for name in part.columns if name not in _ITEM_COLUMNS]
-    seen = [name for name in names if part.get_column(name).null_count() < part.height]
+    names = [c.removeprefix(ATTRIBUTE) for c in part.columns if c.startswith(ATTRIBUTE)]
+    seen = [name for name in names if part.get_column(ATTRIBUTE + name).null_count() < part.height]
     total = PeriodTotal(*pair, overall(part, measure), frozenset(seen), digest)
     grouped.totals.append(total)
     directory = directory_digest(teams)
@@ -212,14 +220,14 @@ def _groupings(
     attributes the items carry, each with at most MAX_GROUPS values.
     """
     owners = (
-        part.get_column(OWNER)
+        part.get_column(ATTRIBUTE + OWNER)
         if OWNER in names
         else pl.Series(OWNER, [None] * part.height, dtype=pl.String)
     )
     found = [(OWNER, owners), (TEAM, team_keys(owners, teams))]
     kept = [name for name in seen if name not in (OWNER, TEAM)][:MAX_GROUPINGS]
     for name in kept:
-        values = part.get_column(name)
+        values = part.get_column(ATTRIBUTE + name)
         if values.n_unique() <= MAX_GROUPS:
             found.append((name, values))
     return found
