@@ -17,8 +17,13 @@ from sqlalchemy import Engine
 from slawatch.engine.corrections import Corrections, EventCorrection, Exclusion, corrected
 from slawatch.engine.results import ObjectiveResult
 from slawatch.evaluation.cache import EventCache
-from slawatch.evaluation.credits import period_order
-from slawatch.evaluation.retroactive import CreditChange, ObjectiveChange, compare_results
+from slawatch.evaluation.retroactive import (
+    CreditChange,
+    ObjectiveChange,
+    changed_periods,
+    changes_document,
+    compare_results,
+)
 from slawatch.evaluation.service import evaluate_history
 from slawatch.store.agreements import all_versions
 from slawatch.store.corrections import approved_corrections
@@ -36,33 +41,11 @@ class CorrectionPreview:
 
     @property
     def periods(self) -> list[str]:
-        labels = {c.period for c in self.objectives} | {c.period for c in self.credits}
-        return sorted(labels, key=period_order)
+        return changed_periods(self.objectives, self.credits)
 
     def document(self) -> dict[str, Any]:
         """Return the preview as the API serves it (the shape of a version's preview)."""
-        return {
-            "changed_periods": self.periods,
-            "objectives": [
-                {
-                    "period": c.period,
-                    "objective": c.objective,
-                    "before": None if c.before is None else c.before.document(),
-                    "after": None if c.after is None else c.after.document(),
-                }
-                for c in self.objectives
-            ],
-            "credits": [
-                {
-                    "period": c.period,
-                    "party": c.party,
-                    "currency": c.currency,
-                    "before": c.before,
-                    "after": c.after,
-                }
-                for c in self.credits
-            ],
-        }
+        return changes_document(self.objectives, self.credits)
 
 
 def _figures(result: ObjectiveResult) -> tuple[Any, ...]:

@@ -52,6 +52,43 @@ class CreditChange:
     after: str | None
 
 
+def changed_periods(
+    objectives: Iterable[ObjectiveChange], credits: Iterable[CreditChange]
+) -> list[str]:
+    """Return the labels of the periods some change touches, in period order."""
+    labels = {c.period for c in objectives} | {c.period for c in credits}
+    return sorted(labels, key=period_order)
+
+
+def changes_document(
+    objectives: Iterable[ObjectiveChange], credits: Iterable[CreditChange]
+) -> dict[str, Any]:
+    """Return the changed periods, objectives and credits as a preview serves them."""
+    objectives, credits = list(objectives), list(credits)
+    return {
+        "changed_periods": changed_periods(objectives, credits),
+        "objectives": [
+            {
+                "period": c.period,
+                "objective": c.objective,
+                "before": None if c.before is None else c.before.document(),
+                "after": None if c.after is None else c.after.document(),
+            }
+            for c in objectives
+        ],
+        "credits": [
+            {
+                "period": c.period,
+                "party": c.party,
+                "currency": c.currency,
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in credits
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class VersionPreview:
     """The closed periods a new version would change; empty for a sealed (ordinary) save."""
@@ -67,8 +104,7 @@ class VersionPreview:
 
     @property
     def periods(self) -> list[str]:
-        labels = {c.period for c in self.objectives} | {c.period for c in self.credits}
-        return sorted(labels, key=period_order)
+        return changed_periods(self.objectives, self.credits)
 
     def document(self) -> dict[str, Any]:
         """Return the preview as the API serves it."""
@@ -78,26 +114,7 @@ class VersionPreview:
             "effective": self.effective.isoformat(),
             "retroactive": self.retroactive,
             "as_of": from_us(self.as_of, ZoneInfo(self.zone)).isoformat(),
-            "changed_periods": self.periods,
-            "objectives": [
-                {
-                    "period": c.period,
-                    "objective": c.objective,
-                    "before": None if c.before is None else c.before.document(),
-                    "after": None if c.after is None else c.after.document(),
-                }
-                for c in self.objectives
-            ],
-            "credits": [
-                {
-                    "period": c.period,
-                    "party": c.party,
-                    "currency": c.currency,
-                    "before": c.before,
-                    "after": c.after,
-                }
-                for c in self.credits
-            ],
+            **changes_document(self.objectives, self.credits),
         }
 
     def audit_detail(self) -> dict[str, Any]:
