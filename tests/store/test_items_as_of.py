@@ -37,20 +37,16 @@ def _event(row: tuple[str, str, int, str, str, str]) -> EventIn:
     return EventIn("crm", item, kind_of_event, at, kind or None, attributes)
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(rows=rows, cut=st.integers(0, 60 * 24 * 45), split=st.integers(0, 60 * 24 * 45))
-def test_a_stored_evaluation_as_of_x_equals_the_file_of_only_the_events_until_x(
+def _assert_stored_as_of_equals_file(
     engine: Engine,
     tmp_path: Path,
+    batches: list[list[tuple[str, str, int, str, str, str]]],
     rows: list[tuple[str, str, int, str, str, str]],
     cut: int,
-    split: int,
 ) -> None:
+    """Store `batches` in order; evaluated as of `cut`, they equal the file of rows until it."""
     _clear(engine)
-    # One batch per side of `split`, in time order: how a live feed sends them.
-    for part in ([r for r in rows if r[2] <= split], [r for r in rows if r[2] > split]):
+    for part in batches:
         if part:
             with transaction(engine) as connection:
                 store_events(connection, [_event(row) for row in part])
@@ -62,6 +58,22 @@ def test_a_stored_evaluation_as_of_x_equals_the_file_of_only_the_events_until_x(
     expected = read_events(until).table()
     got = evaluate(AGREEMENT, table, as_of=as_of)
     assert evaluation_json(got) == evaluation_json(evaluate(AGREEMENT, expected, as_of=as_of))
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows, cut=st.integers(0, 60 * 24 * 45), split=st.integers(0, 60 * 24 * 45))
+def test_a_stored_evaluation_as_of_x_equals_the_file_of_only_the_events_until_x(
+    engine: Engine,
+    tmp_path: Path,
+    rows: list[tuple[str, str, int, str, str, str]],
+    cut: int,
+    split: int,
+) -> None:
+    # One batch per side of `split`, in time order: how a live feed sends them.
+    earlier, later = [r for r in rows if r[2] <= split], [r for r in rows if r[2] > split]
+    _assert_stored_as_of_equals_file(engine, tmp_path, [earlier, later], rows, cut)
 
 
 @settings(
@@ -76,16 +88,5 @@ def test_the_same_holds_when_the_earlier_events_arrive_last(
     split: int,
 ) -> None:
     """A feed replayed late: the later events are stored first, the earlier ones after."""
-    _clear(engine)
-    for part in ([r for r in rows if r[2] > split], [r for r in rows if r[2] <= split]):
-        if part:
-            with transaction(engine) as connection:
-                store_events(connection, [_event(row) for row in part])
-    with read_transaction(engine) as connection:
-        table = load_event_table(connection).table
-    until = tmp_path / "until.csv"
-    until.write_text(csv([row for row in rows if row[2] <= cut]), encoding="utf-8")
-    as_of = to_us(T0 + dt.timedelta(minutes=cut))
-    expected = read_events(until).table()
-    got = evaluate(AGREEMENT, table, as_of=as_of)
-    assert evaluation_json(got) == evaluation_json(evaluate(AGREEMENT, expected, as_of=as_of))
+    earlier, later = [r for r in rows if r[2] <= split], [r for r in rows if r[2] > split]
+    _assert_stored_as_of_equals_file(engine, tmp_path, [later, earlier], rows, cut)
